@@ -1,0 +1,97 @@
+import type { ConfigDef, KeyMap, ConfigOf } from '../config/define.js';
+import type { SinkRecord, SourceOffset, SourcePartition, SourceRecord } from '../records/record.js';
+
+/** Structured logger the runtime hands to plugins (pino-compatible subset). Never log secrets. */
+export interface PluginLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface SourceTaskContext {
+  connectorName: string;
+  taskId: number;
+  /** The last committed offset of a source partition, or null when it has none. */
+  offsetFor(partition: SourcePartition): SourceOffset | null;
+  logger: PluginLogger;
+}
+
+export interface SourceTask {
+  /**
+   * Returns up to maxRecords records (an empty array when nothing is new right now).
+   * Records of one source partition come in offset order. Throw RetriableError for
+   * I/O trouble, ConfigError for what a retry cannot fix.
+   */
+  poll(maxRecords: number, signal: AbortSignal): Promise<SourceRecord[]>;
+  /** Called after the records up to these offsets were acknowledged by Kafka. */
+  commit?(committed: Array<{ partition: SourcePartition; offset: SourceOffset }>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ConnectorContext {
+  connectorName: string;
+  logger: PluginLogger;
+}
+
+interface PluginBase<K extends KeyMap> {
+  /** Short name, e.g. JdbcSource */
+  name: string;
+  /** Kafka Connect class name first, e.g. io.confluent.connect.jdbc.JdbcSourceConnector */
+  className: string;
+  aliases: string[];
+  version: string;
+  summary: string;
+  config: ConfigDef<K>;
+  /** Cross-key checks after each key parsed on its own; returns problems by key. */
+  validate?(cfg: ConfigOf<K>): Array<{ key: string; message: string }>;
+  /**
+   * Splits the connector into at most maxTasks task configs (flat string maps, like Connect).
+   * May do I/O (e.g. list tables). Receives the raw config with config-provider references resolved.
+   */
+  taskConfigs(raw: Record<string, string>, maxTasks: number, ctx: ConnectorContext): Promise<Array<Record<string, string>>>;
+}
+
+export interface SourcePlugin<K extends KeyMap = KeyMap> extends PluginBase<K> {
+  type: 'source';
+  /** Starts one task from its task config (a connector config plus the keys taskConfigs added). */
+  startTask(taskConfig: Record<string, string>, ctx: SourceTaskContext): Promise<SourceTask>;
+  /**
+   * Optional: a periodic check whether the task plan is stale (new tables), called every
+   * table.poll.interval.ms or similar. Returns true when the connector should re-plan.
+   */
+  needsReplan?(raw: Record<string, string>, current: Array<Record<string, string>>, ctx: ConnectorContext): Promise<boolean>;
+}
+
+export interface SinkTaskContext {
+  connectorName: string;
+  taskId: number;
+  logger: PluginLogger;
+}
+
+export interface PutResult {
+  /** Records the external system rejected, by index into the batch given to put. */
+  failed: Array<{ index: number; error: Error }>;
+}
+
+export interface SinkTask {
+  put(records: SinkRecord[], signal: AbortSignal): Promise<PutResult>;
+  /** Flush anything buffered; after it resolves the records given so far are durable. */
+  flush?(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SinkPlugin<K extends KeyMap = KeyMap> extends PluginBase<K> {
+  type: 'sink';
+  startTask(taskConfig: Record<string, string>, ctx: SinkTaskContext): Promise<SinkTask>;
+}
+
+export type ConnectorPlugin = SourcePlugin<KeyMap> | SinkPlugin<KeyMap>;
+
+export function defineSource<K extends KeyMap>(p: Omit<SourcePlugin<K>, 'type'>): SourcePlugin<K> {
+  return { ...p, type: 'source' };
+}
+
+export function defineSink<K extends KeyMap>(p: Omit<SinkPlugin<K>, 'type'>): SinkPlugin<K> {
+  return { ...p, type: 'sink' };
+}
