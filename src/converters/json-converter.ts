@@ -1,0 +1,426 @@
+import { defineConfig, key } from '../config/define.js';
+import type { ErrorStage } from '../errors.js';
+import { DataException, LOGICAL, Struct, type Field, type Schema, type SchemaType } from '../records/schema.js';
+import { parseConverterConfig } from './converter-config.js';
+import { converterStage, withStage } from './failures.js';
+import { JsonNumber, nodeText, nodeType, parseJson, writeJson, type JsonNode, type JsonObject } from './json-tree.js';
+import {
+  dateToDays, daysToDate, decimalAtSchemaScale, decimalFromText, decimalScale, describeValue, fromTwosComplement,
+  millisToTime, millisToTimestamp, timestampToMillis, timeToMillis, twosComplement,
+} from './logical.js';
+import { bigDecimalText, int64Value, integerPart, javaDoubleText, javaFloatText, parseBigDecimal, plainText } from './number-text.js';
+import { isPlainObject, mapEntries, rawFieldValue, schemasEqual, setOwn, typeLabel } from './schema-util.js';
+import type { Converter, HeaderConverter, SchemaAndValue } from './types.js';
+
+export const JSON_CONVERTER_CLASS = 'org.apache.kafka.connect.json.JsonConverter';
+
+export const jsonConverterConfig = defineConfig({
+  'schemas.enable': key.boolean({ default: true, importance: 'HIGH', group: 'Schemas', doc: 'Include schemas within each of the serialized values and keys.' }),
+  'schemas.cache.size': key.int({ default: 1000, min: 0, importance: 'HIGH', group: 'Schemas', doc: 'The maximum number of schemas that can be cached in this converter instance.' }),
+  'decimal.format': key.enum(['BASE64', 'NUMERIC'] as const, {
+    default: 'BASE64', caseInsensitive: true, importance: 'LOW', group: 'Serialization',
+    doc: "Controls which format this converter will serialize decimals in. This value is case insensitive and can be either 'BASE64' (default) or 'NUMERIC'",
+  }),
+  'replace.null.with.default': key.boolean({
+    default: true, importance: 'LOW', group: 'Serialization',
+    doc: 'Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used.',
+  }),
+});
+
+/** Connect's wording, so users find the usual answer (set schemas.enable=false). */
+export const ENVELOPE_REQUIRED_MESSAGE = 'JsonConverter with schemas.enable requires "schema" and "payload" fields and may not contain additional fields.'
+  + ' If you are trying to deserialize plain JSON data, set schemas.enable=false in your converter configuration.';
+
+const JSON_TYPE_NAME: Record<SchemaType, string> = {
+  boolean: 'boolean', int8: 'int8', int16: 'int16', int32: 'int32', int64: 'int64', float32: 'float', float64: 'double',
+  bytes: 'bytes', string: 'string', array: 'array', map: 'map', struct: 'struct',
+};
+const CONNECT_TYPE = new Map(Object.entries(JSON_TYPE_NAME).map(([t, name]) => [name, t as SchemaType]));
+const INT_BITS: Partial<Record<SchemaType, number>> = { int8: 8, int16: 16, int32: 32, int64: 64 };
+
+/**
+ * org.apache.kafka.connect.json.JsonConverter: byte-compatible with Kafka Connect's,
+ * including the {"schema":…,"payload":…} envelope, Jackson's field order and the
+ * JVM's number formatting. Also usable as a header converter, as in Connect.
+ */
+export class JsonConverter implements Converter, HeaderConverter {
+  private schemasEnabled = true;
+  private decimalNumeric = false;
+  private replaceNullWithDefault = true;
+  private stage: ErrorStage = 'VALUE_CONVERTER';
+  private jsonSchemaCache = new Lru<Schema, JsonObject>(1000);
+  private connectSchemaCache = new Lru<string, Schema>(1000);
+
+  configure(config: Record<string, string>, isKey?: boolean): void {
+    const c = parseConverterConfig(jsonConverterConfig, JSON_CONVERTER_CLASS, config);
+    this.schemasEnabled = c['schemas.enable'];
+    this.decimalNumeric = c['decimal.format'] === 'NUMERIC';
+    this.replaceNullWithDefault = c['replace.null.with.default'];
+    this.jsonSchemaCache = new Lru(c['schemas.cache.size']);
+    this.connectSchemaCache = new Lru(c['schemas.cache.size']);
+    this.stage = isKey === undefined ? 'HEADER_CONVERTER' : converterStage(isKey);
+  }
+
+  fromConnectData(_topic: string, schema: Schema | null | undefined, value: unknown): Buffer | null {
+    return withStage(this.stage, () => this.serialize(schema ?? null, value));
+  }
+
+  toConnectData(_topic: string, bytes: Buffer | null): SchemaAndValue {
+    return withStage(this.stage, () => this.deserialize(bytes));
+  }
+
+  fromConnectHeader(_topic: string, _key: string, schema: Schema | null | undefined, value: unknown): Buffer | null {
+    return withStage('HEADER_CONVERTER', () => this.serialize(schema ?? null, value));
+  }
+
+  toConnectHeader(_topic: string, _key: string, bytes: Buffer | null): SchemaAndValue {
+    return withStage('HEADER_CONVERTER', () => this.deserialize(bytes));
+  }
+
+  /** The schema node Connect would write for this schema (null for no schema). */
+  asJsonSchema(schema: Schema | null | undefined): JsonObject | null {
+    if (!schema) return null;
+    const cached = this.jsonSchemaCache.get(schema);
+    if (cached) return cached;
+    const node: JsonObject = new Map([['type', JSON_TYPE_NAME[schema.type]]]);
+    if (schema.type === 'array') node.set('items', this.asJsonSchema(schema.valueSchema));
+    if (schema.type === 'map') {
+      node.set('keys', this.asJsonSchema(schema.keySchema));
+      node.set('values', this.asJsonSchema(schema.valueSchema));
+    }
+    if (schema.type === 'struct') {
+      node.set('fields', (schema.fields ?? []).map((f) => {
+        const fieldNode = new Map(this.asJsonSchema(f.schema));
+        fieldNode.set('field', f.name);
+        return fieldNode;
+      }));
+    }
+    node.set('optional', schema.optional);
+    if (schema.name !== undefined) node.set('name', schema.name);
+    if (schema.version !== undefined) node.set('version', new JsonNumber(String(schema.version)));
+    if (schema.doc !== undefined) node.set('doc', schema.doc);
+    if (schema.parameters !== undefined) node.set('parameters', new Map(Object.entries(schema.parameters)));
+    if (schema.defaultValue != null) node.set('default', this.toJson(schema, schema.defaultValue));
+    this.jsonSchemaCache.set(schema, node);
+    return node;
+  }
+
+  /** The Connect schema a JSON schema node describes (null for a JSON null). */
+  asConnectSchema(node: JsonNode): Schema | null {
+    if (node === null) return null;
+    const cacheKey = writeJson(node);
+    const cached = this.connectSchemaCache.get(cacheKey);
+    if (cached) return cached;
+    const typeName = node instanceof Map ? node.get('type') : undefined;
+    if (!(node instanceof Map) || typeof typeName !== 'string') throw new DataException("Schema must contain 'type' field");
+    const type = CONNECT_TYPE.get(typeName);
+    if (!type) throw new DataException(`Unknown schema type: ${typeName}`);
+
+    const schema: Schema = { type, optional: node.get('optional') === true };
+    const name = node.get('name');
+    if (typeof name === 'string') schema.name = name;
+    const version = node.get('version');
+    if (version instanceof JsonNumber && version.integral) schema.version = Number(version.text);
+    const doc = node.get('doc');
+    if (typeof doc === 'string') schema.doc = doc;
+    const parameters = node.get('parameters');
+    if (parameters instanceof Map) {
+      schema.parameters = {};
+      for (const [k, v] of parameters) {
+        if (typeof v !== 'string') throw new DataException('Schema parameters must have string values.');
+        setOwn(schema.parameters, k, v);
+      }
+    }
+    if (type === 'array') {
+      const items = node.get('items');
+      if (items === undefined || items === null) throw new DataException('Array schema did not specify the element type');
+      schema.valueSchema = this.asConnectSchema(items)!;
+    } else if (type === 'map') {
+      const keys = node.get('keys');
+      const values = node.get('values');
+      if (keys === undefined || keys === null) throw new DataException('Map schema did not specify the key type');
+      if (values === undefined || values === null) throw new DataException('Map schema did not specify the value type');
+      schema.keySchema = this.asConnectSchema(keys)!;
+      schema.valueSchema = this.asConnectSchema(values)!;
+    } else if (type === 'struct') {
+      schema.fields = this.structFields(node.get('fields'));
+    }
+    // Connect reads "default" last, with the rest of the schema known (logical types need it).
+    if (node.has('default')) {
+      const defaultValue = this.toConnect(schema, node.get('default'));
+      if (defaultValue != null) schema.defaultValue = defaultValue;
+    }
+    this.connectSchemaCache.set(cacheKey, schema);
+    return schema;
+  }
+
+  private structFields(fields: JsonNode | undefined): Field[] {
+    if (!Array.isArray(fields)) throw new DataException('Struct schema\'s "fields" argument is not an array.');
+    const seen = new Set<string>();
+    return fields.map((f, index) => {
+      const name = f instanceof Map ? f.get('field') : undefined;
+      if (typeof name !== 'string') throw new DataException("Struct schema's field name not specified properly");
+      if (seen.has(name)) throw new DataException(`Cannot create field because of field name duplication ${name}`);
+      seen.add(name);
+      return { name, index, schema: this.asConnectSchema(f)! };
+    });
+  }
+
+  private serialize(schema: Schema | null, value: unknown): Buffer | null {
+    if (schema === null && value == null) return null;
+    const payload = this.toJson(schema, value);
+    const node: JsonNode = this.schemasEnabled ? new Map([['schema', this.asJsonSchema(schema)], ['payload', payload]]) : payload;
+    return Buffer.from(writeJson(node), 'utf8');
+  }
+
+  private deserialize(bytes: Buffer | null): SchemaAndValue {
+    if (bytes === null) return { schema: null, value: null };
+    let root: JsonNode | undefined;
+    try {
+      root = parseJson(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : String(e);
+      throw new DataException(`Converting byte[] to Kafka Connect data failed due to serialization error: ${reason}`, { cause: e });
+    }
+    if (!this.schemasEnabled) return { schema: null, value: this.toConnect(null, root) };
+    if (!(root instanceof Map) || root.size !== 2 || !root.has('schema') || !root.has('payload')) {
+      throw new DataException(ENVELOPE_REQUIRED_MESSAGE);
+    }
+    const schema = this.asConnectSchema(root.get('schema')!);
+    return { schema, value: this.toConnect(schema, root.get('payload')) };
+  }
+
+  /** Connect data to a JSON node (Connect's convertToJson). */
+  private toJson(schema: Schema | null | undefined, value: unknown): JsonNode {
+    if (value === null || value === undefined) {
+      if (!schema) return null;
+      if (schema.defaultValue != null && this.replaceNullWithDefault) return this.toJson(schema, schema.defaultValue);
+      if (schema.optional) return null;
+      throw new DataException('Conversion error: null value for field that is required and has no default value');
+    }
+    if (schema?.name !== undefined) {
+      switch (schema.name) {
+        case LOGICAL.Decimal: {
+          const d = decimalAtSchemaScale(schema, value);
+          return this.decimalNumeric ? new JsonNumber(bigDecimalText(d)) : twosComplement(d.unscaled).toString('base64');
+        }
+        case LOGICAL.Date: return new JsonNumber(String(dateToDays(value)));
+        case LOGICAL.Time: return new JsonNumber(String(timeToMillis(value)));
+        case LOGICAL.Timestamp: return new JsonNumber(String(timestampToMillis(value)));
+      }
+    }
+    if (!schema && value instanceof Struct) schema = value.schema;
+    const type = schema ? schema.type : inferType(value);
+    const wrongType = () => new DataException(`Invalid type for ${typeLabel(type)}: ${describeValue(value)}`);
+    switch (type) {
+      case 'int8': case 'int16': case 'int32': case 'int64':
+        return integerNode(type, value, wrongType);
+      case 'float32':
+        if (typeof value !== 'number') throw wrongType();
+        return floatNode(javaFloatText(value));
+      case 'float64':
+        if (typeof value !== 'number') throw wrongType();
+        return floatNode(javaDoubleText(value));
+      case 'boolean':
+        if (typeof value !== 'boolean') throw wrongType();
+        return value;
+      case 'string':
+        if (typeof value !== 'string') throw wrongType();
+        return value;
+      case 'bytes':
+        if (!(value instanceof Uint8Array)) throw wrongType();
+        return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+      case 'array':
+        if (!Array.isArray(value)) throw wrongType();
+        return value.map((item) => this.toJson(schema?.valueSchema, item));
+      case 'map':
+        return this.mapToJson(schema ?? null, value, wrongType);
+      case 'struct': {
+        if (!(value instanceof Struct) || !schemasEqual(value.schema, schema)) throw new DataException('Mismatching schema.');
+        const out: JsonObject = new Map();
+        for (const f of value.schema.fields ?? []) {
+          const fieldValue = this.replaceNullWithDefault ? value.get(f.name) : rawFieldValue(value, f.name);
+          out.set(f.name, this.toJson(f.schema, fieldValue));
+        }
+        return out;
+      }
+    }
+  }
+
+  /** String-keyed maps become JSON objects; any other keys an array of [key, value] pairs. */
+  private mapToJson(schema: Schema | null, value: unknown, wrongType: () => DataException): JsonNode {
+    const entries = mapEntries(value);
+    if (!entries) throw wrongType();
+    const objectMode = schema ? schema.keySchema?.type === 'string' : entries.every(([k]) => typeof k === 'string');
+    if (objectMode) {
+      return new Map(entries.map(([k, v]) => [nodeText(this.toJson(schema?.keySchema, k)), this.toJson(schema?.valueSchema, v)]));
+    }
+    return entries.map(([k, v]) => [this.toJson(schema?.keySchema, k), this.toJson(schema?.valueSchema, v)]);
+  }
+
+  /** A JSON node to Connect data (Connect's convertToConnect). */
+  private toConnect(schema: Schema | null, node: JsonNode | undefined): unknown {
+    if (!schema) return schemalessValue(node);
+    if (node === undefined || node === null) {
+      if (schema.defaultValue != null && this.replaceNullWithDefault) return schema.defaultValue;
+      if (schema.optional) return null;
+      throw new DataException(`Invalid null value for required ${typeLabel(schema.type)} field`);
+    }
+    switch (schema.name) {
+      case LOGICAL.Decimal: return decimalFromJson(schema, node);
+      case LOGICAL.Date: return daysToDate(Number(intNode(node, 'Date', 'integer', true)));
+      case LOGICAL.Time: return millisToTime(Number(intNode(node, 'Time', 'integer', true)));
+      case LOGICAL.Timestamp: return millisToTimestamp(BigInt.asIntN(64, intNode(node, 'Timestamp', 'integral', false)));
+    }
+    const unexpected = () => new DataException(`Expected ${typeLabel(schema.type)} but found JSON ${nodeType(node)}`);
+    switch (schema.type) {
+      case 'boolean':
+        if (typeof node !== 'boolean') throw unexpected();
+        return node;
+      case 'int8': case 'int16': case 'int32': case 'int64': {
+        if (!(node instanceof JsonNumber)) throw unexpected();
+        // Fractions truncate as in Connect (Jackson's intValue); overflow fails where Connect would wrap silently.
+        const n = integerPart(node.text);
+        if (n === null || BigInt.asIntN(INT_BITS[schema.type]!, n) !== n) {
+          throw new DataException(`Value ${node.text} is out of range for ${typeLabel(schema.type)}`);
+        }
+        return schema.type === 'int64' ? int64Value(n) : Number(n);
+      }
+      case 'float32': case 'float64': {
+        const n = node instanceof JsonNumber ? Number(node.text) : nonFiniteFromText(node);
+        if (n === undefined) throw unexpected();
+        return schema.type === 'float32' ? Math.fround(n) : n;
+      }
+      case 'string':
+        if (typeof node !== 'string') throw unexpected();
+        return node;
+      case 'bytes':
+        if (typeof node !== 'string') throw unexpected();
+        return Buffer.from(node, 'base64');
+      case 'array':
+        if (!Array.isArray(node)) throw unexpected();
+        return node.map((item) => this.toConnect(schema.valueSchema ?? null, item));
+      case 'map':
+        return this.mapToConnect(schema, node);
+      case 'struct': {
+        if (!(node instanceof Map)) throw new DataException(`Structs should be encoded as JSON objects, but found ${nodeType(node)}`);
+        const struct = new Struct(schema);
+        for (const f of schema.fields ?? []) struct.put(f.name, this.toConnect(f.schema, node.get(f.name)));
+        return struct;
+      }
+    }
+  }
+
+  private mapToConnect(schema: Schema, node: JsonNode): unknown {
+    if (!schema.keySchema || schema.keySchema.type === 'string') {
+      if (!(node instanceof Map)) throw new DataException(`Maps with string fields should be encoded as JSON objects, but found ${nodeType(node)}`);
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of node) setOwn(out, k, this.toConnect(schema.valueSchema ?? null, v));
+      return out;
+    }
+    if (!Array.isArray(node)) throw new DataException(`Maps with non-string fields should be encoded as JSON array of tuples, but found ${nodeType(node)}`);
+    const out = new Map<unknown, unknown>();
+    for (const entry of node) {
+      if (!Array.isArray(entry)) throw new DataException(`Found invalid map entry instead of array tuple: ${nodeType(entry)}`);
+      if (entry.length !== 2) throw new DataException(`Found invalid map entry, expected length 2 but found :${entry.length}`);
+      out.set(this.toConnect(schema.keySchema, entry[0]!), this.toConnect(schema.valueSchema ?? null, entry[1]!));
+    }
+    return out;
+  }
+}
+
+/** Schemaless types: what Connect's ConnectSchema.schemaType would pick for the Java value. */
+function inferType(value: unknown): SchemaType {
+  if (typeof value === 'boolean') return 'boolean';
+  if (typeof value === 'string') return 'string';
+  if (typeof value === 'bigint') return 'int64';
+  if (typeof value === 'number') return Number.isInteger(value) && Math.abs(value) < 2 ** 63 ? 'int64' : 'float64';
+  if (value instanceof Uint8Array) return 'bytes';
+  if (Array.isArray(value)) return 'array';
+  if (value instanceof Map || isPlainObject(value)) return 'map';
+  throw new DataException(`${describeValue(value)} does not have corresponding schema type.`);
+}
+
+function integerNode(type: SchemaType, value: unknown, wrongType: () => DataException): JsonNumber {
+  const bits = INT_BITS[type]!;
+  let n: bigint;
+  if (typeof value === 'number' && Number.isInteger(value)) {
+    if (bits < 64 || Number.isSafeInteger(value)) {
+      if (value < -(2 ** (bits - 1)) || value >= 2 ** (bits - 1)) throw new DataException(`Value ${value} is out of range for ${typeLabel(type)}`);
+      return new JsonNumber(String(value === 0 ? 0 : value));
+    }
+    n = BigInt(value);
+  } else if (typeof value === 'bigint') {
+    n = value;
+  } else {
+    throw wrongType();
+  }
+  if (BigInt.asIntN(bits, n) !== n) throw new DataException(`Value ${n} is out of range for ${typeLabel(type)}`);
+  return new JsonNumber(n.toString());
+}
+
+/** Jackson writes non-finite floats as strings ("NaN", "Infinity"). */
+function floatNode(text: string): JsonNode {
+  return text === 'NaN' || text.endsWith('Infinity') ? text : new JsonNumber(text);
+}
+
+function nonFiniteFromText(node: JsonNode): number | undefined {
+  if (node === 'NaN') return NaN;
+  if (node === 'Infinity') return Infinity;
+  if (node === '-Infinity') return -Infinity;
+  return undefined;
+}
+
+/** Date and Time need an int32 JSON integer (Jackson's isInt); Timestamp any integer. */
+function intNode(node: JsonNode, logical: string, want: string, int32: boolean): bigint {
+  const n = node instanceof JsonNumber && node.integral ? BigInt(node.text) : undefined;
+  if (n === undefined || (int32 && BigInt.asIntN(32, n) !== n)) {
+    throw new DataException(`Invalid type for ${logical}, underlying representation should be ${want} but was ${nodeType(node)}`);
+  }
+  return n;
+}
+
+function decimalFromJson(schema: Schema, node: JsonNode): string {
+  if (node instanceof JsonNumber) {
+    const d = parseBigDecimal(node.text);
+    if (!d) throw new DataException(`Invalid Decimal value ${node.text}`);
+    return decimalFromText(schema, d);
+  }
+  if (typeof node === 'string') {
+    const scale = decimalScale(schema);
+    return plainText({ unscaled: fromTwosComplement(Buffer.from(node, 'base64')), scale });
+  }
+  throw new DataException(`Invalid type for Decimal, underlying representation should be numeric or bytes but was ${nodeType(node)}`);
+}
+
+/** Without a schema: integers are int64, other numbers float64, objects string-keyed maps. */
+function schemalessValue(node: JsonNode | undefined): unknown {
+  if (node === undefined || node === null || typeof node === 'boolean' || typeof node === 'string') return node ?? null;
+  if (node instanceof JsonNumber) return node.integral ? int64Value(BigInt(node.text)) : Number(node.text);
+  if (Array.isArray(node)) return node.map(schemalessValue);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of node) setOwn(out, k, schemalessValue(v));
+  return out;
+}
+
+/** Least-recently-used cache; Map keeps insertion order, so the first key is the oldest. */
+class Lru<K, V> {
+  private readonly entries = new Map<K, V>();
+  constructor(private readonly capacity: number) {}
+
+  get(k: K): V | undefined {
+    const v = this.entries.get(k);
+    if (v !== undefined) {
+      this.entries.delete(k);
+      this.entries.set(k, v);
+    }
+    return v;
+  }
+
+  set(k: K, v: V): void {
+    if (this.capacity <= 0) return;
+    this.entries.delete(k);
+    this.entries.set(k, v);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as K);
+  }
+}

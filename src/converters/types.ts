@@ -1,0 +1,29 @@
+import type { Schema } from '../records/schema.js';
+
+/** What a converter hands back when reading: Connect's SchemaAndValue. */
+export interface SchemaAndValue {
+  schema: Schema | null;
+  value: unknown;
+}
+
+/**
+ * Kafka Connect's Converter: turns a record's key or value into bytes and back.
+ * Failures are DataError with stage KEY_CONVERTER or VALUE_CONVERTER (from isKey);
+ * bad settings are ConfigError.
+ */
+export interface Converter {
+  /** Settings without their `key.converter.` / `value.converter.` prefix. */
+  configure(config: Record<string, string>, isKey: boolean): void;
+  /** null bytes for a null value with no schema (a tombstone). */
+  fromConnectData(topic: string, schema: Schema | null | undefined, value: unknown): Buffer | null;
+  /** null bytes (a tombstone) read as a null value. */
+  toConnectData(topic: string, bytes: Buffer | null): SchemaAndValue;
+}
+
+/** Kafka Connect's HeaderConverter. Failures are DataError with stage HEADER_CONVERTER. */
+export interface HeaderConverter {
+  /** Settings without their `header.converter.` prefix. */
+  configure(config: Record<string, string>): void;
+  fromConnectHeader(topic: string, key: string, schema: Schema | null | undefined, value: unknown): Buffer | null;
+  toConnectHeader(topic: string, key: string, bytes: Buffer | null): SchemaAndValue;
+}

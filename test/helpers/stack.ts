@@ -1,0 +1,74 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+/** Names `npm run stack -- env` prints; tests read the servers' addresses from them. */
+export const STACK_KEYS = [
+  'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_CLI', 'KAFKA_BOOTSTRAP_SERVERS', 'KAFKA_LIBS', 'KAFKA_BIN',
+  'MYSQL_HOST', 'MYSQL_PORT', 'MYSQL_USER', 'MYSQL_PASSWORD', 'MYSQL_DATABASE', 'ELASTICSEARCH_URL',
+] as const;
+export type StackEnv = Record<(typeof STACK_KEYS)[number], string>;
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+let cached: StackEnv | undefined;
+
+/**
+ * The stack's addresses: from the environment when `npm test` exported them, else asked
+ * from scripts/stack.sh env (so `npx vitest run file` works too).
+ */
+export function stackEnv(): StackEnv {
+  if (cached) return cached;
+  const fromScript: Record<string, string> = {};
+  if (STACK_KEYS.some((k) => !process.env[k])) {
+    const out = execFileSync('bash', [path.join(REPO_ROOT, 'scripts/stack.sh'), 'env'], { encoding: 'utf8' });
+    for (const line of out.split('\n')) {
+      const i = line.indexOf('=');
+      if (i > 0) fromScript[line.slice(0, i)] = line.slice(i + 1);
+    }
+  }
+  const env = {} as StackEnv;
+  for (const k of STACK_KEYS) {
+    const v = process.env[k] || fromScript[k];
+    if (!v) throw new Error(`${k} is not set: run the tests with 'npm test', or 'eval "$(npm run --silent stack -- env)"' first`);
+    env[k] = v;
+  }
+  cached = env;
+  return env;
+}
+
+/** A name no other test (or earlier run) uses: prefix-<time36>-<random>. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Same, but safe as an SQL identifier and an ES index name (lower case, underscores). */
+export function uniqueIdent(prefix: string): string {
+  return uniqueName(prefix).toLowerCase().replace(/[^a-z0-9_]/g, '_');
+}
+
+/** Polls fn until it returns a truthy value (returned) or the timeout passes (throws with the last error/value). */
+export async function waitFor<T>(
+  fn: () => Promise<T> | T,
+  opts: { timeout?: number; interval?: number; what?: string } = {},
+): Promise<NonNullable<T>> {
+  const timeout = opts.timeout ?? 30_000;
+  const interval = opts.interval ?? 200;
+  const deadline = Date.now() + timeout;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+      last = v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      const detail = last instanceof Error ? last.message : JSON.stringify(last);
+      throw new Error(`timed out after ${timeout} ms waiting for ${opts.what ?? 'condition'} (last: ${detail})`);
+    }
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
