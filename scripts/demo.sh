@@ -2,7 +2,7 @@
 # The Quick start's main job: bring the local stack up and say where everything is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -d node_modules ] || npm ci --no-audit --no-fund
+[ -d node_modules ] || npm install --no-audit --no-fund
 bash scripts/stack.sh up
 eval "$(bash scripts/stack.sh env)"
 cat <<MSG
