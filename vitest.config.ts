@@ -5,6 +5,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     reporters: ['default'],
+    pool: 'forks',
+    // 2 cores shared with four servers: keep concurrency modest.
+    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     projects: [
       {
         test: {
@@ -21,9 +24,6 @@ export default defineConfig({
           globalSetup: ['test/helpers/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          pool: 'forks',
-          // 2 cores shared with four servers: keep concurrency modest.
-          poolOptions: { forks: { maxForks: 2, minForks: 1 } },
         },
       },
     ],
