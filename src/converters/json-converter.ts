@@ -9,7 +9,7 @@ import {
   millisToTime, millisToTimestamp, timestampToMillis, timeToMillis, twosComplement,
 } from './logical.js';
 import { bigDecimalText, int64Value, integerPart, javaDoubleText, javaFloatText, parseBigDecimal, plainText } from './number-text.js';
-import { isPlainObject, mapEntries, rawFieldValue, schemasEqual, setOwn, typeLabel } from './schema-util.js';
+import { isPlainObject, mapEntries, schemasEqual, setOwn, typeLabel } from './schema-util.js';
 import type { Converter, HeaderConverter, SchemaAndValue } from './types.js';
 
 export const JSON_CONVERTER_CLASS = 'org.apache.kafka.connect.json.JsonConverter';
@@ -239,7 +239,7 @@ export class JsonConverter implements Converter, HeaderConverter {
         if (!(value instanceof Struct) || !schemasEqual(value.schema, schema)) throw new DataException('Mismatching schema.');
         const out: JsonObject = new Map();
         for (const f of value.schema.fields ?? []) {
-          const fieldValue = this.replaceNullWithDefault ? value.get(f.name) : rawFieldValue(value, f.name);
+          const fieldValue = this.replaceNullWithDefault ? value.get(f.name) : value.getWithoutDefault(f.name);
           out.set(f.name, this.toJson(f.schema, fieldValue));
         }
         return out;

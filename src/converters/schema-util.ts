@@ -60,13 +60,3 @@ export function setOwn(target: Record<string, unknown>, key: string, value: unkn
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-/**
- * A field's value as stored, without falling back to the schema default (Connect's
- * Struct.getWithoutDefault), for replace.null.with.default=false. Struct has no public
- * accessor for it, so this reads its private map; unset fields read as null.
- */
-export function rawFieldValue(struct: Struct, name: string): unknown {
-  struct.get(name); // throws DataException for an unknown field, as Connect does
-  const values = (struct as unknown as { values: Map<string, unknown> }).values;
-  return values.get(name) ?? null;
-}

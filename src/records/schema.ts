@@ -67,8 +67,15 @@ export class Struct {
   get(name: string): unknown {
     const f = this.field(name);
     if (!f) throw new DataException(`${name} is not a valid field name`);
+    // As Connect: a missing or null value reads as the field's default.
     const v = this.values.get(name);
-    return v === undefined ? (f.schema.defaultValue ?? null) : v;
+    return v === undefined || v === null ? (f.schema.defaultValue ?? null) : v;
+  }
+
+  /** The value as put, without falling back to the default (Connect's getWithoutDefault). */
+  getWithoutDefault(name: string): unknown {
+    if (!this.field(name)) throw new DataException(`${name} is not a valid field name`);
+    return this.values.get(name) ?? null;
   }
 
   put(name: string, value: unknown): this {
