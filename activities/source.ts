@@ -1,0 +1,269 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { IHeaders, Message } from 'kafkajs';
+import type { PartitionOffset } from '../workflows/messages.js';
+import { partitionKey } from '../workflows/state.js';
+import type { SourcePlugin, SourceTask } from '../src/connectors/types.js';
+import { findConnectorPlugin } from '../src/connectors/registry.js';
+import { convertersFromConfig, type RecordConverters } from '../src/converters/registry.js';
+import { buildTransformChain, type TransformChain } from '../src/transforms/registry.js';
+import { resolveConfig } from '../src/config/providers.js';
+import { secretKeys } from '../src/config/secrets.js';
+import { ConfigError, DataError, errorSummary } from '../src/errors.js';
+import type { SourceRecord } from '../src/records/record.js';
+import { OffsetsStore, DEFAULT_OFFSETS_TOPIC } from '../src/kafka/offsets-store.js';
+import { type ActivityDeps, FAILURE } from './deps.js';
+import { toFailure } from './failures.js';
+import { deadLetter, errorsSettings, type ErrorsSettings } from './errors-handling.js';
+
+export interface OpenSourceTaskInput {
+  connector: string;
+  taskId: number;
+  /** Changes on every (re)open: a batch from an older open is refused. */
+  loadId: string;
+  taskConfig: Record<string, string>;
+  offsets: PartitionOffset[];
+}
+
+export interface SourceBatchInput {
+  connector: string;
+  taskId: number;
+  loadId: string;
+  /** Number of batches this open has completed; a mismatch means a batch was lost. */
+  seq: number;
+}
+
+export interface SourceBatchResult {
+  /** Records read from the source (before transforms dropped any). */
+  polled: number;
+  produced: number;
+  skipped: number;
+  deadLettered: number;
+  /** Latest committed offset of each source partition this batch advanced. */
+  offsets: PartitionOffset[];
+  topics: string[];
+  millis: number;
+}
+
+interface OpenTask {
+  loadId: string;
+  seq: number;
+  connector: string;
+  taskId: number;
+  task: SourceTask;
+  converters: RecordConverters;
+  chain: TransformChain;
+  errors: ErrorsSettings;
+  secrets: string[];
+  maxRecords: number;
+  maxMillis: number;
+  idleWaitMillis: number;
+  topicCreation: { partitions?: number; replicationFactor?: number };
+  offsetsStore: OffsetsStore;
+  /** Serializes batches of one task (a retried activity may overlap a stuck one). */
+  busy: Promise<unknown>;
+}
+
+/** Keys we add to Connect's; documented in the README. */
+export const BATCH_MAX_RECORDS = 'temporal.batch.max.records';
+export const BATCH_MAX_MS = 'temporal.batch.max.ms';
+export const IDLE_WAIT_MS = 'temporal.idle.wait.ms';
+
+const taskKey = (connector: string, taskId: number) => `${connector}/${taskId}`;
+
+function intSetting(cfg: Record<string, string>, key: string, def: number): number {
+  const v = cfg[key];
+  if (v === undefined || v === '') return def;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`Invalid value ${v} for configuration ${key}: must be a positive number`, [{ key, message: 'must be a positive number' }]);
+  return n;
+}
+
+function headersOf(rec: SourceRecord, conv: RecordConverters): IHeaders | undefined {
+  if (!rec.headers?.length) return undefined;
+  const out: IHeaders = {};
+  for (const h of rec.headers) {
+    const bytes = conv.header.fromConnectHeader(rec.topic, h.key, h.schema ?? null, h.value);
+    const v = bytes ?? Buffer.alloc(0);
+    const prev = out[h.key];
+    out[h.key] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  return out;
+}
+
+/** Source-side activities. They run on the worker-specific queue of the worker that opened the task. */
+export function sourceActivities(deps: ActivityDeps) {
+  const open = new Map<string, OpenTask>();
+
+  async function closeEntry(key: string): Promise<void> {
+    const e = open.get(key);
+    open.delete(key);
+    if (e) await e.task.close().catch((err) => deps.logger.warn({ err: errorSummary(err).message, task: key }, 'closing source task failed'));
+  }
+
+  return {
+    /** Starts (or restarts) a task in this worker from the workflow's committed offsets. */
+    async openSourceTask(input: OpenSourceTaskInput): Promise<{ workerId: string }> {
+      const key = taskKey(input.connector, input.taskId);
+      await closeEntry(key);
+      const rawConfig = input.taskConfig;
+      const plugin = findConnectorPlugin(rawConfig['connector.class'] ?? '');
+      if (!plugin || plugin.type !== 'source') {
+        throw toFailure(new ConfigError(`connector.class ${rawConfig['connector.class']} is not a known source connector`));
+      }
+      let resolved: Record<string, string> = rawConfig;
+      const secrets: string[] = [];
+      try {
+        resolved = await resolveConfig(rawConfig, deps.workerConfig);
+        for (const k of secretKeys(plugin, resolved)) if (resolved[k]) secrets.push(resolved[k]);
+        const offsets = new Map(input.offsets.map((o) => [partitionKey(o.partition), o.offset]));
+        const logger = deps.logger.child({ connector: input.connector, task: input.taskId });
+        const task = await (plugin as SourcePlugin).startTask(resolved, {
+          connectorName: input.connector,
+          taskId: input.taskId,
+          offsetFor: (p) => (offsets.get(partitionKey(p)) as Record<string, unknown> | null | undefined) ?? null,
+          logger,
+        });
+        const partitions = resolved['topic.creation.default.partitions'];
+        const rf = resolved['topic.creation.default.replication.factor'];
+        open.set(key, {
+          loadId: input.loadId,
+          seq: 0,
+          connector: input.connector,
+          taskId: input.taskId,
+          task,
+          converters: convertersFromConfig(resolved, deps.workerConfig),
+          chain: buildTransformChain(resolved),
+          errors: errorsSettings(resolved),
+          secrets,
+          maxRecords: intSetting(resolved, BATCH_MAX_RECORDS, 20000),
+          maxMillis: intSetting(resolved, BATCH_MAX_MS, 2000),
+          idleWaitMillis: intSetting(resolved, IDLE_WAIT_MS, 1000),
+          topicCreation: {
+            partitions: partitions ? Number(partitions) : undefined,
+            replicationFactor: rf ? Number(rf) : undefined,
+          },
+          offsetsStore: new OffsetsStore(deps.kafka, resolved['offsets.storage.topic'] || deps.workerConfig['offset.storage.topic'] || DEFAULT_OFFSETS_TOPIC),
+          busy: Promise.resolve(),
+        });
+        logger.info({ loadId: input.loadId, partitions: input.offsets.length }, 'source task opened');
+        return { workerId: deps.workerId };
+      } catch (e) {
+        throw toFailure(e, secrets);
+      }
+    },
+
+    /**
+     * Polls up to temporal.batch.max.records records (several poll() calls, within
+     * temporal.batch.max.ms), transforms and converts them, produces them with acks=all, then
+     * writes the offsets to the offsets topic. Records never leave this worker: the workflow
+     * gets counts and offsets only.
+     */
+    async sourceBatch(input: SourceBatchInput): Promise<SourceBatchResult> {
+      const key = taskKey(input.connector, input.taskId);
+      const t = open.get(key);
+      if (!t || t.loadId !== input.loadId || t.seq !== input.seq) {
+        throw ApplicationFailure.create({
+          type: FAILURE.taskNotLoaded,
+          nonRetryable: true,
+          message: t ? `task ${key} is at batch ${t.seq} of load ${t.loadId}, asked for ${input.seq} of ${input.loadId}` : `task ${key} is not open on worker ${deps.workerId}`,
+        });
+      }
+      const run = t.busy.then(() => runBatch(t));
+      t.busy = run.catch(() => undefined);
+      try {
+        const r = await run;
+        t.seq++;
+        return r;
+      } catch (e) {
+        // The task's position is unknown now: the workflow reopens it from committed offsets.
+        await closeEntry(key);
+        throw toFailure(e, t.secrets);
+      }
+    },
+
+    async closeSourceTask(input: { connector: string; taskId: number }): Promise<void> {
+      await closeEntry(taskKey(input.connector, input.taskId));
+    },
+
+    /** For worker shutdown. */
+    async closeAllSourceTasks(): Promise<void> {
+      await Promise.all([...open.keys()].map(closeEntry));
+    },
+  };
+
+  async function runBatch(t: OpenTask): Promise<SourceBatchResult> {
+    const ctx = Context.current();
+    const signal = ctx.cancellationSignal;
+    const started = Date.now();
+    const deadline = started + t.maxMillis;
+    const producerKey = `connector-producer-${t.connector}-${t.taskId}`;
+    const latest = new Map<string, PartitionOffset>();
+    const topics = new Set<string>();
+    let polled = 0, produced = 0, skipped = 0, deadLettered = 0;
+    let inFlight: Promise<void> = Promise.resolve();
+
+    // Poll until the batch is full or its time is up; when nothing comes, wait a little for data
+    // so an idle task does not fill its history with empty batches.
+    for (;;) {
+      if (signal.aborted) break;
+      const want = t.maxRecords - polled;
+      if (want <= 0) break;
+      const records = await t.task.poll(want, signal);
+      if (records.length === 0) {
+        if (polled > 0 || Date.now() - started >= t.idleWaitMillis) break;
+        await new Promise((r) => setTimeout(r, 50));
+        ctx.heartbeat({ polled });
+        continue;
+      }
+      polled += records.length;
+      const messages: Array<{ topic: string; message: Message }> = [];
+      const dead: Array<{ record: SourceRecord; error: unknown }> = [];
+      for (const rec of records) {
+        latest.set(partitionKey(rec.sourcePartition), { partition: rec.sourcePartition, offset: rec.sourceOffset });
+        try {
+          const out = t.chain.apply(rec);
+          if (out === null) { skipped++; continue; }
+          const keyBytes = t.converters.key.fromConnectData(out.topic, out.keySchema ?? null, out.key);
+          const valueBytes = t.converters.value.fromConnectData(out.topic, out.valueSchema ?? null, out.value);
+          const headers = headersOf(out, t.converters);
+          topics.add(out.topic);
+          messages.push({
+            topic: out.topic,
+            message: {
+              key: keyBytes,
+              value: valueBytes,
+              headers,
+              partition: out.kafkaPartition ?? undefined,
+              timestamp: out.timestamp != null ? String(out.timestamp) : undefined,
+            },
+          });
+        } catch (e) {
+          if (!(e instanceof DataError) || t.errors.tolerance !== 'all') throw e;
+          if (t.errors.logEnable) deps.logger.warn({ connector: t.connector, task: t.taskId, stage: e.stage, err: e.message }, 'record skipped');
+          dead.push({ record: rec, error: e });
+        }
+      }
+      if (dead.length) {
+        skipped += dead.length;
+        deadLettered += await deadLetter(deps, t, dead);
+      }
+      // One send in flight while the next poll runs; per-partition order is kept because sends
+      // are issued in order on an idempotent producer with one request in flight.
+      await inFlight;
+      if (messages.length) {
+        await deps.kafka.ensureTopics([...new Set(messages.map((m) => m.topic))], t.topicCreation);
+        inFlight = deps.kafka.send(producerKey, messages).then(() => { produced += messages.length; });
+        inFlight.catch(() => undefined);
+      }
+      ctx.heartbeat({ polled });
+      if (Date.now() >= deadline) break;
+    }
+    await inFlight;
+    const offsets = [...latest.values()];
+    // Kafka acknowledged every record: now the offsets may be committed.
+    await t.offsetsStore.write(t.connector, offsets);
+    if (t.task.commit && offsets.length) await t.task.commit(offsets.map((o) => ({ partition: o.partition, offset: o.offset ?? {} })));
+    return { polled, produced, skipped, deadLettered, offsets, topics: [...topics], millis: Date.now() - started };
+  }
+}

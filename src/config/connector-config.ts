@@ -1,0 +1,357 @@
+import { z } from 'zod';
+import type { ConnectorPlugin } from '../connectors/types.js';
+import { connectorPluginNames, CONNECTOR_PLUGINS, findConnectorPlugin } from '../connectors/registry.js';
+import { createConverter, createHeaderConverter, settingsWithPrefix } from '../converters/registry.js';
+import { ConfigError } from '../errors.js';
+import { validateTransformChain } from '../transforms/registry.js';
+import type { RawConfig } from '../../workflows/messages.js';
+import { defineConfig, key, type ConfigKey, type ConfigProblem, type KeyMap } from './define.js';
+import { hasProviderReference } from './providers.js';
+import { maskConfig, redact, secretKeys, secretValues } from './secrets.js';
+
+// The keys every connector has, with Kafka Connect's names, defaults, groups and docs
+// (ConnectorConfig, SinkConnectorConfig's errors.deadletterqueue.*, SourceConnectorConfig).
+
+type Width = 'NONE' | 'SHORT' | 'MEDIUM' | 'LONG';
+
+const COMMON = 'Common';
+const ERRORS = 'Error Handling';
+
+/** define.ts's int/boolean/list/enum builders take no display name; Connect's REST answers show one. */
+function shown<T>(displayName: string, k: ConfigKey<T>): ConfigKey<T> {
+  return { ...k, meta: { ...k.meta, displayName } };
+}
+
+const CONVERTER_DOC = (what: string) => `Converter class used to convert between Kafka Connect format and the serialized form that is written to Kafka. `
+  + `This controls the format of the ${what} in messages written to or read from Kafka, and since this is independent of connectors it `
+  + `allows any connector to work with any serialization format. Examples of common formats include JSON and Avro. `
+  + `By default, the value will be inherited from the worker config.`;
+
+const converterKey = (what: string, displayName: string) => key.custom(
+  { type: 'CLASS', importance: 'LOW', group: COMMON, displayName, documentation: CONVERTER_DOC(what) },
+  z.preprocess((v) => (v === '' || v === null ? undefined : v), z.string().optional()),
+);
+
+// Connect's NonEmptyStringWithoutControlChars (ISO control characters), plus our own rule.
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/g;
+
+const connectorName = key.custom(
+  { type: 'STRING', importance: 'HIGH', group: COMMON, required: true, displayName: 'Connector name', documentation: 'Globally unique name to use for this connector.' },
+  z.preprocess((v) => (v === '' || v === null ? undefined : v), z.string().superRefine((s, ctx) => {
+    const control = s.match(CONTROL_CHARS);
+    if (control) {
+      const codes = [...new Set(control.map((c) => c.charCodeAt(0)))].join(', ');
+      ctx.addIssue({ code: 'custom', message: `String may not contain control sequences but had the following ASCII control characters: ${codes}` });
+    }
+    if (s.includes(':') || s.includes('/')) {
+      ctx.addIssue({ code: 'custom', message: "Connector names may not contain ':' or '/': temporal-connect puts the name into Temporal workflow ids (connector:<name>:task-<n>). This is our rule, not Kafka Connect's." });
+    }
+  })),
+);
+
+/** -1 (the broker's default) or a positive number, as Connect's TopicCreationConfig checks. */
+function topicCreationInt(k: ConfigKey<number>, what: string): ConfigKey<number> {
+  return key.custom(k.meta, k.schema.refine((n) => n === undefined || n === -1 || n >= 1, `${what} must be positive, or -1 to use the broker's default`));
+}
+
+export const commonKeys = {
+  name: connectorName,
+  'connector.class': key.string({
+    required: true, importance: 'HIGH', group: COMMON, displayName: 'Connector class',
+    doc: 'Name or alias of the class for this connector. For io.confluent.connect.jdbc.JdbcSourceConnector you can either specify this full name, or use "JdbcSource" or "JdbcSourceConnector" to make the configuration a bit shorter.',
+  }),
+  'tasks.max': shown('Tasks max', key.int({ default: 1, min: 1, importance: 'HIGH', group: COMMON, doc: 'Maximum number of tasks to use for this connector.' })),
+  'key.converter': converterKey('keys', 'Key converter class'),
+  'value.converter': converterKey('values', 'Value converter class'),
+  'header.converter': converterKey('header values', 'Header converter class'),
+  transforms: shown('Transforms', key.list({ default: [], importance: 'LOW', group: 'Transforms', doc: 'Aliases for the transformations to be applied to records.' })),
+  predicates: shown('Predicates', key.list({ default: [], importance: 'LOW', group: 'Predicates', doc: 'Aliases for the predicates used by transformations.' })),
+  'errors.retry.timeout': shown('Retry Timeout for Errors', key.int({
+    type: 'LONG', default: 0, group: ERRORS,
+    doc: 'The maximum duration in milliseconds that a failed operation will be reattempted. The default is 0, which means no retries will be attempted. Use -1 for infinite retries.',
+  })),
+  'errors.retry.delay.max.ms': shown('Maximum Delay Between Retries for Errors', key.int({
+    type: 'LONG', default: 60000, group: ERRORS,
+    doc: 'The maximum duration in milliseconds between consecutive retry attempts. Jitter will be added to the delay once this limit is reached to prevent thundering herd issues.',
+  })),
+  'errors.tolerance': shown('Error Tolerance', key.enum(['none', 'all'] as const, {
+    default: 'none', group: ERRORS,
+    doc: "Behavior for tolerating errors during connector operation. 'none' is the default value and signals that any error will result in an immediate connector task failure; 'all' changes the behavior to skip over problematic records.",
+  })),
+  'errors.log.enable': shown('Log Errors', key.boolean({
+    default: false, group: ERRORS,
+    doc: "If true, write each error and the details of the failed operation and problematic record to the Connect application log. This is 'false' by default, so that only errors that are not tolerated are reported.",
+  })),
+  'errors.log.include.messages': shown('Log Error Details', key.boolean({
+    default: false, group: ERRORS,
+    doc: "Whether to the include in the log the Connect record that resulted in a failure. This is 'false' by default, which will prevent record keys, values, and headers from being written to log files, although some information such as topic and partition number will still be logged.",
+  })),
+  // Sinks only in Kafka Connect; we also route a source's convert failures there.
+  'errors.deadletterqueue.topic.name': key.string({
+    default: '', group: ERRORS, displayName: 'Dead Letter Queue Topic Name',
+    doc: 'The name of the topic to be used as the dead letter queue (DLQ) for messages that result in an error when processed by this connector, or its transformations or converters. The topic name is blank by default, which means that no messages are to be recorded in the DLQ.',
+  }),
+  // SHORT in Connect; define.ts has no SHORT type.
+  'errors.deadletterqueue.topic.replication.factor': shown('Dead Letter Queue Topic Replication Factor', key.int({
+    default: 3, min: -1, max: 32767, group: ERRORS,
+    doc: "Replication factor used to create the dead letter queue topic when it doesn't already exist.",
+  })),
+  'errors.deadletterqueue.context.headers.enable': shown('Enable Error Context Headers', key.boolean({
+    default: false, group: ERRORS,
+    doc: 'If true, add headers containing error context to the messages written to the dead letter queue. To avoid clashing with headers from the original record, all error context header keys will start with __connect.errors.',
+  })),
+};
+
+export const sourceKeys = {
+  'topic.creation.default.partitions': shown('Default topic partitions', topicCreationInt(key.int({
+    group: 'Topic Creation', importance: 'LOW',
+    doc: "The number of partitions new topics created for this connector. This value may be -1 to use the broker's default number of partitions, or a positive number representing the desired number of partitions. Required when any topic.creation.* key is set.",
+  }), 'Number of partitions')),
+  'topic.creation.default.replication.factor': shown('Default topic replication factor', topicCreationInt(key.int({
+    group: 'Topic Creation', importance: 'LOW',
+    doc: "The replication factor for new topics created for this connector. This value may be -1 to use the broker's default replication factor, or may be a positive number not larger than the number of brokers in the Kafka cluster. Required when any topic.creation.* key is set.",
+  }), 'Replication factor')),
+  'exactly.once.support': shown('Exactly once support', key.enum(['requested', 'required'] as const, {
+    default: 'requested', caseInsensitive: true, group: 'Exactly Once Support',
+    doc: 'Permitted values are requested, required. If set to "required", forces a preflight check for the connector to ensure that it can provide exactly-once semantics with the given configuration. Some connectors may be capable of providing exactly-once semantics but not signal to Connect that they support this; in that case, documentation for the connector should be consulted carefully before creating it, and the value for this property should be set to "requested".',
+  })),
+  'offsets.storage.topic': key.string({
+    importance: 'LOW', group: 'offsets.topic', displayName: 'Offsets topic',
+    doc: "The name of a separate offsets topic to use for this connector. If empty or not specified, the worker's global offsets topic name will be used.",
+  }),
+};
+
+// Sink keys (topics, topics.regex, ...) join here when the sinks arrive.
+const sinkKeys = {};
+
+export const commonConfig = defineConfig(commonKeys);
+const sourceConfig = defineConfig(sourceKeys);
+const sinkConfig = defineConfig(sinkKeys);
+
+const WIDTHS: Record<string, Width> = {
+  name: 'MEDIUM', 'connector.class': 'LONG', 'tasks.max': 'SHORT', 'key.converter': 'SHORT', 'value.converter': 'SHORT',
+  'header.converter': 'SHORT', transforms: 'LONG', predicates: 'LONG', 'errors.retry.timeout': 'MEDIUM',
+  'errors.retry.delay.max.ms': 'MEDIUM', 'errors.tolerance': 'SHORT', 'errors.log.enable': 'SHORT',
+  'errors.log.include.messages': 'SHORT', 'errors.deadletterqueue.topic.name': 'MEDIUM',
+  'errors.deadletterqueue.topic.replication.factor': 'MEDIUM', 'errors.deadletterqueue.context.headers.enable': 'SHORT',
+  'exactly.once.support': 'SHORT', 'offsets.storage.topic': 'LONG',
+};
+
+/** Every key a connector of this plugin has: common first, then its type's, then its own (a common declaration wins a clash). */
+export function connectorKeys(plugin?: ConnectorPlugin): KeyMap {
+  const out: KeyMap = { ...commonKeys, ...(plugin?.type === 'source' ? sourceKeys : plugin?.type === 'sink' ? sinkKeys : {}) };
+  for (const [n, k] of Object.entries(plugin?.config.keys ?? {})) if (!(n in out)) out[n] = k;
+  return out;
+}
+
+export interface ConnectorConfigResult {
+  ok: boolean;
+  plugin?: ConnectorPlugin;
+  /** Every problem found, each naming its key. */
+  problems: ConfigProblem[];
+  /** The config as Connect stores it: flat strings, null values dropped, `name` set. Unresolved. */
+  config: Record<string, string>;
+}
+
+/** Connect's string form of a JSON config value. */
+function toConnectString(v: string | number | boolean): string {
+  return typeof v === 'string' ? v : String(v);
+}
+
+function flatten(raw: RawConfig, problems: ConfigProblem[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (v === null || v === undefined) continue;
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = toConnectString(v);
+    else problems.push({ key: k, message: `Invalid value for configuration ${k}: must be a string, number or boolean` });
+  }
+  return out;
+}
+
+function unknownClassMessage(cls: string): string {
+  const known = CONNECTOR_PLUGINS.map((p) => `${p.className} (${connectorPluginNames(p).slice(1).join(', ')})`).join('; ');
+  return `Invalid value ${cls} for configuration connector.class: Failed to find any class that implements Connector and which name matches ${cls}. Known connectors: ${known || 'none'}`;
+}
+
+function converterProblems(values: Record<string, string>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const prop of ['key.converter', 'value.converter', 'header.converter'] as const) {
+    const cls = values[prop]?.trim();
+    // Unset: the worker's converter is used, and the worker checks its own settings.
+    if (!cls) continue;
+    const settings = settingsWithPrefix(values, `${prop}.`);
+    try {
+      if (prop === 'header.converter') createHeaderConverter(cls, settings);
+      else createConverter(cls, settings, prop === 'key.converter');
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      problems.push(...(e.problems.length ? e.problems : [{ key: prop, message: e.message }]));
+    }
+  }
+  return problems;
+}
+
+/** Connect's SourceConnectorConfig: once any topic.creation.* key is set, the default group needs both numbers. */
+function topicCreationProblems(values: Record<string, string>): ConfigProblem[] {
+  if (!Object.keys(values).some((k) => k.startsWith('topic.creation.'))) return [];
+  return ['topic.creation.default.replication.factor', 'topic.creation.default.partitions']
+    .filter((k) => (values[k] ?? '').trim() === '')
+    .map((k) => ({ key: k, message: `Missing required configuration "${k}" which has no default value.` }));
+}
+
+/**
+ * Validates a connector config as Kafka Connect's validate does, collecting every problem:
+ * the name, connector.class, the common keys, the plugin's keys and cross-key rules, the
+ * converters and their settings, and the transforms/predicates chain.
+ *
+ * Config-provider references cannot be judged before they are resolved. Pass `resolved` (the same
+ * config after resolveConfig, inside an activity) to check the resolved values; without it,
+ * problems on keys holding a reference are left for that later check. Messages never carry a
+ * resolved value or a plain secret.
+ */
+export function validateConnectorConfig(name: string, raw: RawConfig, options: { resolved?: Record<string, string> } = {}): ConnectorConfigResult {
+  let problems: ConfigProblem[] = [];
+  const config = flatten(raw, problems);
+  if (config.name !== undefined && config.name !== name) {
+    problems.push({ key: 'name', message: `Connector name configuration (${config.name}) doesn't match connector name in the URL (${name})` });
+  }
+  config.name = name;
+  const values = options.resolved ? { ...config, ...options.resolved, name } : config;
+
+  const common = commonConfig.parse(values);
+  if (!common.ok) problems.push(...common.problems);
+
+  const cls = values['connector.class']?.trim() ?? '';
+  const plugin = cls ? findConnectorPlugin(cls) : undefined;
+  if (cls && !plugin) problems.push({ key: 'connector.class', message: unknownClassMessage(cls) });
+
+  if (plugin) {
+    const typed = plugin.type === 'source' ? sourceConfig.parse(values) : sinkConfig.parse(values);
+    if (!typed.ok) problems.push(...typed.problems);
+    if (plugin.type === 'source') problems.push(...topicCreationProblems(values));
+    const own = plugin.config.parse(values);
+    if (!own.ok) problems.push(...own.problems);
+    else if (plugin.validate) problems.push(...plugin.validate(own.value));
+  }
+  problems.push(...converterProblems(values));
+  problems.push(...validateTransformChain(values));
+
+  if (!options.resolved) problems = problems.filter((p) => !(config[p.key] !== undefined && hasProviderReference(config[p.key])));
+
+  // Scrub resolved values and plain secrets out of messages (parse errors quote the value).
+  const scrub = [
+    ...secretValues(values, secretKeys(plugin, values)),
+    ...Object.keys(config).filter((k) => values[k] !== config[k]).map((k) => values[k]),
+  ];
+  const seen = new Set<string>();
+  problems = problems
+    .map((p) => ({ key: p.key, message: redact(p.message, scrub) }))
+    .filter((p) => {
+      const id = `${p.key}\u0000${p.message}`;
+      return !seen.has(id) && !!seen.add(id);
+    });
+  return { ok: problems.length === 0, plugin, problems, config };
+}
+
+// ---- Kafka Connect's REST shapes -------------------------------------------------------
+
+export interface ConfigKeyInfo {
+  name: string;
+  type: string;
+  required: boolean;
+  default_value: string | null;
+  importance: string;
+  documentation: string;
+  group: string | null;
+  order_in_group: number;
+  width: Width;
+  display_name: string;
+  dependents: string[];
+}
+
+export interface ConfigValueInfo {
+  name: string;
+  value: string | null;
+  recommended_values: string[];
+  errors: string[];
+  visible: boolean;
+}
+
+export interface ConfigInfos {
+  name: string;
+  error_count: number;
+  groups: string[];
+  configs: Array<{ definition: ConfigKeyInfo; value: ConfigValueInfo }>;
+}
+
+/** ConfigDef.convertToString of a default: lists comma-joined, absent = null. */
+function defaultString(d: unknown): string | null {
+  if (d === undefined || d === null) return null;
+  return Array.isArray(d) ? d.join(',') : String(d);
+}
+
+function definitions(keys: KeyMap): ConfigKeyInfo[] {
+  const orderInGroup = new Map<string, number>();
+  return Object.entries(keys).map(([name, k]) => {
+    const group = k.meta.group ?? null;
+    const order = group === null ? -1 : (orderInGroup.get(group) ?? 0) + 1;
+    if (group !== null) orderInGroup.set(group, order);
+    return {
+      name,
+      type: k.meta.type,
+      required: k.meta.required === true,
+      default_value: defaultString(k.meta.default),
+      importance: k.meta.importance,
+      documentation: k.meta.documentation,
+      group,
+      order_in_group: order,
+      width: WIDTHS[name] ?? 'NONE',
+      display_name: k.meta.displayName ?? name,
+      dependents: [],
+    };
+  });
+}
+
+/** GET /connector-plugins/{p}/config: the plugin's own keys, as Connect (KIP-769) lists them. */
+export function configDefinitions(plugin: ConnectorPlugin): ConfigKeyInfo[] {
+  return definitions(plugin.config.keys);
+}
+
+/** The group Connect gives a transform's or predicate's keys: "Transforms: <alias>". */
+function enrichedGroup(keyName: string): string | null {
+  const m = /^(transforms|predicates)\.([^.]+)\./.exec(keyName);
+  return m ? `${m[1] === 'transforms' ? 'Transforms' : 'Predicates'}: ${m[2]}` : null;
+}
+
+/**
+ * PUT /connector-plugins/{p}/config/validate: one entry per declared key (value as given, else the
+ * default; secrets masked), plus one per other key that has a problem (converter, transform and
+ * predicate settings), so every error is listed under its key.
+ */
+export function toConnectValidateResponse(pluginClass: string, raw: RawConfig, result: ConnectorConfigResult): ConfigInfos {
+  const flat = { ...flatten(raw, []), ...result.config };
+  const masked = maskConfig(flat, secretKeys(result.plugin, flat));
+  const errorsOf = (k: string) => result.problems.filter((p) => p.key === k).map((p) => p.message);
+  const keys = connectorKeys(result.plugin);
+  const defs = definitions(keys);
+  for (const k of new Set(result.problems.map((p) => p.key))) {
+    if (k in keys) continue;
+    const group = enrichedGroup(k);
+    defs.push({
+      name: k, type: 'STRING', required: false, default_value: null, importance: 'LOW', documentation: '',
+      group, order_in_group: -1, width: 'NONE', display_name: k, dependents: [],
+    });
+  }
+  const configs = defs.map((definition) => ({
+    definition,
+    value: {
+      name: definition.name,
+      value: masked[definition.name] ?? definition.default_value,
+      recommended_values: [...(keys[definition.name]?.meta.validValues ?? [])],
+      errors: errorsOf(definition.name),
+      visible: true,
+    },
+  }));
+  const groups = [...new Set(defs.map((d) => d.group).filter((g): g is string => g !== null))];
+  return { name: pluginClass, error_count: configs.reduce((n, c) => n + c.value.errors.length, 0), groups, configs };
+}

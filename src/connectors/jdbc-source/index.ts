@@ -1,0 +1,52 @@
+import type { ConnectorContext } from '../types.js';
+import { defineSource } from '../types.js';
+import { isQueryMode, jdbcSourceConfig, parseJdbcSourceConfig, validateJdbcSource, type JdbcSourceConfig } from './config.js';
+import { classifyError, connectionSettings, Db } from './connection.js';
+import type { TableRef } from './dialect.js';
+import { listTables, planTasks, sameTables, tablesOf, TABLES_FETCHED_KEY, TABLES_KEY } from './tables.js';
+import { startJdbcSourceTask } from './task.js';
+
+// Kafka Connect JDBC's source (io.confluent.connect.jdbc.JdbcSourceConnector) for MySQL and MariaDB.
+
+async function currentTables(cfg: JdbcSourceConfig, ctx: ConnectorContext): Promise<TableRef[]> {
+  const settings = connectionSettings(cfg);
+  const db = await Db.open(settings, ctx.logger);
+  try {
+    return await listTables(db, settings.url.database!, cfg);
+  } catch (e) {
+    throw classifyError(e, 'Could not list tables');
+  } finally {
+    await db.close();
+  }
+}
+
+export const jdbcSource = defineSource({
+  name: 'JdbcSource',
+  className: 'io.confluent.connect.jdbc.JdbcSourceConnector',
+  aliases: ['JdbcSourceConnector', 'JdbcSource'],
+  version: '0.1.0',
+  summary: 'Copies MySQL/MariaDB tables or a query to Kafka topics: bulk, incrementing, timestamp and timestamp+incrementing modes, with Kafka Connect JDBC\'s offsets.',
+  config: jdbcSourceConfig,
+  validate: validateJdbcSource,
+
+  async taskConfigs(raw, maxTasks, ctx) {
+    const cfg = parseJdbcSourceConfig(raw);
+    // A query is one source partition: one task, whatever tasks.max says.
+    if (isQueryMode(cfg)) return [{ ...raw, [TABLES_KEY]: '', [TABLES_FETCHED_KEY]: 'true' }];
+    const tables = await currentTables(cfg, ctx);
+    if (tables.length === 0) ctx.logger.warn({ connector: ctx.connectorName }, 'No tables match the configuration; no task has work until one appears');
+    return planTasks(raw, tables, maxTasks);
+  },
+
+  startTask: startJdbcSourceTask,
+
+  /** New or dropped tables since the plan (checked every table.poll.interval.ms by the runtime). */
+  async needsReplan(raw, current, ctx) {
+    const cfg = parseJdbcSourceConfig(raw);
+    if (isQueryMode(cfg)) return false;
+    const database = connectionSettings(cfg).url.database;
+    const planned = current.flatMap((t) => tablesOf(t, database));
+    const now = await currentTables(cfg, ctx);
+    return !sameTables(planned, now);
+  },
+});

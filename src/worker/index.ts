@@ -1,0 +1,116 @@
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type LogLevel, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.js';
+import { KafkaPool } from '../kafka/client.js';
+import { createLogger } from '../logging.js';
+import { DEFAULT_TASK_QUEUE } from '../../workflows/messages.js';
+
+export interface WorkerOptions {
+  temporalAddress: string;
+  namespace: string;
+  taskQueue?: string;
+  kafkaBrokers: string[];
+  /** Worker properties: converter defaults, config.providers, offset.storage.topic, ... */
+  workerConfig?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Shown as worker_id in status; default host:pid. */
+  workerId?: string;
+}
+
+export interface RunningWorker {
+  workerId: string;
+  /** This process's own queue, where the data activities of its batches run. */
+  workerQueue: string;
+  /** Resolves when both workers stopped. */
+  done: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+
+let runtimeInstalled = false;
+/** The SDK's own logs: warnings and up unless TEMPORAL_SDK_LOG_LEVEL says otherwise (once per process). */
+function installRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const level = (process.env.TEMPORAL_SDK_LOG_LEVEL ?? 'WARN').toUpperCase() as LogLevel;
+  try {
+    Runtime.install({ logger: new DefaultLogger(level) });
+  } catch {
+    // Already installed by the embedding application: keep its choice.
+  }
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** The workflow bundle, built once per process (webpack takes seconds). */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } as never });
+  return bundle;
+}
+
+/**
+ * Starts a worker process's two Temporal workers: one on the shared queue (workflows and control
+ * activities, any worker may take them) and one on a queue of its own (the data activities of the
+ * batches it polls, so records stay in its memory).
+ */
+export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
+  const taskQueue = opts.taskQueue ?? DEFAULT_TASK_QUEUE;
+  const workerId = opts.workerId ?? `${os.hostname()}:${process.pid}`;
+  const workerQueue = `${taskQueue}@${workerId}@${randomBytes(4).toString('hex')}`;
+  installRuntime();
+  const logger = createLogger({ workerId });
+  const kafka = new KafkaPool({ brokers: opts.kafkaBrokers, clientId: `tconnect-${workerId}` });
+  const connection = await NativeConnection.connect({ address: opts.temporalAddress });
+  const activities = createActivities({
+    kafka,
+    logger,
+    workerConfig: opts.workerConfig ?? {},
+    workerId,
+    workerQueue,
+  });
+  const shared = await Worker.create({
+    connection,
+    namespace: opts.namespace,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities,
+    identity: workerId,
+  });
+  const own = await Worker.create({
+    connection,
+    namespace: opts.namespace,
+    taskQueue: workerQueue,
+    activities,
+    identity: workerId,
+  });
+  logger.info({ taskQueue, workerQueue }, 'worker started');
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = () => {
+    stopping ??= (async () => {
+      for (const w of [shared, own]) if (w.getState() === 'RUNNING') w.shutdown();
+      await done;
+    })();
+    return stopping;
+  };
+  const done = (async () => {
+    try {
+      await Promise.all([shared.run(), own.run()]);
+    } finally {
+      await activities.closeAllSourceTasks().catch(() => undefined);
+      await kafka.close();
+      await connection.close();
+      logger.info({}, 'worker stopped');
+    }
+  })();
+  opts.signal?.addEventListener('abort', () => void shutdown(), { once: true });
+  return { workerId, workerQueue, done, shutdown };
+}
+
+/** Runs a worker until the signal aborts (or SIGINT/SIGTERM in the CLI). */
+export async function runWorker(opts: WorkerOptions): Promise<void> {
+  const w = await startWorker(opts);
+  await w.done;
+}

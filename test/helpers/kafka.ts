@@ -1,0 +1,70 @@
+import type { KafkaMessage } from 'kafkajs';
+import { kafka } from './clients.js';
+import { uniqueName, waitFor } from './stack.js';
+
+export interface ReadMessage {
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string>;
+  timestamp: string;
+}
+
+function toRead(partition: number, m: KafkaMessage): ReadMessage {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(m.headers ?? {})) headers[k] = Array.isArray(v) ? String(v[v.length - 1]) : String(v);
+  return { partition, offset: m.offset, key: m.key ? m.key.toString() : null, value: m.value ? m.value.toString() : null, headers, timestamp: m.timestamp };
+}
+
+/** Reads a topic from the beginning until `count` messages arrived (or throws after the timeout). */
+export async function readTopic(topic: string, count: number, timeoutMs = 60_000): Promise<ReadMessage[]> {
+  await waitForTopic(topic, timeoutMs);
+  const consumer = kafka().consumer({ groupId: uniqueName('reader'), allowAutoTopicCreation: true });
+  await consumer.connect();
+  const got: ReadMessage[] = [];
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`read ${got.length} of ${count} messages from ${topic} in ${timeoutMs} ms`)), timeoutMs);
+      void consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          got.push(toRead(partition, message));
+          if (got.length >= count) { clearTimeout(t); resolve(); }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return got;
+}
+
+/** Waits until the topic exists with leaders (the connector creates it on its first batch). */
+export async function waitForTopic(topic: string, timeoutMs = 60_000): Promise<void> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    await waitFor(async () => (await admin.listTopics()).includes(topic), { timeout: timeoutMs, what: `topic ${topic}` });
+    await waitFor(async () => {
+      const md = await admin.fetchTopicMetadata({ topics: [topic] });
+      return md.topics[0].partitions.every((p) => p.leader >= 0);
+    }, { timeout: timeoutMs, what: `leaders of ${topic}` });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The number of messages in a topic (sum of high watermarks minus low). */
+export async function topicSize(topic: string): Promise<number> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    const offs = await admin.fetchTopicOffsets(topic);
+    return offs.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+  } catch {
+    return 0;
+  } finally {
+    await admin.disconnect();
+  }
+}

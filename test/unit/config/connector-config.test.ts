@@ -1,0 +1,201 @@
+import { describe, expect, it } from 'vitest';
+import { jdbcSource } from '../../../src/connectors/jdbc-source/index.js';
+import {
+  commonConfig, configDefinitions, connectorKeys, toConnectValidateResponse, validateConnectorConfig,
+} from '../../../src/config/connector-config.js';
+import type { RawConfig } from '../../../workflows/messages.js';
+
+const jdbc: RawConfig = {
+  'connector.class': 'io.confluent.connect.jdbc.JdbcSourceConnector',
+  'connection.url': 'jdbc:mysql://db:3306/shop',
+  'connection.user': 'app',
+  'connection.password': 'hunter2',
+  mode: 'incrementing',
+  'incrementing.column.name': 'id',
+  'topic.prefix': 'shop-',
+};
+
+const keysOf = (r: { problems: Array<{ key: string }> }) => r.problems.map((p) => p.key);
+
+describe('common connector keys', () => {
+  it('carry Kafka Connect\'s defaults', () => {
+    const r = commonConfig.parse({ name: 'x', 'connector.class': 'JdbcSource' });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value).toMatchObject({
+      'tasks.max': 1,
+      transforms: [],
+      predicates: [],
+      'errors.retry.timeout': 0,
+      'errors.retry.delay.max.ms': 60000,
+      'errors.tolerance': 'none',
+      'errors.log.enable': false,
+      'errors.log.include.messages': false,
+      'errors.deadletterqueue.topic.name': '',
+      'errors.deadletterqueue.topic.replication.factor': 3,
+      'errors.deadletterqueue.context.headers.enable': false,
+    });
+    expect(r.value['key.converter']).toBeUndefined();
+  });
+
+  it('add the source keys for a source plugin, then the plugin\'s own', () => {
+    const names = Object.keys(connectorKeys(jdbcSource));
+    expect(names.slice(0, 3)).toEqual(['name', 'connector.class', 'tasks.max']);
+    expect(names).toEqual(expect.arrayContaining(['exactly.once.support', 'offsets.storage.topic', 'topic.creation.default.partitions', 'connection.url']));
+    expect(Object.keys(connectorKeys())).not.toContain('exactly.once.support');
+  });
+});
+
+describe('validateConnectorConfig', () => {
+  it('accepts a valid config and returns Connect\'s flat string map', () => {
+    const r = validateConnectorConfig('orders', { ...jdbc, 'tasks.max': 2, 'errors.log.enable': true, 'batch.max.rows': 5000, 'poll.interval.ms': null });
+    expect(r.problems).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.plugin).toBe(jdbcSource);
+    expect(r.config).toMatchObject({ name: 'orders', 'tasks.max': '2', 'errors.log.enable': 'true', 'batch.max.rows': '5000' });
+    expect(r.config).not.toHaveProperty('poll.interval.ms');
+    expect(Object.values(r.config).every((v) => typeof v === 'string')).toBe(true);
+  });
+
+  it('finds the plugin by alias', () => {
+    expect(validateConnectorConfig('orders', { ...jdbc, 'connector.class': 'JdbcSource' }).plugin).toBe(jdbcSource);
+  });
+
+  it('names an unknown class and lists every known class and alias, in one problem', () => {
+    const r = validateConnectorConfig('orders', { ...jdbc, 'connector.class': 'com.example.MongoSourceConnector' });
+    expect(r.ok).toBe(false);
+    expect(r.plugin).toBeUndefined();
+    const classProblems = r.problems.filter((p) => p.key === 'connector.class');
+    expect(classProblems).toHaveLength(1);
+    for (const s of ['com.example.MongoSourceConnector', 'io.confluent.connect.jdbc.JdbcSourceConnector', 'JdbcSourceConnector', 'JdbcSource']) {
+      expect(classProblems[0].message).toContain(s);
+    }
+  });
+
+  it('reports a missing connector.class once', () => {
+    const r = validateConnectorConfig('orders', { 'tasks.max': '1' });
+    expect(r.problems).toEqual([{ key: 'connector.class', message: 'Missing required configuration "connector.class" which has no default value.' }]);
+  });
+
+  it('collects every problem, each under its key', () => {
+    const r = validateConnectorConfig('orders', {
+      ...jdbc,
+      'tasks.max': 0,
+      'errors.tolerance': 'some',
+      'errors.retry.timeout': 'soon',
+      'exactly.once.support': 'maybe',
+      'batch.max.rows': 'many',
+      'key.converter': 'com.example.NoSuchConverter',
+      'value.converter': 'JsonConverter',
+      'value.converter.schemas.enable': 'perhaps',
+      transforms: 'route,missing',
+      'transforms.route.type': 'RegexRouter',
+      'transforms.route.regex': '(',
+      'transforms.route.replacement': 'x',
+      'transforms.missing.type': 'com.example.Nope',
+    });
+    expect(r.ok).toBe(false);
+    expect(keysOf(r)).toEqual(expect.arrayContaining([
+      'tasks.max', 'errors.tolerance', 'errors.retry.timeout', 'exactly.once.support', 'batch.max.rows',
+      'key.converter', 'value.converter.schemas.enable', 'transforms.route.regex', 'transforms.missing.type',
+    ]));
+    expect(r.problems.every((p) => p.message.length > 0)).toBe(true);
+  });
+
+  it('runs the plugin\'s cross-key checks', () => {
+    const r = validateConnectorConfig('orders', { ...jdbc, mode: 'timestamp' });
+    expect(r.problems).toEqual([{ key: 'timestamp.column.name', message: expect.stringContaining('timestamp.column.name must be set') }]);
+  });
+
+  it('checks the connector name: required, no control characters, no ":" or "/"', () => {
+    expect(keysOf(validateConnectorConfig('', jdbc))).toEqual(['name']);
+    expect(validateConnectorConfig('bad\nname', jdbc).problems[0].message).toContain('control');
+    for (const name of ['a:b', 'a/b']) {
+      const r = validateConnectorConfig(name, jdbc);
+      expect(keysOf(r)).toEqual(['name']);
+      expect(r.problems[0].message).toContain('workflow ids');
+    }
+    expect(validateConnectorConfig('orders-v2.eu_1', jdbc).ok).toBe(true);
+  });
+
+  it('rejects a name in the config that differs from the connector\'s', () => {
+    const r = validateConnectorConfig('orders', { ...jdbc, name: 'other' });
+    expect(keysOf(r)).toEqual(['name']);
+    expect(r.config.name).toBe('orders');
+    expect(validateConnectorConfig('orders', { ...jdbc, name: 'orders' }).ok).toBe(true);
+  });
+
+  it('requires both default topic creation settings once any topic.creation key is set', () => {
+    const r = validateConnectorConfig('orders', { ...jdbc, 'topic.creation.default.partitions': 3 });
+    expect(keysOf(r)).toEqual(['topic.creation.default.replication.factor']);
+    const bad = validateConnectorConfig('orders', { ...jdbc, 'topic.creation.default.partitions': 0, 'topic.creation.default.replication.factor': -1 });
+    expect(keysOf(bad)).toEqual(['topic.creation.default.partitions']);
+  });
+
+  it('accepts exactly.once.support in any case, as Connect does', () => {
+    expect(validateConnectorConfig('orders', { ...jdbc, 'exactly.once.support': 'REQUIRED' }).ok).toBe(true);
+  });
+
+  it('leaves config-provider references to the check after resolution', () => {
+    const raw = { ...jdbc, 'batch.max.rows': '${file:/etc/tc/limits.properties:rows}', 'connection.password': '${env:DB_PASSWORD}' };
+    const unresolved = validateConnectorConfig('orders', raw);
+    expect(unresolved.ok).toBe(true);
+    expect(unresolved.config['batch.max.rows']).toBe('${file:/etc/tc/limits.properties:rows}');
+
+    const resolved = { ...unresolved.config, 'batch.max.rows': 'lots-of-rows', 'connection.password': 'hunter2' };
+    const r = validateConnectorConfig('orders', raw, { resolved });
+    expect(keysOf(r)).toEqual(['batch.max.rows']);
+    // Never the resolved value in a message.
+    expect(r.problems[0].message).not.toContain('lots-of-rows');
+    expect(r.config['batch.max.rows']).toBe('${file:/etc/tc/limits.properties:rows}');
+  });
+
+  it('never puts a plain secret in a message', () => {
+    const r = validateConnectorConfig('orders', { ...jdbc, 'value.converter': 'JsonConverter', 'value.converter.schemas.enable': 'hunter2' });
+    expect(r.problems.length).toBeGreaterThan(0);
+    expect(JSON.stringify(r.problems)).not.toContain('hunter2');
+  });
+});
+
+describe('Kafka Connect REST shapes', () => {
+  it('answers config/validate with every declared key, errors under their keys, secrets masked', () => {
+    const raw: RawConfig = { ...jdbc, name: 'orders', 'tasks.max': 0, 'value.converter': 'Json', 'value.converter.schemas.enable': 'x', transforms: 'a' };
+    const res = toConnectValidateResponse('JdbcSourceConnector', raw, validateConnectorConfig('orders', raw));
+    expect(res.name).toBe('JdbcSourceConnector');
+    expect(res.error_count).toBe(3);
+    expect(res.groups.slice(0, 4)).toEqual(['Common', 'Transforms', 'Predicates', 'Error Handling']);
+    expect(res.groups).toContain('Transforms: a');
+
+    const byName = new Map(res.configs.map((c) => [c.definition.name, c]));
+    expect(byName.get('tasks.max')!.value).toEqual({ name: 'tasks.max', value: '0', recommended_values: [], errors: [expect.stringContaining('at least 1')], visible: true });
+    expect(byName.get('tasks.max')!.definition).toEqual({
+      name: 'tasks.max', type: 'INT', required: false, default_value: '1', importance: 'HIGH',
+      documentation: 'Maximum number of tasks to use for this connector.', group: 'Common', order_in_group: 3,
+      width: 'SHORT', display_name: 'Tasks max', dependents: [],
+    });
+    expect(byName.get('connector.class')!.definition.required).toBe(true);
+    expect(byName.get('connection.password')!.value.value).toBe('[hidden]');
+    expect(byName.get('errors.tolerance')!.value).toMatchObject({ value: 'none', recommended_values: ['none', 'all'] });
+    expect(byName.get('transforms.a.type')!.value.errors).toHaveLength(1);
+    expect(byName.get('value.converter.schemas.enable')!.value.errors).toHaveLength(1);
+    expect(res.configs.reduce((n, c) => n + c.value.errors.length, 0)).toBe(res.error_count);
+    expect(JSON.stringify(res)).not.toContain('hunter2');
+  });
+
+  it('shows provider references as written', () => {
+    const raw = { ...jdbc, 'connection.password': '${env:DB_PASSWORD}' };
+    const res = toConnectValidateResponse('JdbcSource', raw, validateConnectorConfig('orders', raw));
+    expect(res.error_count).toBe(0);
+    expect(res.configs.find((c) => c.definition.name === 'connection.password')!.value.value).toBe('${env:DB_PASSWORD}');
+  });
+
+  it('lists a plugin\'s own config definitions for GET /connector-plugins/{p}/config', () => {
+    const defs = configDefinitions(jdbcSource);
+    expect(defs.map((d) => d.name)).toEqual(Object.keys(jdbcSource.config.keys));
+    const url = defs.find((d) => d.name === 'connection.url')!;
+    expect(Object.keys(url).sort()).toEqual(['default_value', 'dependents', 'display_name', 'documentation', 'group', 'importance', 'name', 'order_in_group', 'required', 'type', 'width']);
+    expect(url).toMatchObject({ type: 'STRING', required: true, group: 'Database', order_in_group: 1 });
+    expect(defs.find((d) => d.name === 'table.types')!.default_value).toBe('TABLE');
+    expect(defs.find((d) => d.name === 'connection.password')!.type).toBe('PASSWORD');
+  });
+});

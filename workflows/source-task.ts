@@ -1,0 +1,226 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  TimeoutFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  uuid4,
+  workflowInfo,
+  log,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import {
+  connectorWorkflowId,
+  taskPauseSignal,
+  taskReportSignal,
+  taskRestartSignal,
+  taskResumeSignal,
+  taskStatusQuery,
+  taskStopSignal,
+  type PartitionOffset,
+  type TaskReport,
+  type TaskState,
+} from './messages.js';
+import { backoffMs, failureTrace, partitionKey } from './state.js';
+
+export interface SourceTaskInput {
+  connector: string;
+  taskId: number;
+  generation: number;
+  taskConfig: Record<string, string>;
+  offsets: PartitionOffset[];
+  paused: boolean;
+  /** State carried through continue-as-new. */
+  carried?: {
+    batches: number;
+    records: number;
+    queue?: string;
+    workerId?: string;
+    loadId?: string;
+    seq?: number;
+    failedTrace?: string;
+  };
+}
+
+export interface SourceTaskResult {
+  offsets: PartitionOffset[];
+}
+
+const control = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['ConfigError'] },
+});
+
+/** Data activities go to one worker's own queue: its records stay in its memory. */
+function dataActivities(queue: string) {
+  return proxyActivities<Activities>({
+    taskQueue: queue,
+    // A dead worker's queue is noticed fast; the task then moves to a live worker.
+    scheduleToStartTimeout: '10 seconds',
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: '20 seconds',
+    // The workflow owns retries: it must reopen the task from committed offsets after any failure.
+    retry: { maximumAttempts: 1 },
+  });
+}
+
+/** History length at which a task continues as new even if the server has not suggested it yet. */
+const MAX_HISTORY = 10_000;
+/** How often offsets are reported to the connector (for its offsets query) while they change. */
+const OFFSET_REPORT_MS = 5_000;
+
+/**
+ * One source task: poll → transform → convert → produce → commit in a loop of batch activities on
+ * the worker that holds the task. Offsets live here (and in the offsets topic); the connector
+ * workflow gets state changes and, every few seconds, the offsets.
+ */
+export async function sourceTaskWorkflow(input: SourceTaskInput): Promise<SourceTaskResult> {
+  const offsets = new Map<string, PartitionOffset>(input.offsets.map((o) => [partitionKey(o.partition), o]));
+  let paused = input.paused;
+  let stopping = false;
+  let restartRequested = false;
+  let state: TaskState = input.carried?.failedTrace ? 'FAILED' : paused ? 'PAUSED' : 'RUNNING';
+  let trace = input.carried?.failedTrace;
+  let queue = input.carried?.queue;
+  let workerId = input.carried?.workerId ?? '';
+  let loadId = input.carried?.loadId;
+  let seq = input.carried?.seq ?? 0;
+  let batches = input.carried?.batches ?? 0;
+  let records = input.carried?.records ?? 0;
+  let attempt = 0;
+  let offsetsDirty = false;
+  let lastOffsetReport = Date.now();
+  const retryDelayMax = Number(input.taskConfig['errors.retry.delay.max.ms'] ?? 60000);
+  const parent = getExternalWorkflowHandle(connectorWorkflowId(input.connector));
+
+  setHandler(taskPauseSignal, () => void (paused = true));
+  setHandler(taskResumeSignal, () => void (paused = false));
+  setHandler(taskStopSignal, () => void (stopping = true));
+  setHandler(taskRestartSignal, () => void (restartRequested = true));
+  setHandler(taskStatusQuery, () => ({ state, workerId, trace, offsets: [...offsets.values()], batches, records }));
+
+  let parentGone = false;
+  async function report(s: TaskState | 'STOPPED', withOffsets = false): Promise<void> {
+    if (s !== 'STOPPED') state = s;
+    const msg: TaskReport = { taskId: input.taskId, generation: input.generation, state: s, workerId, trace };
+    if (withOffsets) {
+      msg.offsets = [...offsets.values()];
+      offsetsDirty = false;
+      lastOffsetReport = Date.now();
+    }
+    try {
+      await parent.signal(taskReportSignal, msg);
+    } catch (e) {
+      // The connector workflow is gone (terminated): nobody can stop this task, so it stops itself.
+      log.warn('connector workflow unreachable; stopping task', { error: String(e) });
+      parentGone = true;
+    }
+  }
+
+  const closeQuietly = async () => {
+    if (!queue || !loadId) return;
+    try {
+      await proxyActivities<Activities>({ taskQueue: queue, scheduleToStartTimeout: '5 seconds', startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 1 } })
+        .closeSourceTask({ connector: input.connector, taskId: input.taskId });
+    } catch {
+      // The worker is gone; its resources went with it.
+    }
+    loadId = undefined;
+  };
+
+  if (!input.carried) await report(state);
+
+  while (!stopping && !parentGone) {
+    if (restartRequested) {
+      restartRequested = false;
+      await closeQuietly();
+      trace = undefined;
+      attempt = 0;
+      if (state === 'FAILED' || state === 'RUNNING') await report(paused ? 'PAUSED' : 'RUNNING');
+      continue;
+    }
+    if (state === 'FAILED') {
+      await condition(() => stopping || restartRequested);
+      continue;
+    }
+    if (paused) {
+      if (state !== 'PAUSED') await report('PAUSED', offsetsDirty);
+      await condition(() => !paused || stopping || restartRequested);
+      if (!paused && !stopping) await report('RUNNING');
+      continue;
+    }
+
+    try {
+      if (!queue) {
+        const w = await control.getWorkerQueue();
+        queue = w.queue;
+        if (w.workerId !== workerId) {
+          workerId = w.workerId;
+          await report('RUNNING');
+        }
+      }
+      const data = dataActivities(queue);
+      if (!loadId) {
+        loadId = uuid4();
+        seq = 0;
+        await data.openSourceTask({
+          connector: input.connector,
+          taskId: input.taskId,
+          loadId,
+          taskConfig: input.taskConfig,
+          offsets: [...offsets.values()],
+        });
+      }
+      const r = await data.sourceBatch({ connector: input.connector, taskId: input.taskId, loadId, seq });
+      seq++;
+      batches++;
+      records += r.produced;
+      attempt = 0;
+      for (const o of r.offsets) offsets.set(partitionKey(o.partition), o);
+      if (r.offsets.length) offsetsDirty = true;
+    } catch (e) {
+      const f = e instanceof ActivityFailure ? e.cause : e;
+      if (f instanceof TimeoutFailure || (e instanceof ActivityFailure && !(f instanceof ApplicationFailure))) {
+        // The worker died or is unreachable: take whichever worker answers next.
+        log.warn('worker lost; moving task', { queue, error: String(f) });
+        queue = undefined;
+        loadId = undefined;
+      } else if (f instanceof ApplicationFailure && f.type === 'TaskNotLoaded') {
+        loadId = undefined;
+      } else if (f instanceof ApplicationFailure && f.nonRetryable) {
+        loadId = undefined;
+        trace = failureTrace(f);
+        await report('FAILED', offsetsDirty);
+      } else {
+        // Transient (database or broker down): back off and reopen from the committed offsets.
+        loadId = undefined;
+        attempt++;
+        const delay = backoffMs(attempt, retryDelayMax);
+        log.warn('batch failed; retrying', { attempt, delayMs: delay, error: f instanceof Error ? f.message : String(f) });
+        await condition(() => stopping || paused || restartRequested, delay);
+      }
+    }
+
+    if (offsetsDirty && Date.now() - lastOffsetReport >= OFFSET_REPORT_MS) await report(state, true);
+
+    const info = workflowInfo();
+    if (!stopping && (info.continueAsNewSuggested || info.historyLength > MAX_HISTORY)) {
+      await condition(allHandlersFinished);
+      if (offsetsDirty) await report(state, true);
+      return continueAsNew<typeof sourceTaskWorkflow>({
+        ...input,
+        offsets: [...offsets.values()],
+        paused,
+        carried: { batches, records, queue, workerId, loadId, seq, failedTrace: (state as TaskState) === 'FAILED' ? trace : undefined },
+      });
+    }
+  }
+
+  await closeQuietly();
+  if (!parentGone) await report('STOPPED', true);
+  return { offsets: [...offsets.values()] };
+}
