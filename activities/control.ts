@@ -6,6 +6,9 @@ import { findConnectorPlugin } from '../src/connectors/registry.js';
 import { ConfigError } from '../src/errors.js';
 import { OffsetsStore, DEFAULT_OFFSETS_TOPIC } from '../src/kafka/offsets-store.js';
 import type { ActivityDeps } from './deps.js';
+import { ASSIGNMENT_KEY, formatAssignment, parseAssignment, sinkGroupId } from './sink.js';
+import { commitGroupOffsets, type TopicPartition } from '../src/kafka/fetcher.js';
+import { kafkaError } from '../src/kafka/client.js';
 import { toFailure } from './failures.js';
 
 export interface ValidatedConnector {
@@ -35,6 +38,29 @@ function unresolve(task: Record<string, string>, raw: Record<string, string>, re
 
 /** Control-plane activities: run on the shared task queue, by any worker. */
 export function controlActivities(deps: ActivityDeps) {
+  /** The partitions of `topics` or of the topics matching `topics.regex`, sorted. */
+  async function sinkPartitions(config: Record<string, string>): Promise<TopicPartition[]> {
+    const admin = await deps.kafka.getAdmin();
+    try {
+      let topics = (config['topics'] ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+      const regex = config['topics.regex'];
+      if (regex) {
+        const re = new RegExp(`^(?:${regex})$`);
+        topics = (await admin.listTopics()).filter((t) => re.test(t) && !t.startsWith('__')).sort();
+      } else {
+        // Connect creates missing sink topics only by broker auto-creation; create them so the plan sees their partitions.
+        await deps.kafka.ensureTopics(topics);
+      }
+      if (topics.length === 0) return [];
+      const md = await admin.fetchTopicMetadata({ topics });
+      return md.topics
+        .flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionId })))
+        .sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
+    } catch (e) {
+      throw kafkaError('read sink topics', e);
+    }
+  }
+
   return {
     /** The worker-specific queue of whichever worker picked this up: data activities go there. */
     async getWorkerQueue(): Promise<{ queue: string; workerId: string }> {
@@ -66,11 +92,19 @@ export function controlActivities(deps: ActivityDeps) {
       try {
         const resolved = await resolveConfig(input.config, deps.workerConfig);
         secrets = secretKeys(plugin, resolved).map((k) => resolved[k]).filter(Boolean);
-        const tasks = await plugin.taskConfigs(resolved, Number(input.config['tasks.max'] ?? 1), {
+        const maxTasks = Number(input.config['tasks.max'] ?? 1);
+        const tasks = await plugin.taskConfigs(resolved, maxTasks, {
           connectorName: input.name,
           logger: deps.logger.child({ connector: input.name }),
         });
-        return tasks.map((t) => unresolve({ ...input.config, ...t }, input.config, resolved));
+        const plans = tasks.map((t) => unresolve({ ...input.config, ...t }, input.config, resolved));
+        if (plugin.type !== 'sink') return plans;
+        // The connector, not Kafka's group protocol, decides which task reads which partition.
+        const partitions = await sinkPartitions(input.config);
+        const n = Math.max(1, Math.min(plans.length || 1, maxTasks, partitions.length || 1));
+        const split: TopicPartition[][] = Array.from({ length: n }, () => []);
+        partitions.forEach((tp, i) => split[i % n].push(tp));
+        return split.map((tps, i) => ({ ...(plans[i] ?? plans[0] ?? input.config), [ASSIGNMENT_KEY]: formatAssignment(tps) }));
       } catch (e) {
         throw toFailure(e, secrets);
       }
@@ -79,6 +113,12 @@ export function controlActivities(deps: ActivityDeps) {
     /** Whether the source's partitions changed (e.g. new tables) so the connector should re-plan. */
     async checkReplan(input: { name: string; config: Record<string, string>; tasks: Array<Record<string, string>> }): Promise<boolean> {
       const plugin = findConnectorPlugin(input.config['connector.class'] ?? '');
+      if (plugin?.type === 'sink') {
+        // New topics matching topics.regex, or partitions added: re-plan.
+        const now = (await sinkPartitions(input.config)).map((tp) => `${tp.topic}:${tp.partition}`).sort();
+        const planned = input.tasks.flatMap((t) => parseAssignment(t[ASSIGNMENT_KEY])).map((tp) => `${tp.topic}:${tp.partition}`).sort();
+        return now.join(',') !== planned.join(',');
+      }
       if (!plugin || plugin.type !== 'source' || !plugin.needsReplan) return false;
       let secrets: string[] = [];
       try {
@@ -92,7 +132,33 @@ export function controlActivities(deps: ActivityDeps) {
     },
 
     /** Writes altered or reset offsets to the Connect-format offsets topic (null offset = tombstone). */
-    async writeOffsets(input: { name: string; config: Record<string, string>; offsets: PartitionOffset[] }): Promise<void> {
+    async writeOffsets(input: { name: string; config: Record<string, string>; offsets: PartitionOffset[]; reset?: boolean }): Promise<void> {
+      const plugin = findConnectorPlugin(input.config['connector.class'] ?? '');
+      if (plugin?.type === 'sink') {
+        // Sink offsets are the consumer group's (connect-<name>), as in Kafka Connect.
+        try {
+          const admin = await deps.kafka.getAdmin();
+          if (input.reset) {
+            const groups = await admin.listGroups();
+            if (groups.groups.some((g) => g.groupId === sinkGroupId(input.name))) await admin.deleteGroups([sinkGroupId(input.name)]);
+            return;
+          }
+          const set = input.offsets
+            .filter((o) => o.offset !== null)
+            .map((o) => {
+              const p = o.partition as { kafka_topic: string; kafka_partition: number };
+              return { topic: p.kafka_topic, partition: p.kafka_partition, offset: String((o.offset as { kafka_offset: number }).kafka_offset) };
+            });
+          await commitGroupOffsets(deps.kafka, sinkGroupId(input.name), set);
+          for (const o of input.offsets.filter((x) => x.offset === null)) {
+            const p = o.partition as { kafka_topic: string; kafka_partition: number };
+            await admin.resetOffsets({ groupId: sinkGroupId(input.name), topic: p.kafka_topic, earliest: true });
+          }
+        } catch (e) {
+          throw toFailure(kafkaError('write sink offsets', e));
+        }
+        return;
+      }
       const topic = input.config['offsets.storage.topic'] || deps.workerConfig['offset.storage.topic'] || DEFAULT_OFFSETS_TOPIC;
       try {
         await new OffsetsStore(deps.kafka, topic).write(input.name, input.offsets);

@@ -1,6 +1,7 @@
 import type { ActivityDeps } from './deps.js';
 import { controlActivities } from './control.js';
 import { sourceActivities } from './source.js';
+import { sinkActivities } from './sink.js';
 
 export type { ActivityDeps } from './deps.js';
 
@@ -9,6 +10,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...controlActivities(deps),
     ...sourceActivities(deps),
+    ...sinkActivities(deps),
   };
 }
 

@@ -19,6 +19,7 @@ import {
 import type { Activities } from '../activities/index.js';
 import type { ValidatedConnector } from '../activities/control.js';
 import {
+  SINK_TASK_WORKFLOW,
   SOURCE_TASK_WORKFLOW,
   alterOffsetsUpdate,
   configQuery,
@@ -44,7 +45,7 @@ import {
   type RestartOptions,
 } from './messages.js';
 import { mergeOffsets, offsetsBodyProblem, partitionKey, statusOf, type TaskEntry } from './state.js';
-import type { SourceTaskInput } from './source-task.js';
+import type { TaskInput } from './task.js';
 
 export interface ConnectorInput {
   name: string;
@@ -161,7 +162,7 @@ export async function connectorWorkflow(input: ConnectorInput): Promise<void> {
     tasks = plans.map((config, id) => ({ id, state: 'UNASSIGNED', workerId: '', config }));
     const all = [...offsets.values()];
     for (const t of tasks) {
-      const args: SourceTaskInput = {
+      const args: TaskInput = {
         connector: name,
         taskId: t.id,
         generation,
@@ -169,7 +170,7 @@ export async function connectorWorkflow(input: ConnectorInput): Promise<void> {
         offsets: all,
         paused: state === 'PAUSED',
       };
-      await startChild(SOURCE_TASK_WORKFLOW, {
+      await startChild(v.type === 'sink' ? SINK_TASK_WORKFLOW : SOURCE_TASK_WORKFLOW, {
         workflowId: taskWorkflowId(name, t.id),
         args: [args],
         parentClosePolicy: ParentClosePolicy.ABANDON,
@@ -264,7 +265,7 @@ export async function connectorWorkflow(input: ConnectorInput): Promise<void> {
     exclusive(async () => {
       requireStopped(state);
       const tombstones = [...offsets.values()].map((o) => ({ partition: o.partition, offset: null }));
-      await control.writeOffsets({ name, config: v.config, offsets: tombstones });
+      await control.writeOffsets({ name, config: v.config, offsets: tombstones, reset: true });
       offsets = new Map();
       return { offsets: [] };
     }),
@@ -273,7 +274,8 @@ export async function connectorWorkflow(input: ConnectorInput): Promise<void> {
   try {
     if (!input.carried && state !== 'STOPPED') await exclusive(startTasks);
 
-    const replanEvery = Number(v.config['table.poll.interval.ms'] ?? 60000);
+    // Sources re-check their tables every table.poll.interval.ms; sinks their topics/partitions.
+    const replanEvery = Number(v.config[v.type === 'source' ? 'table.poll.interval.ms' : 'temporal.topics.poll.interval.ms'] ?? (v.type === 'source' ? 60000 : 30000));
     for (;;) {
       await condition(() => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY, replanEvery);
       const info = workflowInfo();
@@ -286,7 +288,7 @@ export async function connectorWorkflow(input: ConnectorInput): Promise<void> {
           carried: { state, validated: v, generation, tasks, offsets: [...offsets.values()] },
         });
       }
-      if (state === 'RUNNING' && v.type === 'source') {
+      if (state === 'RUNNING') {
         await exclusive(async () => {
           const current = tasks.map((t) => t.config);
           if (state === 'RUNNING' && (await control.checkReplan({ name, config: v.config, tasks: current }))) {

@@ -9,7 +9,7 @@ import { validateConnectorConfig } from '../config/connector-config.js';
 import { ConfigError } from '../errors.js';
 import { createLogger } from '../logging.js';
 import { parseConfigFile, parseConnectorFile, parseOffsetsFile } from './files.js';
-import { loadHistory, replay } from './replay.js';
+import { historyJson, loadHistory, replay } from './replay.js';
 import { workerOptions, type WorkerFlags, type RunWorker } from './worker.js';
 
 /** The SDK calls the CLI makes; tests pass a fake. */
@@ -188,7 +188,7 @@ export function buildProgram(deps: CliDeps): { program: Command; exitCode: () =>
         history = await sdk.temporal.workflow.getHandle(workflowId, o.runId).fetchHistory();
       });
       const loaded = loadHistory(history);
-      if (o.save) await writeFile(o.save, loaded.json + '\n');
+      if (o.save) await writeFile(o.save, historyJson(loaded.history) + '\n');
       const r = await replay(loaded.history, workflowId);
       if (r.ok) deps.stdout(`OK: ${workflowId} replayed ${loaded.events} events against the current workflow code`);
       else {

@@ -40,6 +40,17 @@ export const LOGICAL = {
 /** Scale parameter key of the Decimal logical type. */
 export const DECIMAL_SCALE = 'scale';
 
+const fieldIndexes = new WeakMap<Schema, Map<string, Field>>();
+/** Field lookup by name, built once per schema object (rows of a table share one schema). */
+function fieldIndex(schema: Schema): Map<string, Field> {
+  let m = fieldIndexes.get(schema);
+  if (!m) {
+    m = new Map((schema.fields ?? []).map((f) => [f.name, f]));
+    fieldIndexes.set(schema, m);
+  }
+  return m;
+}
+
 /**
  * Value representation in memory (what connectors, transforms and converters exchange):
  * - int8/16/32, float32/64: number; int64: number or bigint (bigint when beyond 2^53)
@@ -61,7 +72,7 @@ export class Struct {
   }
 
   field(name: string): Field | undefined {
-    return this.schema.fields?.find((f) => f.name === name);
+    return fieldIndex(this.schema).get(name);
   }
 
   get(name: string): unknown {

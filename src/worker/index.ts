@@ -100,6 +100,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       await Promise.all([shared.run(), own.run()]);
     } finally {
       await activities.closeAllSourceTasks().catch(() => undefined);
+      await activities.closeAllSinkTasks().catch(() => undefined);
       await kafka.close();
       await connection.close();
       logger.info({}, 'worker stopped');

@@ -27,7 +27,9 @@ import {
 } from './messages.js';
 import { backoffMs, failureTrace, partitionKey } from './state.js';
 
-export interface SourceTaskInput {
+export type TaskKind = 'source' | 'sink';
+
+export interface TaskInput {
   connector: string;
   taskId: number;
   generation: number;
@@ -46,7 +48,7 @@ export interface SourceTaskInput {
   };
 }
 
-export interface SourceTaskResult {
+export interface TaskResult {
   offsets: PartitionOffset[];
 }
 
@@ -74,11 +76,38 @@ const MAX_HISTORY = 10_000;
 const OFFSET_REPORT_MS = 5_000;
 
 /**
- * One source task: poll → transform → convert → produce → commit in a loop of batch activities on
- * the worker that holds the task. Offsets live here (and in the offsets topic); the connector
+ * One source task: poll → transform → convert → produce → commit, in a loop of batch activities
+ * on the worker that holds the task. Offsets live here (and in the offsets topic); the connector
  * workflow gets state changes and, every few seconds, the offsets.
  */
-export async function sourceTaskWorkflow(input: SourceTaskInput): Promise<SourceTaskResult> {
+export async function sourceTaskWorkflow(input: TaskInput): Promise<TaskResult> {
+  return runTask('source', input, sourceTaskWorkflow);
+}
+
+/**
+ * One sink task: fetch (from a consumer kept warm in the worker) → convert → transform → put →
+ * DLQ → commit (here and to consumer group connect-<name>), for the partitions it was assigned.
+ */
+export async function sinkTaskWorkflow(input: TaskInput): Promise<TaskResult> {
+  return runTask('sink', input, sinkTaskWorkflow);
+}
+
+/** The batch activities of each kind, on one worker's queue. */
+function batchSteps(kind: TaskKind, queue: string) {
+  const a = dataActivities(queue);
+  return kind === 'source'
+    ? { open: a.openSourceTask, batch: async (i: BatchInput) => { const r = await a.sourceBatch(i); return { offsets: r.offsets, count: r.produced }; }, close: a.closeSourceTask }
+    : { open: a.openSinkTask, batch: async (i: BatchInput) => { const r = await a.sinkBatch(i); return { offsets: r.offsets, count: r.written }; }, close: a.closeSinkTask };
+}
+
+interface BatchInput {
+  connector: string;
+  taskId: number;
+  loadId: string;
+  seq: number;
+}
+
+async function runTask(kind: TaskKind, input: TaskInput, self: (i: TaskInput) => Promise<TaskResult>): Promise<TaskResult> {
   const offsets = new Map<string, PartitionOffset>(input.offsets.map((o) => [partitionKey(o.partition), o]));
   let paused = input.paused;
   let stopping = false;
@@ -124,8 +153,7 @@ export async function sourceTaskWorkflow(input: SourceTaskInput): Promise<Source
   const closeQuietly = async () => {
     if (!queue || !loadId) return;
     try {
-      await proxyActivities<Activities>({ taskQueue: queue, scheduleToStartTimeout: '5 seconds', startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 1 } })
-        .closeSourceTask({ connector: input.connector, taskId: input.taskId });
+      await batchSteps(kind, queue).close({ connector: input.connector, taskId: input.taskId });
     } catch {
       // The worker is gone; its resources went with it.
     }
@@ -163,11 +191,11 @@ export async function sourceTaskWorkflow(input: SourceTaskInput): Promise<Source
           await report('RUNNING');
         }
       }
-      const data = dataActivities(queue);
+      const steps = batchSteps(kind, queue);
       if (!loadId) {
         loadId = uuid4();
         seq = 0;
-        await data.openSourceTask({
+        await steps.open({
           connector: input.connector,
           taskId: input.taskId,
           loadId,
@@ -175,10 +203,10 @@ export async function sourceTaskWorkflow(input: SourceTaskInput): Promise<Source
           offsets: [...offsets.values()],
         });
       }
-      const r = await data.sourceBatch({ connector: input.connector, taskId: input.taskId, loadId, seq });
+      const r = await steps.batch({ connector: input.connector, taskId: input.taskId, loadId, seq });
       seq++;
       batches++;
-      records += r.produced;
+      records += r.count;
       attempt = 0;
       for (const o of r.offsets) offsets.set(partitionKey(o.partition), o);
       if (r.offsets.length) offsetsDirty = true;
@@ -211,7 +239,7 @@ export async function sourceTaskWorkflow(input: SourceTaskInput): Promise<Source
     if (!stopping && (info.continueAsNewSuggested || info.historyLength > MAX_HISTORY)) {
       await condition(allHandlersFinished);
       if (offsetsDirty) await report(state, true);
-      return continueAsNew<typeof sourceTaskWorkflow>({
+      return continueAsNew<typeof self>({
         ...input,
         offsets: [...offsets.values()],
         paused,

@@ -1,0 +1,313 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { IHeaders } from 'kafkajs';
+import type { PartitionOffset } from '../workflows/messages.js';
+import type { SinkPlugin, SinkTask } from '../src/connectors/types.js';
+import { findConnectorPlugin } from '../src/connectors/registry.js';
+import { convertersFromConfig, type RecordConverters } from '../src/converters/registry.js';
+import { buildTransformChain, type TransformChain } from '../src/transforms/registry.js';
+import { resolveConfig } from '../src/config/providers.js';
+import { secretKeys } from '../src/config/secrets.js';
+import { ConfigError, DataError, errorSummary, type ErrorStage } from '../src/errors.js';
+import type { ConnectHeader, SinkRecord } from '../src/records/record.js';
+import { PartitionFetcher, commitGroupOffsets, startingOffsets, tpKey, type FetchedMessage, type TopicPartition } from '../src/kafka/fetcher.js';
+import { type ActivityDeps, FAILURE } from './deps.js';
+import { toFailure } from './failures.js';
+import { errorsSettings, type ErrorsSettings } from './errors-handling.js';
+import { BATCH_MAX_MS, BATCH_MAX_RECORDS, IDLE_WAIT_MS } from './source.js';
+
+/** Task config key holding the topic-partitions the connector assigned to a sink task. */
+export const ASSIGNMENT_KEY = 'temporal.assignment';
+
+export const sinkGroupId = (connector: string) => `connect-${connector}`;
+
+export function parseAssignment(s: string | undefined): TopicPartition[] {
+  if (!s) return [];
+  return s.split(',').filter(Boolean).map((x) => {
+    const i = x.lastIndexOf(':');
+    return { topic: x.slice(0, i), partition: Number(x.slice(i + 1)) };
+  });
+}
+export const formatAssignment = (tps: TopicPartition[]): string => tps.map(tpKey).join(',');
+
+/** Sink offsets in Kafka Connect's REST shape; kafka_offset is the next offset to read. */
+export const sinkPartition = (tp: TopicPartition) => ({ kafka_topic: tp.topic, kafka_partition: tp.partition });
+
+export interface OpenSinkTaskInput {
+  connector: string;
+  taskId: number;
+  loadId: string;
+  taskConfig: Record<string, string>;
+  offsets: PartitionOffset[];
+}
+
+export interface SinkBatchResult {
+  fetched: number;
+  written: number;
+  skipped: number;
+  deadLettered: number;
+  offsets: PartitionOffset[];
+  millis: number;
+}
+
+interface OpenSink {
+  loadId: string;
+  seq: number;
+  connector: string;
+  taskId: number;
+  task: SinkTask;
+  fetcher: PartitionFetcher;
+  converters: RecordConverters;
+  chain: TransformChain;
+  errors: ErrorsSettings;
+  secrets: string[];
+  maxRecords: number;
+  maxMillis: number;
+  idleWaitMillis: number;
+  busy: Promise<unknown>;
+}
+
+const taskKey = (connector: string, taskId: number) => `${connector}/${taskId}`;
+
+function num(cfg: Record<string, string>, key: string, def: number): number {
+  const v = Number(cfg[key] ?? def);
+  return Number.isFinite(v) && v > 0 ? v : def;
+}
+
+/** The failure of one record, with where it came from (Connect's ProcessingContext). */
+class RecordFailure {
+  constructor(readonly m: FetchedMessage, readonly error: unknown, readonly stage: ErrorStage) {}
+}
+
+/** Sink-side activities, on the worker-specific queue of the worker that opened the task. */
+export function sinkActivities(deps: ActivityDeps) {
+  const open = new Map<string, OpenSink>();
+
+  async function closeEntry(key: string): Promise<void> {
+    const e = open.get(key);
+    open.delete(key);
+    if (!e) return;
+    await e.fetcher.close();
+    await e.task.close().catch((err) => deps.logger.warn({ err: errorSummary(err).message, task: key }, 'closing sink task failed'));
+  }
+
+  async function deadLetterSink(t: OpenSink, failures: RecordFailure[]): Promise<number> {
+    const topic = t.errors.dlqTopic;
+    if (!topic) return 0;
+    const rf = t.errors.dlqReplicationFactor;
+    await deps.kafka.ensureTopics([topic], { partitions: 1, replicationFactor: rf > 0 ? rf : undefined }).catch(async (e) => {
+      if (rf > 1) await deps.kafka.ensureTopics([topic], {});
+      else throw e;
+    });
+    const messages = failures.map(({ m, error, stage }) => {
+      // The original key and value bytes, headers and timestamp, as Connect's DLQ reporter.
+      const headers: IHeaders = { ...(m.message.headers ?? {}) };
+      if (t.errors.dlqContextHeaders) {
+        const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+        const c = errorSummary(cause);
+        headers['__connect.errors.topic'] = m.topic;
+        headers['__connect.errors.partition'] = String(m.partition);
+        headers['__connect.errors.offset'] = m.message.offset;
+        headers['__connect.errors.connector.name'] = t.connector;
+        headers['__connect.errors.task.id'] = String(t.taskId);
+        headers['__connect.errors.stage'] = stage;
+        headers['__connect.errors.class.name'] = stageClass(stage);
+        headers['__connect.errors.exception.class.name'] = c.className;
+        headers['__connect.errors.exception.message'] = c.message;
+        headers['__connect.errors.exception.stacktrace'] = c.stack;
+      }
+      return { topic, message: { key: m.message.key, value: m.message.value, headers, timestamp: m.message.timestamp } };
+    });
+    await deps.kafka.send(`dlq-${t.connector}-${t.taskId}`, messages);
+    return messages.length;
+  }
+
+  async function runBatch(t: OpenSink): Promise<SinkBatchResult> {
+    const ctx = Context.current();
+    const started = Date.now();
+    const fetched = await t.fetcher.take(t.maxRecords, t.idleWaitMillis, ctx.cancellationSignal);
+    // More may have arrived while the first ones were taken: fill the batch up within its time.
+    while (fetched.length < t.maxRecords && Date.now() - started < t.maxMillis) {
+      const more = await t.fetcher.take(t.maxRecords - fetched.length, 0);
+      if (more.length === 0) break;
+      fetched.push(...more);
+    }
+    const next = new Map<string, PartitionOffset & { tp: TopicPartition; offset: { kafka_offset: number } }>();
+    for (const m of fetched) {
+      next.set(tpKey(m), { tp: m, partition: sinkPartition(m), offset: { kafka_offset: Number(m.message.offset) + 1 } });
+    }
+    const failures: RecordFailure[] = [];
+    const records: SinkRecord[] = [];
+    const sources: FetchedMessage[] = [];
+    for (const m of fetched) {
+      let stage: ErrorStage = 'KEY_CONVERTER';
+      try {
+        const key = t.converters.key.toConnectData(m.topic, m.message.key ?? null);
+        stage = 'VALUE_CONVERTER';
+        const value = t.converters.value.toConnectData(m.topic, m.message.value ?? null);
+        stage = 'HEADER_CONVERTER';
+        const headers: ConnectHeader[] = [];
+        for (const [hk, hv] of Object.entries(m.message.headers ?? {})) {
+          for (const one of Array.isArray(hv) ? hv : [hv]) {
+            if (one === undefined) continue;
+            const sv = t.converters.header.toConnectHeader(m.topic, hk, Buffer.isBuffer(one) ? one : Buffer.from(String(one)));
+            headers.push({ key: hk, value: sv.value, schema: sv.schema });
+          }
+        }
+        stage = 'TRANSFORMATION';
+        const offset = Number(m.message.offset);
+        const rec: SinkRecord = {
+          topic: m.topic,
+          kafkaPartition: m.partition,
+          kafkaOffset: offset,
+          key: key.value,
+          keySchema: key.schema,
+          value: value.value,
+          valueSchema: value.schema,
+          headers,
+          timestamp: Number(m.message.timestamp),
+          originalTopic: m.topic,
+          originalKafkaPartition: m.partition,
+          originalKafkaOffset: offset,
+        };
+        const out = t.chain.apply(rec);
+        if (out === null) continue;
+        records.push(out);
+        sources.push(m);
+      } catch (e) {
+        if (!(e instanceof DataError) && !(e instanceof Error && e.name === 'DataException')) throw e;
+        failures.push(new RecordFailure(m, e, e instanceof DataError ? e.stage : stage));
+      }
+    }
+    ctx.heartbeat({ fetched: fetched.length });
+    let written = 0;
+    if (records.length) {
+      const r = await t.task.put(records, ctx.cancellationSignal);
+      const bad = new Set<number>();
+      for (const f of r.failed) {
+        bad.add(f.index);
+        failures.push(new RecordFailure(sources[f.index], f.error, 'TASK_PUT'));
+      }
+      written = records.length - bad.size;
+      if (t.task.flush) await t.task.flush();
+    }
+    let deadLettered = 0;
+    if (failures.length) {
+      const first = failures[0];
+      if (t.errors.tolerance !== 'all') {
+        const e = first.error instanceof Error ? first.error : new Error(String(first.error));
+        throw new DataError(
+          `Tolerance exceeded in error handler: stage ${first.stage} failed on the record at topic ${first.m.topic}, partition ${first.m.partition}, offset ${first.m.message.offset}: ${e.message}`,
+          first.stage,
+          { cause: e },
+        );
+      }
+      if (t.errors.logEnable) {
+        for (const f of failures) {
+          deps.logger.warn({ connector: t.connector, task: t.taskId, topic: f.m.topic, partition: f.m.partition, offset: f.m.message.offset, stage: f.stage, err: errorSummary(f.error).message }, 'record skipped');
+        }
+      }
+      deadLettered = await deadLetterSink(t, failures);
+    }
+    // Everything up to these offsets is written (or dead-lettered): commit them where lag tools look.
+    await commitGroupOffsets(deps.kafka, sinkGroupId(t.connector), [...next.values()].map((n) => ({ ...n.tp, offset: String(n.offset.kafka_offset) })));
+    return {
+      fetched: fetched.length,
+      written,
+      skipped: failures.length,
+      deadLettered,
+      offsets: [...next.values()].map((n) => ({ partition: n.partition, offset: n.offset })),
+      millis: Date.now() - started,
+    };
+  }
+
+  return {
+    async openSinkTask(input: OpenSinkTaskInput): Promise<{ workerId: string }> {
+      const key = taskKey(input.connector, input.taskId);
+      await closeEntry(key);
+      const raw = input.taskConfig;
+      const plugin = findConnectorPlugin(raw['connector.class'] ?? '');
+      if (!plugin || plugin.type !== 'sink') throw toFailure(new ConfigError(`connector.class ${raw['connector.class']} is not a known sink connector`));
+      const secrets: string[] = [];
+      let fetcher: PartitionFetcher | undefined;
+      try {
+        const resolved = await resolveConfig(raw, deps.workerConfig);
+        for (const k of secretKeys(plugin, resolved)) if (resolved[k]) secrets.push(resolved[k]);
+        const assignment = parseAssignment(raw[ASSIGNMENT_KEY]);
+        const logger = deps.logger.child({ connector: input.connector, task: input.taskId });
+        const task = await (plugin as SinkPlugin).startTask(resolved, { connectorName: input.connector, taskId: input.taskId, logger });
+        // Where to start: the workflow's offsets, else the group's committed ones, else auto.offset.reset.
+        const reset = (resolved['consumer.override.auto.offset.reset'] ?? deps.workerConfig['consumer.auto.offset.reset'] ?? 'earliest') === 'latest' ? 'latest' : 'earliest';
+        const start = await startingOffsets(deps.kafka, sinkGroupId(input.connector), assignment, reset);
+        for (const o of input.offsets) {
+          const p = o.partition as { kafka_topic?: string; kafka_partition?: number };
+          const off = (o.offset as { kafka_offset?: number } | null)?.kafka_offset;
+          if (p.kafka_topic !== undefined && p.kafka_partition !== undefined && off !== undefined) start.set(`${p.kafka_topic}:${p.kafka_partition}`, String(off));
+        }
+        fetcher = new PartitionFetcher(deps.kafka, assignment, { clientId: `connector-consumer-${input.connector}-${input.taskId}` });
+        if (assignment.length) await fetcher.start(start);
+        open.set(key, {
+          loadId: input.loadId,
+          seq: 0,
+          connector: input.connector,
+          taskId: input.taskId,
+          task,
+          fetcher,
+          converters: convertersFromConfig(resolved, deps.workerConfig),
+          chain: buildTransformChain(resolved),
+          errors: errorsSettings(resolved),
+          secrets,
+          maxRecords: num(resolved, BATCH_MAX_RECORDS, 20000),
+          maxMillis: num(resolved, BATCH_MAX_MS, 2000),
+          idleWaitMillis: num(resolved, IDLE_WAIT_MS, 1000),
+          busy: Promise.resolve(),
+        });
+        logger.info({ loadId: input.loadId, assignment: formatAssignment(assignment) }, 'sink task opened');
+        return { workerId: deps.workerId };
+      } catch (e) {
+        await fetcher?.close();
+        throw toFailure(e, secrets);
+      }
+    },
+
+    async sinkBatch(input: { connector: string; taskId: number; loadId: string; seq: number }): Promise<SinkBatchResult> {
+      const key = taskKey(input.connector, input.taskId);
+      const t = open.get(key);
+      if (!t || t.loadId !== input.loadId || t.seq !== input.seq) {
+        throw ApplicationFailure.create({ type: FAILURE.taskNotLoaded, nonRetryable: true, message: `sink task ${key} is not open at batch ${input.seq} on worker ${deps.workerId}` });
+      }
+      const run = t.busy.then(() => runBatch(t));
+      t.busy = run.catch(() => undefined);
+      try {
+        const r = await run;
+        t.seq++;
+        return r;
+      } catch (e) {
+        await closeEntry(key);
+        throw toFailure(e, t.secrets);
+      }
+    },
+
+    async closeSinkTask(input: { connector: string; taskId: number }): Promise<void> {
+      await closeEntry(taskKey(input.connector, input.taskId));
+    },
+
+    async closeAllSinkTasks(): Promise<void> {
+      await Promise.all([...open.keys()].map(closeEntry));
+    },
+  };
+}
+
+function stageClass(stage: ErrorStage): string {
+  switch (stage) {
+    case 'KEY_CONVERTER':
+    case 'VALUE_CONVERTER':
+      return 'org.apache.kafka.connect.storage.Converter';
+    case 'HEADER_CONVERTER':
+      return 'org.apache.kafka.connect.storage.HeaderConverter';
+    case 'TRANSFORMATION':
+      return 'org.apache.kafka.connect.transforms.Transformation';
+    default:
+      return 'org.apache.kafka.connect.sink.SinkTask';
+  }
+}

@@ -1,0 +1,166 @@
+// The plain-script baseline of bench/source-jdbc.ts: the same move (MariaDB table -> Kafka topic,
+// Connect's JSON envelope) with mysql2 + kafkajs and no Temporal, as a practical limit.
+//
+// - Keyset pagination in id order: SELECT * FROM t WHERE id > ? ORDER BY id ASC LIMIT <page>
+//   (the connector's incrementing query plus a LIMIT).
+// - Rows become Connect Structs with the connector's own column mapping and are serialized with
+//   our JsonConverter, so the bytes are the same as the connector's (the bench compares them).
+// - Produced with acks=all on an idempotent producer (one request in flight, as kafkajs needs for
+//   ordering), in sendBatch calls as large as the broker takes (message.max.bytes, default 1 MiB).
+// - Pipelined: the next page is being read while the current one is produced.
+//
+// Run by the bench as a child process: it connects, prints {"ready":true}, waits for "go" on stdin,
+// does the move, prints {"done":true,...} and exits. Options come as one JSON argument.
+import mysql from 'mysql2';
+import { Kafka, logLevel, CompressionTypes, type Message } from 'kafkajs';
+import { convertersFromConfig } from '../src/converters/registry.js';
+import { Schemas, Struct, type Schema } from '../src/records/schema.js';
+import { columnMetaFromField, mapColumn, type ColumnMapping } from '../src/connectors/jdbc-source/types.js';
+import { UTC } from '../src/connectors/jdbc-source/time.js';
+
+export interface BaselineOptions {
+  mysql: { host: string; port: number; user: string; password: string; database: string };
+  brokers: string[];
+  table: string;
+  topic: string;
+  /** Rows per SELECT. */
+  pageRows: number;
+  /** Upper bound of one sendBatch call's payload (key + value bytes). */
+  maxRequestBytes: number;
+}
+
+const opts = JSON.parse(process.argv[2] ?? '{}') as BaselineOptions;
+const out = (o: unknown) => process.stdout.write(JSON.stringify(o) + '\n');
+
+type Row = Record<string, unknown>;
+type Field = mysql.FieldPacket;
+
+function query(conn: mysql.Connection, sql: string, values: unknown[]): Promise<{ rows: Row[]; fields: Field[] }> {
+  return new Promise((resolve, reject) => {
+    conn.query({ sql, values }, (e, rows, fields) => (e ? reject(e) : resolve({ rows: rows as Row[], fields: (fields ?? []) as Field[] })));
+  });
+}
+
+async function main(): Promise<void> {
+  // The connector's session settings: exact text for DECIMAL/BIGINT/date-times, UTC session.
+  const conn = mysql.createConnection({
+    ...opts.mysql,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    dateStrings: true,
+    jsonStrings: true,
+  });
+  await new Promise<void>((resolve, reject) => conn.connect((e) => (e ? reject(e) : resolve())));
+  await query(conn, "SET time_zone = '+00:00'", []);
+
+  const kafka = new Kafka({ clientId: 'bench-baseline', brokers: opts.brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+  await producer.connect();
+  const conv = convertersFromConfig({}, {});
+
+  const q = (s: string) => '`' + s.replace(/`/g, '``') + '`';
+  const sql = `SELECT * FROM ${q(opts.table)} WHERE ${q('id')} > ? ORDER BY ${q('id')} ASC LIMIT ${Number(opts.pageRows)}`;
+
+  out({ ready: true, pid: process.pid });
+  await new Promise<void>((resolve) => {
+    let buf = '';
+    process.stdin.on('data', (d) => {
+      buf += d.toString();
+      if (buf.includes('go')) resolve();
+    });
+  });
+  const started = Date.now();
+
+  // As the connector does on its first batch: create the topic with the broker's defaults.
+  const existing = await admin.listTopics();
+  if (!existing.includes(opts.topic)) {
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: opts.topic, numPartitions: -1, replicationFactor: -1 }] })
+      .catch((e: Error) => { if (!/already exists/i.test(e.message)) throw e; });
+  }
+
+  let schema: Schema | null = null;
+  let columns: Array<{ name: string; mapping: ColumnMapping }> = [];
+  let rowsRead = 0, produced = 0, requests = 0, pages = 0;
+  let readMs = 0, convertMs = 0, sendWaitMs = 0;
+
+  const readPage = async (after: string | number) => {
+    const t0 = performance.now();
+    const r = await query(conn, sql, [after]);
+    readMs += performance.now() - t0;
+    return r;
+  };
+
+  let after: string | number = -1;
+  let next = readPage(after);
+  let sending: Promise<void> = Promise.resolve();
+  for (;;) {
+    const { rows, fields } = await next;
+    if (rows.length === 0) break;
+    pages++;
+    rowsRead += rows.length;
+    after = rows[rows.length - 1].id as string | number;
+    // Read ahead while this page is converted and produced.
+    next = rows.length < opts.pageRows ? Promise.resolve({ rows: [], fields: [] }) : readPage(after);
+
+    const t0 = performance.now();
+    if (!schema) {
+      columns = [];
+      for (const f of fields) {
+        const mapping = mapColumn(columnMetaFromField(f), { numericMapping: 'none', zone: UTC });
+        if (mapping) columns.push({ name: f.name, mapping });
+      }
+      schema = Schemas.struct(columns.map((c) => [c.name, c.mapping.schema]), { optional: false, name: opts.table });
+    }
+    const chunks: Message[][] = [];
+    let chunk: Message[] = [];
+    let bytes = 0;
+    for (const row of rows) {
+      const s = new Struct(schema);
+      for (const { name, mapping } of columns) {
+        const raw = row[name];
+        s.put(name, raw === null || raw === undefined ? null : mapping.convert(raw));
+      }
+      const key = conv.key.fromConnectData(opts.topic, null, null);
+      const value = conv.value.fromConnectData(opts.topic, schema, s);
+      const size = (value?.length ?? 0) + (key?.length ?? 0) + 70;
+      if (bytes + size > opts.maxRequestBytes && chunk.length) {
+        chunks.push(chunk);
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push({ key, value });
+      bytes += size;
+    }
+    if (chunk.length) chunks.push(chunk);
+    convertMs += performance.now() - t0;
+
+    // One page's sends follow the previous page's (order kept; kafkajs queues behind one in-flight request).
+    const t1 = performance.now();
+    await sending;
+    sendWaitMs += performance.now() - t1;
+    sending = (async () => {
+      for (const messages of chunks) {
+        await producer.sendBatch({ acks: -1, compression: CompressionTypes.None, topicMessages: [{ topic: opts.topic, messages }] });
+        requests++;
+        produced += messages.length;
+      }
+    })();
+    sending.catch(() => undefined);
+  }
+  await sending;
+  const elapsedMs = Date.now() - started;
+  out({ done: true, rows: rowsRead, produced, pages, requests, elapsedMs, readMs: Math.round(readMs), convertMs: Math.round(convertMs), sendWaitMs: Math.round(sendWaitMs) });
+  await producer.disconnect();
+  await admin.disconnect();
+  await new Promise<void>((resolve) => conn.end(() => resolve()));
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    out({ error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+    process.exit(1);
+  },
+);

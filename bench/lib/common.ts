@@ -1,0 +1,154 @@
+// Small helpers shared by the benchmarks: stack addresses, statistics, child processes, memory.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export { stackEnv, type StackEnv } from '../../test/helpers/stack.js';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const RESULTS_DIR = path.join(REPO_ROOT, 'bench/results');
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export function median(xs: number[]): number {
+  const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return NaN;
+  const m = Math.floor(v.length / 2);
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+export const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+export const round = (x: number, digits = 0) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** A timestamp usable in file names: 2025-01-31T12-34-56. */
+export function fileStamp(d = new Date()): string {
+  return d.toISOString().slice(0, 19).replace(/:/g, '-');
+}
+
+/** VmRSS / VmHWM of a process in bytes (0 when it is gone). */
+export function procMemory(pid: number): { rss: number; hwm: number } {
+  try {
+    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? 0) * 1024;
+    return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+  } catch {
+    return { rss: 0, hwm: 0 };
+  }
+}
+
+/** MemAvailable of the machine in bytes. */
+export function memAvailable(): number {
+  const s = readFileSync('/proc/meminfo', 'utf8');
+  return Number(/^MemAvailable:\s+(\d+) kB/m.exec(s)?.[1] ?? 0) * 1024;
+}
+
+/** Samples a child's RSS every `everyMs`; kills the child if it goes over `limitBytes`. */
+export class RssSampler {
+  private timer: NodeJS.Timeout | undefined;
+  peakRss = 0;
+  samples = 0;
+  exceeded = false;
+
+  constructor(private readonly pid: number, private readonly limitBytes: number, private readonly everyMs = 500) {}
+
+  start(): this {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), this.everyMs);
+    return this;
+  }
+
+  sample(): void {
+    const { rss } = procMemory(this.pid);
+    this.samples++;
+    if (rss > this.peakRss) this.peakRss = rss;
+    if (rss > this.limitBytes && !this.exceeded) {
+      this.exceeded = true;
+      process.stderr.write(`\n!! process ${this.pid} RSS ${mib(rss)} MiB is over the bench's guard of ${mib(this.limitBytes)} MiB: killing it\n`);
+      try { process.kill(this.pid, 'SIGKILL'); } catch { /* gone */ }
+    }
+  }
+
+  stop(): number {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.sample();
+    return this.peakRss;
+  }
+}
+
+/** Waits until a child exits; SIGKILLs it (by pid) after `timeoutMs`. */
+export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 20_000): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  child.kill(signal);
+  const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await exited;
+  clearTimeout(t);
+  return code;
+}
+
+/** Spawns this node binary with `args` in the repository root, all three stdio streams piped. */
+export function spawnNode(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+/** Resolves with the first stdout line for which `match` returns a value; rejects on exit or timeout. */
+export function waitForLine<T>(child: ChildProcess, match: (line: string) => T | undefined, timeoutMs: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let buf = '';
+    const onData = (d: Buffer) => {
+      buf += d.toString('utf8');
+      let i: number;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        const v = match(line);
+        if (v !== undefined) {
+          cleanup();
+          resolve(v);
+          return;
+        }
+      }
+    };
+    const onExit = (code: number | null) => { cleanup(); reject(new Error(`${what}: process exited (code ${code}) first`)); };
+    const t = setTimeout(() => { cleanup(); reject(new Error(`${what}: timed out after ${timeoutMs} ms`)); }, timeoutMs);
+    const cleanup = () => {
+      clearTimeout(t);
+      child.stdout?.off('data', onData);
+      child.off('exit', onExit);
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', onExit);
+  });
+}
+
+/** The machine, for the README and the results file. */
+export function machine(): { cpuModel: string; nproc: number; memTotalMiB: number; node: string; platform: string; loadavg: number[] } {
+  let cpuModel = os.cpus()[0]?.model ?? 'unknown';
+  if (existsSync('/proc/cpuinfo')) {
+    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    if (m) cpuModel = m[1].trim();
+  }
+  return {
+    cpuModel,
+    nproc: os.availableParallelism?.() ?? os.cpus().length,
+    memTotalMiB: Math.round(os.totalmem() / 1024 / 1024),
+    node: process.version,
+    platform: `${os.type()} ${os.release()}`,
+    loadavg: os.loadavg().map((x) => round(x, 2)),
+  };
+}
+
+/** Process-wide CPU seconds (user+system) of a pid from /proc/<pid>/stat. */
+export function procCpuSeconds(pid: number): number {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return ticks / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return NaN;
+  }
+}

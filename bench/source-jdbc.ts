@@ -1,0 +1,562 @@
+// Source-path throughput: N rows from MariaDB to Kafka, ours (JdbcSource connector on Temporal,
+// one task, default settings, a `tconnect worker` child process) beside a plain mysql2 + kafkajs
+// script (bench/baseline-jdbc-kafka.ts, also a child process), in the same run, on a fresh table.
+//
+//   npx tsx bench/source-jdbc.ts [--rows 1000000] [--runs 3] [--keep] [--profile]
+//        [--baseline-page 20000] [--set key=value ...] [--only ours|baseline]
+//
+// Both sides are timed the same way: from the go (baseline: "go" on its stdin; ours: the connector
+// workflow's start) until the topic's high watermark reaches N, polled every 200 ms. Each
+// process's RSS is sampled every 500 ms from /proc/<pid>/status.
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import mysql from 'mysql2/promise';
+import { CONNECTOR_WORKFLOW, connectorWorkflowId, taskStatusQuery, taskWorkflowId } from '../workflows/messages.js';
+import {
+  REPO_ROOT, RESULTS_DIR, RssSampler, fileStamp, machine, median, memAvailable, mib, procCpuSeconds, procMemory, round,
+  sleep, spawnNode, stackEnv, stopChild, waitForLine, type StackEnv,
+} from './lib/common.js';
+import type { BaselineOptions } from './baseline-jdbc-kafka.js';
+
+process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
+
+export interface SourceJdbcOptions {
+  rows: number;
+  runs: number;
+  keep: boolean;
+  profile: boolean;
+  baselinePage: number;
+  maxRequestBytes: number;
+  /** Extra connector settings (not the defaults any more: recorded in the results). */
+  set: Record<string, string>;
+  only?: 'ours' | 'baseline';
+  /** Kill a child whose RSS goes over this (the machine has no swap). */
+  rssGuardMiB: number;
+  /** Per side and run. */
+  timeoutSec: number;
+  /** Rows compared byte for byte between the two topics. */
+  compareRows: number;
+  out?: string;
+}
+
+export interface SideResult {
+  ms: number;
+  rowsPerSec: number;
+  firstRecordMs: number | null;
+  peakRssMiB: number;
+  hwmMiB: number;
+  idleRssMiB: number;
+  cpuSec: number;
+  /** CPU seconds of the stack's servers during the timed window. */
+  serverCpuSec: Record<string, number>;
+  messages: number;
+  detail: Record<string, unknown>;
+}
+
+export interface RunResult {
+  run: number;
+  order: string[];
+  table: string;
+  loadMs: number;
+  baseline?: SideResult;
+  ours?: SideResult & { historyEvents: number; historyRuns: number; eventsPer10kRows: number; batches: number; connectorHistoryEvents: number };
+  ratio?: number;
+  bytesIdentical?: boolean | null;
+}
+
+export const DEFAULTS: SourceJdbcOptions = {
+  rows: 1_000_000,
+  runs: 3,
+  keep: false,
+  profile: false,
+  baselinePage: 20_000,
+  maxRequestBytes: 900_000,
+  set: {},
+  rssGuardMiB: 1536,
+  timeoutSec: 0,
+  compareRows: 1000,
+};
+
+export function parseArgs(argv: string[]): SourceJdbcOptions {
+  const o: SourceJdbcOptions = { ...DEFAULTS, set: {} };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const val = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    const num = () => {
+      const v = Number(val().replace(/_/g, ''));
+      if (!Number.isFinite(v) || v <= 0) throw new Error(`${a} needs a positive number`);
+      return v;
+    };
+    switch (a) {
+      case '--rows': o.rows = Math.round(num()); break;
+      case '--runs': o.runs = Math.round(num()); break;
+      case '--keep': o.keep = true; break;
+      case '--profile': o.profile = true; break;
+      case '--baseline-page': o.baselinePage = Math.round(num()); break;
+      case '--max-request-bytes': o.maxRequestBytes = Math.round(num()); break;
+      case '--rss-guard-mb': o.rssGuardMiB = num(); break;
+      case '--timeout': o.timeoutSec = num(); break;
+      case '--compare-rows': o.compareRows = Math.round(num()); break;
+      case '--out': o.out = val(); break;
+      case '--only': {
+        const v = val();
+        if (v !== 'ours' && v !== 'baseline') throw new Error('--only takes ours or baseline');
+        o.only = v;
+        break;
+      }
+      case '--set': {
+        const v = val();
+        const eq = v.indexOf('=');
+        if (eq <= 0) throw new Error('--set takes key=value');
+        o.set[v.slice(0, eq)] = v.slice(eq + 1);
+        break;
+      }
+      case '--help': case '-h':
+        process.stdout.write('usage: npx tsx bench/source-jdbc.ts [--rows N] [--runs R] [--keep] [--profile] [--baseline-page ROWS] [--set key=value]... [--only ours|baseline]\n');
+        process.exit(0);
+        break;
+      default: throw new Error(`unknown flag ${a}`);
+    }
+  }
+  if (!o.timeoutSec) o.timeoutSec = Math.max(300, Math.ceil(o.rows / 1000));
+  return o;
+}
+
+const log = (s: string) => process.stderr.write(s + '\n');
+
+// ---------------------------------------------------------------------------------------------
+// Data
+
+const TABLE_DDL = (t: string) => `CREATE TABLE \`${t}\` (
+  id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  customer VARCHAR(64) NOT NULL,
+  email VARCHAR(128) NOT NULL,
+  status VARCHAR(16) NOT NULL,
+  quantity INT NOT NULL,
+  amount DECIMAL(12,2) NOT NULL,
+  note VARCHAR(160) NULL,
+  created_at DATETIME(3) NOT NULL
+) ENGINE=InnoDB`;
+
+const ROW_SELECT = `CONCAT('customer-', LPAD(seq, 10, '0')), CONCAT('user', seq, '@example.com'),
+  ELT(1 + seq % 4, 'NEW', 'PAID', 'SHIPPED', 'CANCELLED'), seq % 1000, (seq % 1000000) / 100,
+  IF(seq % 50 = 0, NULL, CONCAT(MD5(seq), MD5(seq + 1), SUBSTRING(MD5(seq + 2), 1, 16))),
+  TIMESTAMP'2024-01-01 00:00:00' + INTERVAL seq SECOND + INTERVAL ((seq % 1000) * 1000) MICROSECOND`;
+const COLS = '(customer, email, status, quantity, amount, note, created_at)';
+
+/** ~200 bytes a row (~185 B of column data + InnoDB row overhead); the sequence engine, else multi-row INSERTs. */
+async function loadTable(db: mysql.Connection, table: string, rows: number): Promise<number> {
+  const t0 = Date.now();
+  await db.query(TABLE_DDL(table));
+  const chunk = 100_000;
+  let seqTable = (from: number, to: number) => `seq_${from}_to_${to}`;
+  try {
+    await db.query('SELECT 1 FROM seq_1_to_1');
+  } catch {
+    // No sequence engine: a temporary table of numbers, filled with multi-row INSERTs.
+    await db.query('CREATE TEMPORARY TABLE bench_numbers (seq INT NOT NULL PRIMARY KEY)');
+    for (let a = 1; a <= rows; a += 10_000) {
+      const vals: string[] = [];
+      for (let s = a; s <= Math.min(rows, a + 9_999); s++) vals.push(`(${s})`);
+      await db.query(`INSERT INTO bench_numbers VALUES ${vals.join(',')}`);
+    }
+    seqTable = (from, to) => `(SELECT seq FROM bench_numbers WHERE seq BETWEEN ${from} AND ${to}) AS numbers`;
+  }
+  for (let from = 1; from <= rows; from += chunk) {
+    const to = Math.min(rows, from + chunk - 1);
+    await db.query(`INSERT INTO \`${table}\` ${COLS} SELECT ${ROW_SELECT} FROM ${seqTable(from, to)} ORDER BY seq`);
+  }
+  await db.query('DROP TEMPORARY TABLE IF EXISTS bench_numbers');
+  const [[{ n }]] = (await db.query(`SELECT COUNT(*) AS n FROM \`${table}\``)) as unknown as [[{ n: number }]];
+  if (Number(n) !== rows) throw new Error(`loaded ${n} rows into ${table}, expected ${rows}`);
+  return Date.now() - t0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kafka
+
+async function topicMessages(admin: Admin, topic: string): Promise<number> {
+  try {
+    const offs = await admin.fetchTopicOffsets(topic);
+    return offs.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** Polls the topic's high watermarks until `n` messages; returns when the first one and the n-th one were seen. */
+async function waitForMessages(admin: Admin, topic: string, n: number, t0: number, timeoutMs: number, label: string, alive: () => boolean): Promise<{ doneAt: number; firstAt: number | null; count: number }> {
+  let firstAt: number | null = null;
+  let lastLog = Date.now();
+  for (;;) {
+    const c = await topicMessages(admin, topic);
+    const now = Date.now();
+    if (c > 0 && firstAt === null) firstAt = now;
+    if (c >= n) return { doneAt: now, firstAt, count: c };
+    if (now - lastLog >= 10_000) {
+      lastLog = now;
+      log(`    ${label}: ${c.toLocaleString('en')} / ${n.toLocaleString('en')} after ${round((now - t0) / 1000, 1)} s (${Math.round(c / ((now - t0) / 1000)).toLocaleString('en')} rows/s)`);
+    }
+    if (now - t0 > timeoutMs) throw new Error(`${label}: ${c} of ${n} messages in topic ${topic} after ${timeoutMs} ms`);
+    if (!alive()) throw new Error(`${label}: the process died with ${c} of ${n} messages in topic ${topic}`);
+    await sleep(200);
+  }
+}
+
+/** The first `k` messages of both topics, compared byte for byte (key and value). */
+async function compareTopics(kafka: Kafka, a: string, b: string, k: number): Promise<boolean> {
+  const groupId = `bench-compare-${Date.now().toString(36)}`;
+  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+  const got = new Map<string, Array<{ key: Buffer | null; value: Buffer | null }>>([[a, []], [b, []]]);
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [a, b], fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('comparing topics timed out')), 60_000);
+      void consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          const list = got.get(batch.topic)!;
+          for (const m of batch.messages) if (Number(m.offset) < k && list.length < k) list.push({ key: m.key, value: m.value });
+          if ([...got.values()].every((l) => l.length >= k)) { clearTimeout(t); resolve(); }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+    await admin.disconnect();
+  }
+  const la = got.get(a)!, lb = got.get(b)!;
+  for (let i = 0; i < k; i++) {
+    const x = la[i], y = lb[i];
+    const same = (p: Buffer | null, q: Buffer | null) => (p === null || p.length === 0 ? q === null || q.length === 0 : q !== null && p.equals(q));
+    if (!same(x.key, y.key) || !same(x.value, y.value)) {
+      log(`    bytes differ at offset ${i}:\n      baseline ${x.value?.toString().slice(0, 400)}\n      ours     ${y.value?.toString().slice(0, 400)}`);
+      return false;
+    }
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Servers' CPU (read-only look at /proc, to see where the machine's two cores went)
+
+function serverPids(): Record<string, number> {
+  const want: Array<[string, RegExp]> = [['temporal', /temporal\0server\0start-dev/], ['mariadb', /^mariadbd\0/], ['kafka', /kafka\.Kafka/]];
+  const found: Record<string, number> = {};
+  for (const d of readdirSafe('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    let cmd = '';
+    try { cmd = readFileText(`/proc/${d}/cmdline`); } catch { continue; }
+    for (const [name, re] of want) if (!found[name] && re.test(cmd)) found[name] = Number(d);
+  }
+  return found;
+}
+
+function readdirSafe(p: string): string[] { try { return readdirSync(p); } catch { return []; } }
+function readFileText(p: string): string { return readFileSync(p, 'latin1'); }
+
+function cpuSnapshot(pids: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, procCpuSeconds(pid)]));
+}
+function cpuDelta(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.keys(a).map((k) => [k, round(b[k] - a[k], 1)]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The two sides
+
+interface Ctx {
+  env: StackEnv;
+  o: SourceJdbcOptions;
+  admin: Admin;
+  kafka: Kafka;
+  client: Client;
+  logDir: string;
+  servers: Record<string, number>;
+}
+
+function childEnv(env: StackEnv, extra: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, ...env, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...extra };
+}
+
+function logTo(child: ChildProcess, file: string): void {
+  const s = createWriteStream(file);
+  child.stdout?.pipe(s, { end: false });
+  child.stderr?.pipe(s, { end: false });
+  child.once('exit', () => setTimeout(() => s.end(), 100));
+}
+
+function profileFlags(ctx: Ctx, name: string): string[] {
+  return ctx.o.profile ? ['--cpu-prof', `--cpu-prof-dir=${ctx.logDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+}
+
+async function runBaseline(ctx: Ctx, table: string, topic: string, tag: string): Promise<SideResult> {
+  const { env, o } = ctx;
+  const opts: BaselineOptions = {
+    mysql: { host: env.MYSQL_HOST, port: Number(env.MYSQL_PORT), user: env.MYSQL_USER, password: env.MYSQL_PASSWORD, database: env.MYSQL_DATABASE },
+    brokers: env.KAFKA_BOOTSTRAP_SERVERS.split(','),
+    table,
+    topic,
+    pageRows: o.baselinePage,
+    maxRequestBytes: o.maxRequestBytes,
+  };
+  const child = spawnNode([...profileFlags(ctx, `baseline-${tag}`), '--import', 'tsx', path.join(REPO_ROOT, 'bench/baseline-jdbc-kafka.ts'), JSON.stringify(opts)], childEnv(env, {}));
+  logTo(child, path.join(ctx.logDir, `baseline-${tag}.log`));
+  try {
+    await waitForLine(child, (l) => (l.includes('"ready"') ? true : undefined), 60_000, 'baseline start');
+    const pid = child.pid!;
+    const idle = procMemory(pid).rss;
+    const sampler = new RssSampler(pid, o.rssGuardMiB * 1024 * 1024).start();
+    const cpu0 = procCpuSeconds(pid);
+    const srv0 = cpuSnapshot(ctx.servers);
+    const done = waitForLine(child, (l) => (l.startsWith('{"done"') || l.startsWith('{"error"') ? JSON.parse(l) as Record<string, unknown> : undefined), o.timeoutSec * 1000, 'baseline');
+    done.catch(() => undefined);
+    const t0 = Date.now();
+    child.stdin!.write('go\n');
+    const w = await waitForMessages(ctx.admin, topic, o.rows, t0, o.timeoutSec * 1000, 'baseline', () => child.exitCode === null || child.exitCode === 0);
+    const cpu = procCpuSeconds(pid) - cpu0;
+    const srv = cpuDelta(srv0, cpuSnapshot(ctx.servers));
+    const detail = await done;
+    if (detail.error) throw new Error(`baseline failed: ${detail.error}`);
+    const peak = sampler.stop();
+    const hwm = procMemory(pid).hwm;
+    const ms = w.doneAt - t0;
+    return {
+      ms, rowsPerSec: Math.round(o.rows / (ms / 1000)), firstRecordMs: w.firstAt === null ? null : w.firstAt - t0,
+      peakRssMiB: mib(peak), hwmMiB: mib(hwm), idleRssMiB: mib(idle), cpuSec: round(cpu, 1), serverCpuSec: srv,
+      messages: w.count, detail,
+    };
+  } finally {
+    await stopChild(child, 'SIGTERM', 15_000);
+  }
+}
+
+async function runOurs(ctx: Ctx, table: string, topicPrefix: string, topic: string, tag: string): Promise<NonNullable<RunResult['ours']>> {
+  const { env, o, client } = ctx;
+  const taskQueue = `bench-${tag}`;
+  const name = `bench-src-${tag}`;
+  const child = spawnNode([...profileFlags(ctx, `worker-${tag}`), path.join(REPO_ROOT, 'bin/tconnect.mjs'), 'worker'], childEnv(env, {
+    TCONNECT_TASK_QUEUE: taskQueue,
+    TCONNECT_LOG_LEVEL: process.env.TCONNECT_LOG_LEVEL ?? 'info',
+    BENCH_MYSQL_PASSWORD: env.MYSQL_PASSWORD,
+  }));
+  logTo(child, path.join(ctx.logDir, `worker-${tag}.log`));
+  const handle = client.workflow.getHandle(connectorWorkflowId(name));
+  let started = false;
+  try {
+    await waitForLine(child, (l) => (l.includes('worker started') ? true : undefined), 120_000, 'worker start');
+    const pid = child.pid!;
+    await sleep(1000); // let the worker settle after bundling, so the idle RSS is representative
+    const idle = procMemory(pid).rss;
+    const sampler = new RssSampler(pid, o.rssGuardMiB * 1024 * 1024).start();
+    const cpu0 = procCpuSeconds(pid);
+    const srv0 = cpuSnapshot(ctx.servers);
+    const config: Record<string, string> = {
+      'connector.class': 'io.confluent.connect.jdbc.JdbcSourceConnector',
+      'connection.url': `jdbc:mysql://${env.MYSQL_HOST}:${env.MYSQL_PORT}/${env.MYSQL_DATABASE}`,
+      'connection.user': env.MYSQL_USER,
+      'connection.password': '${env:BENCH_MYSQL_PASSWORD}',
+      mode: 'incrementing',
+      'incrementing.column.name': 'id',
+      'table.whitelist': table,
+      'topic.prefix': topicPrefix,
+      'tasks.max': '1',
+      ...o.set,
+    };
+    const t0 = Date.now();
+    await client.workflow.start(CONNECTOR_WORKFLOW, { taskQueue, workflowId: connectorWorkflowId(name), args: [{ name, config }] });
+    started = true;
+    const w = await waitForMessages(ctx.admin, topic, o.rows, t0, o.timeoutSec * 1000, 'ours', () => child.exitCode === null);
+    const cpu = procCpuSeconds(pid) - cpu0;
+    const srv = cpuDelta(srv0, cpuSnapshot(ctx.servers));
+    const peak = sampler.stop();
+    const ms = w.doneAt - t0;
+
+    // History of the task: every run of its workflow id (continue-as-new starts a new run).
+    const taskId = taskWorkflowId(name, 0);
+    const status = await client.workflow.getHandle(taskId).query(taskStatusQuery);
+    const runIds = new Set<string>();
+    for await (const ex of client.workflow.list({ query: `WorkflowId = '${taskId}'` })) runIds.add(ex.runId);
+    runIds.add((await client.workflow.getHandle(taskId).describe()).runId);
+    let events = 0;
+    for (const runId of runIds) events += (await client.workflow.getHandle(taskId, runId).describe()).historyLength;
+    const connectorEvents = (await handle.describe()).historyLength;
+    const hwm = procMemory(pid).hwm;
+    return {
+      ms, rowsPerSec: Math.round(o.rows / (ms / 1000)), firstRecordMs: w.firstAt === null ? null : w.firstAt - t0,
+      peakRssMiB: mib(peak), hwmMiB: mib(hwm), idleRssMiB: mib(idle), cpuSec: round(cpu, 1), serverCpuSec: srv,
+      messages: w.count,
+      historyEvents: events, historyRuns: runIds.size, eventsPer10kRows: round(events / (o.rows / 10_000), 1),
+      batches: status.batches, connectorHistoryEvents: connectorEvents,
+      detail: { taskRecords: status.records, state: status.state, config: Object.keys(o.set).length ? o.set : 'defaults' },
+    };
+  } finally {
+    if (started) await deleteConnector(client, name);
+    const code = await stopChild(child, 'SIGTERM', 20_000);
+    if (code !== 0 && code !== null) log(`    worker exited with code ${code} (log: ${path.join(ctx.logDir, `worker-${tag}.log`)})`);
+  }
+}
+
+/** Cancel = delete: the connector stops its task; terminate whatever is still running after 30 s. */
+async function deleteConnector(client: Client, name: string): Promise<void> {
+  const h = client.workflow.getHandle(connectorWorkflowId(name));
+  await h.cancel().catch(() => undefined);
+  const closed = await Promise.race([h.result().then(() => true, () => true), sleep(30_000).then(() => false)]);
+  for (const id of [connectorWorkflowId(name), taskWorkflowId(name, 0)]) {
+    try {
+      const d = await client.workflow.getHandle(id).describe();
+      if (d.status.name === 'RUNNING') {
+        if (closed) await sleep(2000);
+        const again = await client.workflow.getHandle(id).describe();
+        if (again.status.name === 'RUNNING') {
+          log(`    ${id} still running after delete: terminating it`);
+          await client.workflow.getHandle(id).terminate('bench cleanup');
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof WorkflowNotFoundError)) log(`    cleanup of ${id}: ${(e as Error).message}`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export interface SourceJdbcReport {
+  benchmark: 'source-jdbc';
+  date: string;
+  machine: ReturnType<typeof machine>;
+  options: Omit<SourceJdbcOptions, 'out'>;
+  runs: RunResult[];
+  medians: {
+    baselineRowsPerSec: number; oursRowsPerSec: number; ratio: number;
+    oursPeakRssMiB: number; oursHwmMiB: number; eventsPer10kRows: number;
+    baselineCpuSec: number; oursCpuSec: number;
+  };
+  targets: { ratio: boolean; rss: boolean; history: boolean };
+  file: string;
+}
+
+export async function runSourceJdbc(o: SourceJdbcOptions): Promise<SourceJdbcReport> {
+  const env = stackEnv();
+  const stamp = fileStamp();
+  const logDir = path.join(os.tmpdir(), `tconnect-bench-${stamp}`);
+  mkdirSync(logDir, { recursive: true });
+  const kafka = new Kafka({ clientId: 'bench', brokers: env.KAFKA_BOOTSTRAP_SERVERS.split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
+  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  const db = await mysql.createConnection({ host: env.MYSQL_HOST, port: Number(env.MYSQL_PORT), user: env.MYSQL_USER, password: env.MYSQL_PASSWORD, database: env.MYSQL_DATABASE });
+  const ctx: Ctx = { env, o, admin, kafka, client, logDir, servers: serverPids() };
+  const m = machine();
+  log(`source-jdbc: ${o.rows.toLocaleString('en')} rows x ${o.runs} run(s); ${m.cpuModel}, ${m.nproc} cores, ${m.memTotalMiB} MiB; load ${m.loadavg.join(' ')}; logs in ${logDir}`);
+  if (Object.keys(o.set).length) log(`  connector settings beyond the defaults: ${JSON.stringify(o.set)}`);
+
+  const runs: RunResult[] = [];
+  try {
+    for (let i = 1; i <= o.runs; i++) {
+      const avail = memAvailable();
+      if (avail < 2 * 1024 ** 3) throw new Error(`only ${mib(avail)} MiB of memory available: not starting run ${i}`);
+      const tag = `${Date.now().toString(36)}${i}`;
+      const table = `bench_src_${tag}`;
+      const topicA = `bench-baseline.${table}`;
+      const prefixB = 'bench.';
+      const topicB = `${prefixB}${table}`;
+      const order = (i % 2 === 1 ? ['baseline', 'ours'] : ['ours', 'baseline']).filter((s) => !o.only || s === o.only);
+      const r: RunResult = { run: i, order, table, loadMs: 0 };
+      log(`run ${i}/${o.runs}: loading ${o.rows.toLocaleString('en')} rows into ${table} ...`);
+      try {
+        r.loadMs = await loadTable(db, table, o.rows);
+        log(`  loaded in ${round(r.loadMs / 1000, 1)} s; order: ${order.join(' then ')}`);
+        for (const side of order) {
+          await sleep(3000); // let the servers settle (page cache writeback, GC) between sides
+          if (side === 'baseline') {
+            r.baseline = await runBaseline(ctx, table, topicA, tag);
+            log(`  baseline: ${r.baseline.rowsPerSec.toLocaleString('en')} rows/s (${round(r.baseline.ms / 1000, 1)} s), peak RSS ${r.baseline.peakRssMiB} MiB, CPU ${r.baseline.cpuSec} s`);
+          } else {
+            r.ours = await runOurs(ctx, table, prefixB, topicB, tag);
+            log(`  ours:     ${r.ours.rowsPerSec.toLocaleString('en')} rows/s (${round(r.ours.ms / 1000, 1)} s), peak RSS ${r.ours.peakRssMiB} MiB (HWM ${r.ours.hwmMiB}), CPU ${r.ours.cpuSec} s, history ${r.ours.historyEvents} events in ${r.ours.historyRuns} run(s) / ${r.ours.batches} batches = ${r.ours.eventsPer10kRows} per 10k rows`);
+          }
+        }
+        if (r.baseline && r.ours) {
+          r.ratio = round(r.ours.rowsPerSec / r.baseline.rowsPerSec, 3);
+          r.bytesIdentical = o.compareRows > 0 ? await compareTopics(kafka, topicA, topicB, Math.min(o.compareRows, o.rows)) : null;
+          log(`  ratio ours/baseline ${r.ratio}; first ${Math.min(o.compareRows, o.rows)} records byte-identical: ${r.bytesIdentical}`);
+        }
+        runs.push(r);
+      } finally {
+        if (!o.keep) {
+          await admin.deleteTopics({ topics: [topicA, topicB].filter(Boolean), timeout: 30_000 }).catch(() => undefined);
+          await db.query(`DROP TABLE IF EXISTS \`${table}\``).catch(() => undefined);
+        } else {
+          log(`  kept table ${table}, topics ${topicA} and ${topicB}`);
+        }
+      }
+    }
+  } finally {
+    await db.end().catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+    await connection.close().catch(() => undefined);
+  }
+
+  const med = (f: (r: RunResult) => number | undefined) => median(runs.map(f).filter((x): x is number => x !== undefined));
+  const medians = {
+    baselineRowsPerSec: Math.round(med((r) => r.baseline?.rowsPerSec)),
+    oursRowsPerSec: Math.round(med((r) => r.ours?.rowsPerSec)),
+    ratio: round(med((r) => r.ratio), 3),
+    oursPeakRssMiB: med((r) => r.ours?.peakRssMiB),
+    oursHwmMiB: med((r) => r.ours?.hwmMiB),
+    eventsPer10kRows: med((r) => r.ours?.eventsPer10kRows),
+    baselineCpuSec: med((r) => r.baseline?.cpuSec),
+    oursCpuSec: med((r) => r.ours?.cpuSec),
+  };
+  const file = o.out ?? path.join(RESULTS_DIR, `source-jdbc-${stamp}.json`);
+  const report: SourceJdbcReport = {
+    benchmark: 'source-jdbc',
+    date: new Date().toISOString(),
+    machine: m,
+    options: (({ out: _out, ...rest }) => rest)(o),
+    runs,
+    medians,
+    targets: { ratio: medians.ratio >= 0.8, rss: medians.oursPeakRssMiB < 512, history: medians.eventsPer10kRows < 60 },
+    file: path.relative(REPO_ROOT, file),
+  };
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+  return report;
+}
+
+export function printReport(r: SourceJdbcReport): void {
+  const lines: string[] = [];
+  const n = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '-' : x.toLocaleString('en'));
+  lines.push('', `source-jdbc: ${r.options.rows.toLocaleString('en')} rows, ${r.runs.length} run(s)`);
+  lines.push('run  baseline rows/s  ours rows/s  ratio  ours peak RSS MiB  events/10k rows  batches  bytes equal');
+  for (const x of r.runs) {
+    lines.push(`${String(x.run).padEnd(4)} ${n(x.baseline?.rowsPerSec).padStart(15)}  ${n(x.ours?.rowsPerSec).padStart(11)}  ${n(x.ratio).padStart(5)}  ${n(x.ours?.peakRssMiB).padStart(17)}  ${n(x.ours?.eventsPer10kRows).padStart(15)}  ${n(x.ours?.batches).padStart(7)}  ${String(x.bytesIdentical ?? '-').padStart(11)}`);
+  }
+  const md = r.medians;
+  lines.push(`med  ${n(md.baselineRowsPerSec).padStart(15)}  ${n(md.oursRowsPerSec).padStart(11)}  ${n(md.ratio).padStart(5)}  ${n(md.oursPeakRssMiB).padStart(17)}  ${n(md.eventsPer10kRows).padStart(15)}`);
+  lines.push(`targets: ratio >= 0.8 ${r.targets.ratio ? 'MET' : 'MISSED'}; RSS < 512 MiB ${r.targets.rss ? 'MET' : 'MISSED'}; < 60 events/10k rows ${r.targets.history ? 'MET' : 'MISSED'}`);
+  lines.push(`results: ${r.file}`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  runSourceJdbc(parseArgs(process.argv.slice(2))).then(
+    (r) => { printReport(r); process.exit(0); },
+    (e) => { log(`source-jdbc failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`); process.exit(1); },
+  );
+}

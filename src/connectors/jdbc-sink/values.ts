@@ -1,0 +1,63 @@
+import { DataError } from '../../errors.js';
+import { LOGICAL, Struct, type Schema } from '../../records/schema.js';
+import { instantFromMillis, instantToWall, UTC, type Zone } from '../jdbc-source/time.js';
+
+// Connect values -> the parameters bound into statements. Temporal values become text so that
+// neither mysql2 nor the process time zone shifts them: Date and Time are zone-less (Connect's
+// Date is a UTC calendar day, Time a UTC time of day), Timestamp is written as the wall clock of
+// db.timezone into DATETIME columns and of UTC into TIMESTAMP columns (the session zone is UTC),
+// mirroring how the JDBC source reads them back.
+
+const p2 = (n: number) => String(n).padStart(2, '0');
+
+function dateText(d: Date): string {
+  return `${String(d.getUTCFullYear()).padStart(4, '0')}-${p2(d.getUTCMonth() + 1)}-${p2(d.getUTCDate())}`;
+}
+
+function timeText(d: Date): string {
+  const ms = ((d.getTime() % 86_400_000) + 86_400_000) % 86_400_000;
+  const s = Math.floor(ms / 1000);
+  return `${p2(Math.floor(s / 3600))}:${p2(Math.floor(s / 60) % 60)}:${p2(s % 60)}.${String(ms % 1000).padStart(3, '0')}`;
+}
+
+function fail(field: string, message: string): never {
+  throw new DataError(`Field ${field}: ${message}`, 'TASK_PUT');
+}
+
+/**
+ * The parameter for one field's value. `dataType` is the target column's DATA_TYPE (lower case)
+ * when the column exists; it picks the zone of timestamps and the form of schemaless Dates.
+ */
+export function toDbValue(v: unknown, schema: Schema | null, dataType: string | undefined, zone: Zone, field: string): unknown {
+  if (v === null || v === undefined) return null;
+  if (schema && (schema.type === 'struct' || schema.type === 'array' || schema.type === 'map')) {
+    fail(field, `${schema.type.toUpperCase()} values have no column type; flatten the record first (e.g. with the Flatten transform)`);
+  }
+  if (v instanceof Date) {
+    if (Number.isNaN(v.getTime())) fail(field, 'invalid date');
+    const logical = schema?.name ?? (dataType === 'date' ? LOGICAL.Date : dataType === 'time' ? LOGICAL.Time : LOGICAL.Timestamp);
+    if (logical === LOGICAL.Date) return dateText(v);
+    if (logical === LOGICAL.Time) return timeText(v);
+    return instantToWall(instantFromMillis(v.getTime()), dataType === 'timestamp' ? UTC : zone);
+  }
+  switch (typeof v) {
+    case 'string':
+    case 'bigint':
+    case 'boolean':
+      return v;
+    case 'number':
+      // mysql2 would inline NaN as a bare word: the server would read it as a column name.
+      if (!Number.isFinite(v)) fail(field, `${v} cannot be stored in a SQL column`);
+      return v;
+  }
+  if (v instanceof Uint8Array) return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  const kind = v instanceof Struct ? 'STRUCT' : Array.isArray(v) ? 'ARRAY' : 'MAP';
+  return fail(field, `${kind} values have no column type; flatten the record first (e.g. with the Flatten transform)`);
+}
+
+/** A rough byte count of a bound value in the statement text, to keep statements under max_allowed_packet. */
+export function approxSqlBytes(v: unknown): number {
+  if (typeof v === 'string') return v.length * 3 + 3; // UTF-8 is at most 3 bytes per UTF-16 unit
+  if (Buffer.isBuffer(v)) return v.length * 2 + 3; // X'..' hex
+  return 24;
+}

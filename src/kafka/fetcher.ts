@@ -1,0 +1,193 @@
+import { randomBytes } from 'node:crypto';
+import type { Consumer, KafkaMessage } from 'kafkajs';
+import type { KafkaPool } from './client.js';
+import { kafkaError } from './client.js';
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+export interface FetchedMessage extends TopicPartition {
+  message: KafkaMessage;
+}
+
+export const tpKey = (tp: TopicPartition): string => `${tp.topic}:${tp.partition}`;
+
+/**
+ * A sink task's reader: reads exactly the partitions its workflow owns, from the offsets the
+ * workflow says, and buffers what it fetched until a batch activity drains it.
+ *
+ * kafkajs has no manual assignment, so the consumer joins a group of its own (one member: it gets
+ * every partition of its topics), pauses the ones it does not own and seeks the ones it does.
+ * Kafka's group rebalancing never decides who reads what; the connector workflow does.
+ */
+export class PartitionFetcher {
+  private consumer?: Consumer;
+  private buffer: FetchedMessage[] = [];
+  private bufferedBytes = 0;
+  private waiters: Array<() => void> = [];
+  private failure?: Error;
+  private readonly owned: Set<string>;
+  private pausedForBackpressure = false;
+
+  constructor(
+    private readonly pool: KafkaPool,
+    readonly assignment: TopicPartition[],
+    private readonly opts: { clientId: string; maxBufferBytes?: number; maxBytesPerPartition?: number },
+  ) {
+    this.owned = new Set(assignment.map(tpKey));
+  }
+
+  /** Starts fetching each owned partition at the given next offset. */
+  async start(startOffsets: Map<string, string>): Promise<void> {
+    const topics = [...new Set(this.assignment.map((a) => a.topic))];
+    const consumer = this.pool.kafka.consumer({
+      groupId: `tconnect-fetch-${this.opts.clientId}-${randomBytes(4).toString('hex')}`,
+      allowAutoTopicCreation: false,
+      maxBytesPerPartition: this.opts.maxBytesPerPartition ?? 4 * 1024 * 1024,
+      maxBytes: 32 * 1024 * 1024,
+      maxWaitTimeInMs: 250,
+      sessionTimeout: 30000,
+      retry: { retries: 3 },
+    });
+    this.consumer = consumer;
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        partitionsConsumedConcurrently: 1,
+        eachBatchAutoResolve: false,
+        eachBatch: async ({ batch, isRunning, isStale }) => {
+          if (!this.owned.has(tpKey(batch))) return;
+          for (const message of batch.messages) {
+            if (!isRunning() || isStale()) return;
+            this.buffer.push({ topic: batch.topic, partition: batch.partition, message });
+            this.bufferedBytes += (message.value?.length ?? 0) + (message.key?.length ?? 0);
+          }
+          this.wake();
+          if (this.bufferedBytes > (this.opts.maxBufferBytes ?? 64 * 1024 * 1024)) this.backpressure(true);
+        },
+      });
+      consumer.on(consumer.events.CRASH, (e) => {
+        this.failure = kafkaError('consume', (e.payload as { error?: Error }).error ?? new Error('consumer crashed'));
+        this.wake();
+      });
+      for (const tp of this.assignment) {
+        const offset = startOffsets.get(tpKey(tp));
+        if (offset !== undefined) consumer.seek({ topic: tp.topic, partition: tp.partition, offset });
+      }
+      // Partitions of these topics that another task owns are never read here.
+      const others = new Map<string, number[]>();
+      const admin = await this.pool.getAdmin();
+      const md = await admin.fetchTopicMetadata({ topics });
+      for (const t of md.topics) {
+        for (const p of t.partitions) {
+          if (!this.owned.has(`${t.name}:${p.partitionId}`)) {
+            let l = others.get(t.name);
+            if (!l) others.set(t.name, (l = []));
+            l.push(p.partitionId);
+          }
+        }
+      }
+      if (others.size) consumer.pause([...others].map(([topic, partitions]) => ({ topic, partitions })));
+    } catch (e) {
+      await this.close();
+      throw kafkaError('start consumer', e);
+    }
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  private backpressure(on: boolean): void {
+    if (!this.consumer || on === this.pausedForBackpressure) return;
+    this.pausedForBackpressure = on;
+    const byTopic = new Map<string, number[]>();
+    for (const tp of this.assignment) {
+      let l = byTopic.get(tp.topic);
+      if (!l) byTopic.set(tp.topic, (l = []));
+      l.push(tp.partition);
+    }
+    const list = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+    if (on) this.consumer.pause(list);
+    else this.consumer.resume(list);
+  }
+
+  /**
+   * Takes up to max buffered messages; waits up to waitMs for the first one. Messages of one
+   * partition come out in offset order.
+   */
+  async take(max: number, waitMs: number, signal?: AbortSignal): Promise<FetchedMessage[]> {
+    if (this.failure) throw this.failure;
+    if (this.buffer.length === 0 && waitMs > 0) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, waitMs);
+        this.waiters.push(() => { clearTimeout(t); resolve(); });
+        signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+      });
+    }
+    if (this.failure) throw this.failure;
+    const out = this.buffer.splice(0, max);
+    for (const m of out) this.bufferedBytes -= (m.message.value?.length ?? 0) + (m.message.key?.length ?? 0);
+    if (this.pausedForBackpressure && this.bufferedBytes < (this.opts.maxBufferBytes ?? 64 * 1024 * 1024) / 2) this.backpressure(false);
+    return out;
+  }
+
+  async close(): Promise<void> {
+    const c = this.consumer;
+    this.consumer = undefined;
+    this.buffer = [];
+    this.wake();
+    if (c) await c.disconnect().catch(() => undefined);
+  }
+}
+
+/** The next offset to read per partition: the group's committed offset, else earliest/latest. */
+export async function startingOffsets(
+  pool: KafkaPool,
+  groupId: string,
+  assignment: TopicPartition[],
+  reset: 'earliest' | 'latest',
+): Promise<Map<string, string>> {
+  const admin = await pool.getAdmin();
+  const out = new Map<string, string>();
+  const topics = [...new Set(assignment.map((a) => a.topic))];
+  try {
+    const committed = await admin.fetchOffsets({ groupId, topics });
+    for (const t of committed) {
+      for (const p of t.partitions) if (Number(p.offset) >= 0) out.set(`${t.topic}:${p.partition}`, p.offset);
+    }
+    for (const topic of topics) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      for (const p of ends) {
+        const k = `${topic}:${p.partition}`;
+        if (!out.has(k)) out.set(k, reset === 'earliest' ? p.low : p.high);
+      }
+    }
+  } catch (e) {
+    throw kafkaError('read committed offsets', e);
+  }
+  return out;
+}
+
+/** Commits next-offsets to a consumer group that has no members (connect-<name>), so lag tools read them. */
+export async function commitGroupOffsets(pool: KafkaPool, groupId: string, offsets: Array<TopicPartition & { offset: string }>): Promise<void> {
+  if (offsets.length === 0) return;
+  const admin = await pool.getAdmin();
+  const byTopic = new Map<string, Array<{ partition: number; offset: string }>>();
+  for (const o of offsets) {
+    let l = byTopic.get(o.topic);
+    if (!l) byTopic.set(o.topic, (l = []));
+    l.push({ partition: o.partition, offset: o.offset });
+  }
+  try {
+    for (const [topic, partitions] of byTopic) await admin.setOffsets({ groupId, topic, partitions });
+  } catch (e) {
+    throw kafkaError(`commit offsets of group ${groupId}`, e);
+  }
+}
