@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { ENC_PROVIDER, EncryptedValueProvider } from './secret-box.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseProperties } from 'dot-properties';
@@ -249,6 +250,8 @@ export function configProvidersFromWorkerConfig(worker: Record<string, string>, 
       else throw e;
     }
   }
+  // ${enc:…} values written by our own clients are always resolvable (see secret-box.ts).
+  if (!providers.has(ENC_PROVIDER)) providers.set(ENC_PROVIDER, new EncryptedValueProvider(env));
   if (problems.length) {
     throw new ConfigError(`Invalid config provider settings: ${problems.map((p) => `${p.key}: ${p.message}`).join('; ')}`, problems);
   }

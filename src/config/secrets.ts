@@ -1,4 +1,5 @@
 import type { ConnectorPlugin } from '../connectors/types.js';
+import { isEncryptedReference } from './secret-box.js';
 // connector-config imports this module too; the cycle is safe because neither uses the other at load time.
 import { connectorKeys } from './connector-config.js';
 import { isProviderReferenceOnly } from './providers.js';
@@ -37,7 +38,8 @@ export function secretKeys(plugin: ConnectorPlugin | undefined, config: Record<s
 export function maskConfig(config: Record<string, string>, keys: readonly string[]): Record<string, string> {
   const secret = new Set(keys);
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(config)) out[k] = secret.has(k) && !isProviderReferenceOnly(v) ? HIDDEN : v;
+  // References are shown as written (as Connect), except our encrypted values: nobody needs the ciphertext.
+  for (const [k, v] of Object.entries(config)) out[k] = secret.has(k) && (!isProviderReferenceOnly(v) || isEncryptedReference(v)) ? HIDDEN : v;
   return out;
 }
 

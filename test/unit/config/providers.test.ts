@@ -135,7 +135,8 @@ describe('worker provider settings', () => {
       'config.providers.environment.class': 'EnvVarConfigProvider',
       'config.providers.environment.param.allowlist.pattern': 'DB_.*',
     }, env);
-    expect([...providers.keys()]).toEqual(['secrets', 'environment']);
+    // `enc` (our encrypted values, see secret-box.ts) is always there.
+    expect([...providers.keys()]).toEqual(['secrets', 'environment', 'enc']);
     expect(await resolveConfig({ a: `\${secrets:${secrets}:db_password}`, b: '${environment:DB_PASSWORD}' }, providers))
       .toEqual({ a: 'from-dir\n', b: 'from-env' });
     // The allowlist must match the whole name.
@@ -145,11 +146,11 @@ describe('worker provider settings', () => {
     expect(f.problems[0].message).toContain("no config provider named 'file' (configured: secrets, environment");
   });
 
-  it('enables none when config.providers is set empty', async () => {
+  it('enables none of the Connect providers when config.providers is set empty (only our enc)', async () => {
     const providers = configProvidersFromWorkerConfig({ 'config.providers': '' }, env);
-    expect(providers.size).toBe(0);
+    expect([...providers.keys()]).toEqual(['enc']);
     const e = await failure(() => resolveConfig({ k: '${env:DB_PASSWORD}' }, providers));
-    expect(e.problems[0].message).toContain('configured: none');
+    expect(e.problems[0].message).toContain('configured: enc');
   });
 
   it('limits file and dir providers to allowed.paths', async () => {

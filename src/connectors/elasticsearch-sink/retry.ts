@@ -1,0 +1,90 @@
+import { errors } from '@elastic/elasticsearch';
+import { ConfigError, RetriableError } from '../../errors.js';
+
+/**
+ * Our own retries of Elasticsearch requests (the client's are off, so counts do not multiply):
+ * max.retries attempts after the first, waits starting at retry.backoff.ms and doubling, with
+ * jitter so that tasks retrying together spread out. What is still failing after that becomes a
+ * RetriableError, and the runtime retries the whole batch per errors.retry.timeout.
+ */
+
+export interface RetrySettings {
+  maxRetries: number;
+  backoffMs: number;
+}
+
+/** Confluent's cap on one wait (RetryUtil.MAX_RETRY_TIME_MS). */
+const MAX_WAIT_MS = 86_400_000;
+
+/** The wait before retry number `retry` (0 = the first): half of backoff·2^retry, plus up to as much again at random. */
+export function retryWaitMs(retry: number, backoffMs: number, random: () => number = Math.random): number {
+  if (backoffMs <= 0) return 0;
+  const ceiling = Math.min(MAX_WAIT_MS, backoffMs * 2 ** Math.min(retry, 40));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+/** Resolves after ms, or rejects with the signal's reason as soon as it is aborted. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * What a failed request means:
+ * - retry: the server is unreachable, slow or overloaded (connection refused, timeout, 429, 5xx,
+ *   an index blocked read-only by a full disk);
+ * - auth: credentials or permissions, which no retry fixes;
+ * - rejected: the request's content was refused (4xx), so the records in it failed;
+ * - aborted: our signal (flush.timeout.ms, cancellation, a failed sibling request).
+ */
+export type RequestProblem =
+  | { kind: 'retry' | 'auth' | 'rejected' | 'aborted'; message: string; status?: number; type?: string };
+
+export function classifyRequestError(e: unknown): RequestProblem | null {
+  if (e instanceof errors.RequestAbortedError) return { kind: 'aborted', message: 'request aborted' };
+  if (e instanceof errors.ConnectionError || e instanceof errors.TimeoutError || e instanceof errors.NoLivingConnectionsError) {
+    return { kind: 'retry', message: `${e.name}: ${e.message}` };
+  }
+  if (e instanceof errors.ProductNotSupportedError) return { kind: 'auth', message: 'the server at connection.url is not Elasticsearch' };
+  if (e instanceof errors.ResponseError) {
+    const status = e.statusCode ?? 0;
+    const error = (e.body as { error?: { type?: string; reason?: string } | string } | undefined)?.error;
+    const type = typeof error === 'object' ? error?.type : undefined;
+    const reason = typeof error === 'object' ? error?.reason : error;
+    const message = `HTTP ${status}${type ? ` ${type}` : ''}${reason ? `: ${reason}` : ''}`;
+    if (status === 429 || status >= 500 || type === 'cluster_block_exception') return { kind: 'retry', message, status, type };
+    if (status === 401 || status === 403) return { kind: 'auth', message, status, type };
+    return { kind: 'rejected', message, status, type };
+  }
+  return null;
+}
+
+/**
+ * Runs one request with retries. Returns its result, or throws: RetriableError when retries ran
+ * out, ConfigError for auth trouble, and the original error otherwise (rejected, aborted, bugs).
+ */
+export async function withRetries<T>(what: string, settings: RetrySettings, signal: AbortSignal, request: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await request();
+    } catch (e) {
+      const problem = classifyRequestError(e);
+      if (problem?.kind === 'auth') throw new ConfigError(`Elasticsearch refused to ${what}: ${problem.message}. Check connection.username and connection.password.`, [{ key: 'connection.username', message: problem.message }], { cause: e });
+      if (problem?.kind !== 'retry' || signal.aborted) throw e;
+      if (attempt >= settings.maxRetries) {
+        throw new RetriableError(`Could not ${what} after ${settings.maxRetries} retries: ${problem.message}`, { cause: e });
+      }
+      await sleep(retryWaitMs(attempt, settings.backoffMs), signal);
+    }
+  }
+}

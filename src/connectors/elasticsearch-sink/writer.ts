@@ -1,0 +1,221 @@
+import type { Client, estypes } from '@elastic/elasticsearch';
+import { ConfigError, DataError, RetriableError } from '../../errors.js';
+import type { PluginLogger } from '../types.js';
+import type { MalformedDocBehavior } from './config.js';
+import { classifyRequestError, retryWaitMs, sleep, type RetrySettings } from './retry.js';
+
+/**
+ * Bulk writes of one put: operations split into requests by batch.size and bulk.size.bytes,
+ * up to max.in.flight.requests of them at once, each retried on its own (whole request, or just
+ * the items the server was too busy for). Every record ends written, skipped by
+ * behavior.on.malformed.documents, or failed with a DataError; whole-request trouble that
+ * outlasts max.retries throws a RetriableError for the batch.
+ */
+
+/** One bulk action: its NDJSON lines (action, then the source unless a delete). */
+export interface BulkOp {
+  /** Index of the record in the put batch. */
+  record: number;
+  index: string;
+  id: string;
+  lines: string[];
+  bytes: number;
+}
+
+export type BulkAction = { kind: 'delete' } | { kind: 'index'; doc: string } | { kind: 'upsert'; doc: string; retryOnConflict: number };
+
+export function bulkOp(record: number, index: string, id: string, action: BulkAction): BulkOp {
+  const lines =
+    action.kind === 'delete' ? [JSON.stringify({ delete: { _index: index, _id: id } })]
+    : action.kind === 'index' ? [JSON.stringify({ index: { _index: index, _id: id } }), action.doc]
+    : [JSON.stringify({ update: { _index: index, _id: id, retry_on_conflict: action.retryOnConflict } }), `{"doc":${action.doc},"doc_as_upsert":true}`];
+  return { record, index, id, lines, bytes: lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0) };
+}
+
+const docKey = (op: BulkOp) => `${op.index}\u0000${op.id}`;
+
+export interface Chunk {
+  ops: BulkOp[];
+  /** Earlier chunks writing one of the same documents: this one waits for them, so the last write wins. */
+  after: number[];
+}
+
+/** Splits ops, in order, into requests of at most maxCount actions and maxBytes bytes (-1: no byte limit). */
+export function planChunks(ops: BulkOp[], maxCount: number, maxBytes: number): Chunk[] {
+  const chunks: Chunk[] = [];
+  const lastChunkOf = new Map<string, number>();
+  let current: Chunk | undefined;
+  let bytes = 0;
+  for (const op of ops) {
+    const full = current && (current.ops.length >= maxCount || (maxBytes >= 0 && bytes + op.bytes > maxBytes));
+    if (!current || full) {
+      current = { ops: [], after: [] };
+      chunks.push(current);
+      bytes = 0;
+    }
+    const n = chunks.length - 1;
+    const prev = lastChunkOf.get(docKey(op));
+    if (prev !== undefined && prev !== n && !current.after.includes(prev)) current.after.push(prev);
+    lastChunkOf.set(docKey(op), n);
+    current.ops.push(op);
+    bytes += op.bytes;
+  }
+  return chunks;
+}
+
+/** Error types Confluent counts as a malformed document (ElasticsearchClient.MALFORMED_DOC_ERRORS). */
+const MALFORMED_TYPES = new Set([
+  'strict_dynamic_mapping_exception', 'mapper_parsing_exception', 'illegal_argument_exception',
+  'action_request_validation_exception', 'document_parsing_exception',
+]);
+
+export type ItemVerdict =
+  | { kind: 'ok' }
+  | { kind: 'retry' | 'malformed' | 'failed' | 'auth'; message: string };
+
+/** What one bulk item's answer means for its record. */
+export function classifyItem(item: estypes.BulkResponseItem): ItemVerdict {
+  const error = item.error;
+  if (!error) return { kind: 'ok' };
+  const message = `HTTP ${item.status} ${error.type}: ${error.reason ?? ''}`;
+  const types: string[] = [];
+  for (let c: estypes.ErrorCause | undefined = error; c && types.length < 10; c = c.caused_by) types.push(c.type);
+  if (types.some((t) => MALFORMED_TYPES.has(t))) return { kind: 'malformed', message };
+  if (item.status === 429 || item.status >= 500 || error.type === 'cluster_block_exception') return { kind: 'retry', message };
+  if (item.status === 401 || error.type === 'security_exception') return { kind: 'auth', message };
+  // e.g. version_conflict_engine_exception (another writer), invalid_index_name_exception: this record was not written.
+  return { kind: 'failed', message };
+}
+
+export interface WriterSettings extends RetrySettings {
+  batchSize: number;
+  bulkSizeBytes: number;
+  maxInFlight: number;
+  onMalformed: MalformedDocBehavior;
+}
+
+export class BulkWriter {
+  constructor(
+    private readonly client: Client,
+    private readonly settings: WriterSettings,
+    private readonly logger: PluginLogger,
+  ) {}
+
+  /** Writes ops; returns the records that failed, by record index. */
+  async write(ops: BulkOp[], signal: AbortSignal): Promise<Map<number, Error>> {
+    const failures = new Map<number, Error>();
+    if (ops.length === 0) return failures;
+    const chunks = planChunks(ops, this.settings.batchSize, this.settings.bulkSizeBytes);
+    // One failed request stops the others: the batch is retried as a whole anyway.
+    const stop = new AbortController();
+    const anySignal = AbortSignal.any([signal, stop.signal]);
+    let firstError: unknown;
+    const slots = new Semaphore(this.settings.maxInFlight);
+    const done: Array<Promise<void>> = [];
+    for (const chunk of chunks) {
+      const run = async () => {
+        await Promise.all(chunk.after.map((i) => done[i]));
+        await slots.acquire();
+        try {
+          await this.send(chunk.ops, failures, anySignal);
+        } finally {
+          slots.release();
+        }
+      };
+      done.push(run().catch((e: unknown) => {
+        firstError ??= e;
+        stop.abort(e);
+        throw e;
+      }));
+    }
+    await Promise.allSettled(done);
+    if (firstError !== undefined) throw firstError;
+    return failures;
+  }
+
+  /** One bulk request with its retries. */
+  private async send(ops: BulkOp[], failures: Map<number, Error>, signal: AbortSignal): Promise<void> {
+    const { maxRetries, backoffMs } = this.settings;
+    let pending = ops;
+    let lastProblem = '';
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 0) await sleep(retryWaitMs(attempt - 1, backoffMs), signal);
+      let response: estypes.BulkResponse;
+      try {
+        response = await this.client.bulk({ operations: pending.flatMap((o) => o.lines) }, { signal });
+      } catch (e) {
+        const problem = classifyRequestError(e);
+        if (problem?.kind === 'auth') throw authError(problem.message, e);
+        if (problem?.kind === 'rejected') {
+          // The server refused the request as a whole for its content: its records failed.
+          for (const o of pending) failures.set(o.record, new DataError(`Elasticsearch refused the bulk request: ${problem.message}`, 'TASK_PUT', { cause: e }));
+          return;
+        }
+        if (problem?.kind !== 'retry' || signal.aborted) throw e;
+        lastProblem = problem.message;
+        if (attempt >= maxRetries) break;
+        continue;
+      }
+      const judged = this.judge(pending, response.items, failures);
+      pending = judged.again;
+      if (pending.length === 0) return;
+      lastProblem = `${pending.length} bulk items not accepted (${judged.reason})`;
+      if (attempt >= maxRetries) break;
+    }
+    throw new RetriableError(`Elasticsearch bulk request failed after ${maxRetries} retries: ${lastProblem}`);
+  }
+
+  /** Records each item's outcome; returns the ops to send again. */
+  private judge(sent: BulkOp[], items: Array<Partial<Record<estypes.BulkOperationType, estypes.BulkResponseItem>>>, failures: Map<number, Error>): { again: BulkOp[]; reason: string } {
+    const again: BulkOp[] = [];
+    let reason = '';
+    const replayed = new Set<string>();
+    sent.forEach((op, i) => {
+      const item = items[i] ? Object.values(items[i]!)[0] : undefined;
+      const verdict: ItemVerdict = item ? classifyItem(item) : { kind: 'retry', message: 'no answer for this item' };
+      // Once a document's op is sent again, its later ops in this request go again after it, in order.
+      if (verdict.kind === 'retry' || replayed.has(docKey(op))) {
+        if (verdict.kind === 'retry') reason = verdict.message;
+        replayed.add(docKey(op));
+        failures.delete(op.record);
+        again.push(op);
+        return;
+      }
+      if (verdict.kind === 'ok') return;
+      if (verdict.kind === 'auth') throw authError(verdict.message);
+      if (verdict.kind === 'malformed' && this.settings.onMalformed !== 'fail') {
+        const log = { index: op.index, id: op.id, error: verdict.message };
+        if (this.settings.onMalformed === 'warn') this.logger.warn(log, 'Elasticsearch refused a malformed document; skipping it (behavior.on.malformed.documents=warn)');
+        else this.logger.debug(log, 'Elasticsearch refused a malformed document; skipping it (behavior.on.malformed.documents=ignore)');
+        return;
+      }
+      failures.set(op.record, new DataError(`Indexing failed for document ${JSON.stringify(op.id)} in index ${op.index}: ${verdict.message}`, 'TASK_PUT'));
+    });
+    return { again, reason };
+  }
+}
+
+function authError(message: string, cause?: unknown): ConfigError {
+  return new ConfigError(`Elasticsearch refused the request: ${message}. Check connection.username, connection.password and their privileges.`,
+    [{ key: 'connection.username', message }], { cause });
+}
+
+/** A counting semaphore: at most n holders at once, granted in request order. */
+class Semaphore {
+  private waiting: Array<() => void> = [];
+  constructor(private free: number) {}
+
+  acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}

@@ -1,0 +1,24 @@
+import { defineSink } from '../types.js';
+import { jdbcSinkConfig, parseJdbcSinkConfig, validateJdbcSink } from './config.js';
+import { startJdbcSinkTask } from './task.js';
+
+// Kafka Connect JDBC's sink (io.confluent.connect.jdbc.JdbcSinkConnector) for MySQL and MariaDB.
+
+export const jdbcSink = defineSink({
+  name: 'JdbcSink',
+  className: 'io.confluent.connect.jdbc.JdbcSinkConnector',
+  aliases: ['JdbcSinkConnector', 'JdbcSink'],
+  version: '0.1.0',
+  summary: 'Writes Kafka records into MySQL/MariaDB tables: insert, upsert (idempotent) or update, primary keys from Kafka coordinates, '
+    + 'the record key or value, tombstones as deletes, tables created and evolved from Connect schemas.',
+  config: jdbcSinkConfig,
+  validate: validateJdbcSink,
+
+  async taskConfigs(raw, maxTasks) {
+    parseJdbcSinkConfig(raw);
+    // As Connect: every task gets the same config; the runtime assigns the topic-partitions.
+    return Array.from({ length: Math.max(1, maxTasks) }, () => ({ ...raw }));
+  },
+
+  startTask: startJdbcSinkTask,
+});

@@ -1,0 +1,257 @@
+import { ConnectError, DataError, RetriableError } from '../../errors.js';
+import type { SinkRecord } from '../../records/record.js';
+import type { PutResult, SinkTask, SinkTaskContext } from '../types.js';
+import { classifyError, Db, type ConnectionSettings } from '../jdbc-source/connection.js';
+import { quoteTable, type TableRef } from '../jdbc-source/dialect.js';
+import { parseZone, type Zone } from '../jdbc-source/time.js';
+import { connectionSettingsOf, parseJdbcSinkConfig, tableFor, type JdbcSinkConfig } from './config.js';
+import { extractDeleteKey, extractRow, type FieldOptions, type RowData } from './fields.js';
+import { Tables, type TableInfo, type TableRow } from './tables.js';
+import { approxSqlBytes, toDbValue } from './values.js';
+import { groupRows, groupStatement, singleRows, type PreparedRow, type WriteGroup, type WriteKind } from './writer.js';
+
+// A JDBC sink task: each put writes its batch in one transaction with multi-row statements. A
+// statement the server rejects for its data is retried row by row (InnoDB undoes just the failed
+// statement, the transaction goes on), so only the bad records are reported and the rest commit.
+
+/** Server errors caused by a row's values: that record fails, not the batch. */
+const DATA_ERRNOS = new Set([
+  1048, // ER_BAD_NULL_ERROR
+  1062, // ER_DUP_ENTRY
+  1216, 1217, 1451, 1452, // foreign key violations
+  1264, // ER_WARN_DATA_OUT_OF_RANGE
+  1265, // WARN_DATA_TRUNCATED
+  1292, // ER_TRUNCATED_WRONG_VALUE (bad date-time)
+  1364, // ER_NO_DEFAULT_FOR_FIELD
+  1366, // ER_TRUNCATED_WRONG_VALUE_FOR_FIELD (bad number or character)
+  1367, // ER_ILLEGAL_VALUE_FOR_TYPE
+  1406, // ER_DATA_TOO_LONG
+  1411, // ER_WRONG_VALUE_FOR_TYPE
+  1586, // ER_DUP_ENTRY_WITH_KEY_NAME
+  1690, // ER_DATA_OUT_OF_RANGE
+  3819, // ER_CHECK_CONSTRAINT_VIOLATED (MySQL)
+  4025, // ER_CONSTRAINT_FAILED (MariaDB CHECK)
+]);
+/** The table or a column went away after we looked: look again on the retried batch. */
+const SCHEMA_CHANGED_ERRNOS = new Set([1054, 1146]);
+/** Headroom for the statement text around the values. */
+const PACKET_MARGIN = 16 * 1024;
+
+function errnoOf(e: unknown): number | undefined {
+  return typeof e === 'object' && e !== null ? (e as { errno?: number }).errno : undefined;
+}
+
+function sqlMessage(e: unknown): string {
+  return (e as { sqlMessage?: string }).sqlMessage ?? (e as Error).message ?? String(e);
+}
+
+interface Session {
+  db: Db;
+  /** Bytes one statement may carry (below max_allowed_packet). */
+  maxStatementBytes: number;
+}
+
+/**
+ * Opens a session for writing: strict mode, so a value a column cannot hold is an error and not
+ * a silent truncation; without NO_BACKSLASH_ESCAPES, which mysql2's escaping of bound values relies on.
+ */
+async function openSession(settings: ConnectionSettings, ctx: SinkTaskContext, signal?: AbortSignal): Promise<Session> {
+  const db = await Db.open(settings, ctx.logger, signal);
+  try {
+    const { rows } = await db.query('SELECT @@SESSION.sql_mode AS sqlMode, @@max_allowed_packet AS maxPacket');
+    const before = String(rows[0]?.sqlMode ?? '');
+    const modes = before.split(',').filter((m) => m !== '' && m !== 'NO_BACKSLASH_ESCAPES');
+    if (!modes.some((m) => m === 'STRICT_TRANS_TABLES' || m === 'STRICT_ALL_TABLES')) modes.push('STRICT_TRANS_TABLES');
+    if (modes.join(',') !== before) await db.query('SET SESSION sql_mode = ?', [modes.join(',')]);
+    const maxPacket = Number(rows[0]?.maxPacket ?? 4 * 1024 * 1024);
+    return { db, maxStatementBytes: Math.max(64 * 1024, Math.min(8 * 1024 * 1024, maxPacket - PACKET_MARGIN)) };
+  } catch (e) {
+    db.destroy();
+    throw classifyError(e, 'Could not prepare the database session');
+  }
+}
+
+export async function startJdbcSinkTask(taskConfig: Record<string, string>, ctx: SinkTaskContext): Promise<SinkTask> {
+  const cfg = parseJdbcSinkConfig(taskConfig);
+  const settings = connectionSettingsOf(cfg);
+  // Connecting now makes bad credentials or an unknown database fail the start, not the first batch.
+  const session = await openSession(settings, ctx);
+  ctx.logger.info({ connector: ctx.connectorName, task: ctx.taskId, url: settings.urlText }, 'JDBC sink task connected');
+  return new JdbcSinkTask(cfg, settings, ctx, session);
+}
+
+/** A record after extraction: where it goes, what it does, its values. */
+interface PlannedRecord {
+  index: number;
+  table: TableRef;
+  kind: WriteKind;
+  row: RowData;
+}
+
+class JdbcSinkTask implements SinkTask {
+  private readonly zone: Zone;
+  private readonly fieldOptions: FieldOptions;
+  private readonly tables: Tables;
+  private readonly tableOfTopic = new Map<string, TableRef>();
+
+  constructor(
+    private readonly cfg: JdbcSinkConfig,
+    private readonly settings: ConnectionSettings,
+    private readonly ctx: SinkTaskContext,
+    private session: Session | null,
+  ) {
+    this.zone = parseZone(cfg['db.timezone']);
+    this.fieldOptions = { pkMode: cfg['pk.mode'], pkFields: cfg['pk.fields'], whitelist: cfg['fields.whitelist'] };
+    this.tables = new Tables({
+      autoCreate: cfg['auto.create'],
+      autoEvolve: cfg['auto.evolve'],
+      tableTypes: cfg['table.types'],
+      maxRetries: cfg['max.retries'],
+      zone: this.zone,
+    }, ctx.logger);
+  }
+
+  async put(records: SinkRecord[], signal: AbortSignal): Promise<PutResult> {
+    const failed = new Map<number, Error>();
+    if (records.length === 0) return { failed: [] };
+    if (!this.session?.db.usable) this.session = await openSession(this.settings, this.ctx, signal);
+    const session = this.session;
+    try {
+      const planned = this.plan(records, failed);
+      const prepared = await this.prepare(session, planned, failed);
+      await this.write(session.db, groupRows(prepared, this.cfg['batch.size'], session.maxStatementBytes), failed, signal);
+    } catch (e) {
+      // Nothing of this batch is committed (the transaction rolled back): start afresh on retry.
+      session.db.destroy();
+      this.session = null;
+      this.tables.clear();
+      throw this.batchError(e);
+    }
+    return { failed: [...failed].sort((a, b) => a[0] - b[0]).map(([index, error]) => ({ index, error })) };
+  }
+
+  async close(): Promise<void> {
+    const s = this.session;
+    this.session = null;
+    await s?.db.close();
+  }
+
+  /** Each record's table, kind and values; records that cannot be mapped fail here. */
+  private plan(records: SinkRecord[], failed: Map<number, Error>): PlannedRecord[] {
+    const out: PlannedRecord[] = [];
+    records.forEach((r, index) => {
+      try {
+        const table = this.tableFor(r.topic);
+        if (r.value === null || r.value === undefined) {
+          if (!this.cfg['delete.enabled']) {
+            throw new DataError(`The record at topic ${r.topic}, partition ${r.kafkaPartition}, offset ${r.kafkaOffset} has a null value (a tombstone), `
+              + 'and delete.enabled is false: the sink needs a Struct value (or set delete.enabled=true with pk.mode=record_key)', 'TASK_PUT');
+          }
+          out.push({ index, table, kind: 'delete', row: extractDeleteKey(r, this.fieldOptions, table.table) });
+        } else {
+          out.push({ index, table, kind: this.cfg['insert.mode'], row: extractRow(r, this.fieldOptions, table.table) });
+        }
+      } catch (e) {
+        if (!(e instanceof DataError)) throw e;
+        failed.set(index, e);
+      }
+    });
+    return out;
+  }
+
+  private tableFor(topic: string): TableRef {
+    let t = this.tableOfTopic.get(topic);
+    if (!t) {
+      t = tableFor(this.cfg, topic, this.settings.url.database);
+      this.tableOfTopic.set(topic, t);
+    }
+    return t;
+  }
+
+  /** Creates/evolves the tables (DDL commits implicitly in MySQL, so before the transaction) and binds the values. */
+  private async prepare(session: Session, planned: PlannedRecord[], failed: Map<number, Error>): Promise<PreparedRow[]> {
+    const byTable = new Map<string, { table: TableRef; rows: PlannedRecord[] }>();
+    for (const p of planned) {
+      const k = quoteTable(p.table);
+      const entry = byTable.get(k) ?? { table: p.table, rows: [] };
+      entry.rows.push(p);
+      byTable.set(k, entry);
+    }
+    const infos = new Map<string, TableInfo | null>();
+    for (const [k, { table, rows }] of byTable) {
+      const tableRows: TableRow[] = rows.map((p) => ({ index: p.index, delete: p.kind === 'delete', row: p.row }));
+      const r = await this.tables.prepare(session.db, table, tableRows);
+      for (const [i, e] of r.failed) failed.set(i, e);
+      infos.set(k, r.info);
+    }
+
+    const out: PreparedRow[] = [];
+    for (const p of planned) {
+      const info = infos.get(quoteTable(p.table));
+      // A delete on a table that does not exist has nothing to delete.
+      if (failed.has(p.index) || !info) continue;
+      try {
+        out.push(this.bind(p, info, session.maxStatementBytes));
+      } catch (e) {
+        if (!(e instanceof DataError)) throw e;
+        failed.set(p.index, e);
+      }
+    }
+    return out;
+  }
+
+  private bind(p: PlannedRecord, info: TableInfo, maxBytes: number): PreparedRow {
+    const schemas = new Map(p.row.fields.all.map((f) => [f.name, f.schema]));
+    const param = (name: string) => toDbValue(p.row.values.get(name), schemas.get(name) ?? null, info.columns.get(name.toLowerCase()), this.zone, name);
+    const keyParams = p.row.fields.keyFields.map(param);
+    const nonKeyParams = p.row.fields.nonKeyFields.map(param);
+    let bytes = 8;
+    for (const v of keyParams) bytes += approxSqlBytes(v);
+    for (const v of nonKeyParams) bytes += approxSqlBytes(v);
+    if (bytes > maxBytes) {
+      throw new DataError(`The record is about ${bytes} bytes as SQL, more than one statement may carry (max_allowed_packet)`, 'TASK_PUT');
+    }
+    return { index: p.index, table: p.table, kind: p.kind, keyFields: p.row.fields.keyFields, nonKeyFields: p.row.fields.nonKeyFields, keyParams, nonKeyParams, bytes };
+  }
+
+  private async write(db: Db, groups: WriteGroup[], failed: Map<number, Error>, signal: AbortSignal): Promise<void> {
+    if (groups.length === 0) return;
+    await db.query('START TRANSACTION');
+    try {
+      for (const g of groups) {
+        if (signal.aborted) throw new RetriableError('put was cancelled; the batch was rolled back');
+        await this.writeGroup(db, g, failed);
+      }
+      await db.query('COMMIT');
+    } catch (e) {
+      await db.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private async writeGroup(db: Db, g: WriteGroup, failed: Map<number, Error>): Promise<void> {
+    const stmt = groupStatement(g);
+    if (!stmt) return;
+    try {
+      await db.query(stmt.sql, stmt.params);
+    } catch (e) {
+      const n = errnoOf(e);
+      if (n === undefined || !DATA_ERRNOS.has(n)) throw e;
+      if (g.rows.length > 1) {
+        // The failed statement left no rows behind; find the bad ones, keep writing the good ones.
+        for (const one of singleRows(g)) await this.writeGroup(db, one, failed);
+        return;
+      }
+      failed.set(g.rows[0].index, new DataError(`Could not write the record to ${quoteTable(g.table)}: ${sqlMessage(e)}`, 'TASK_PUT', { cause: e }));
+    }
+  }
+
+  private batchError(e: unknown): Error {
+    if (e instanceof ConnectError) return e;
+    const n = errnoOf(e);
+    if (n !== undefined && SCHEMA_CHANGED_ERRNOS.has(n)) {
+      return new RetriableError(`A destination table changed while the batch was written: ${sqlMessage(e)}`, { cause: e });
+    }
+    return classifyError(e, 'Could not write to the database');
+  }
+}

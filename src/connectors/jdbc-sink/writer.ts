@@ -1,0 +1,118 @@
+import { quoteId, quoteTable, type TableRef } from '../jdbc-source/dialect.js';
+import type { Statement } from './ddl.js';
+
+// SQL text per write kind, and the grouping of a batch's rows into multi-row statements.
+// Identifiers are always quoted; values are always bound (mysql2 placeholders).
+
+export type WriteKind = 'insert' | 'upsert' | 'update' | 'delete';
+
+/** One record, ready to write: its bound values already converted (see values.ts). */
+export interface PreparedRow {
+  /** Index of the record in the batch given to put. */
+  index: number;
+  table: TableRef;
+  kind: WriteKind;
+  keyFields: string[];
+  nonKeyFields: string[];
+  keyParams: unknown[];
+  nonKeyParams: unknown[];
+  /** Approximate size in the statement text. */
+  bytes: number;
+}
+
+/** Consecutive rows of one table with the same kind and columns: one statement (update: one per row). */
+export interface WriteGroup {
+  table: TableRef;
+  kind: WriteKind;
+  keyFields: string[];
+  nonKeyFields: string[];
+  rows: PreparedRow[];
+}
+
+const cols = (names: string[]) => names.map(quoteId).join(',');
+const tuple = (n: number) => `(${new Array(n).fill('?').join(',')})`;
+const tuples = (n: number, rows: number) => new Array(rows).fill(tuple(n)).join(',');
+
+export function insertSql(table: TableRef, keyFields: string[], nonKeyFields: string[], rows: number): string {
+  const all = [...keyFields, ...nonKeyFields];
+  return `INSERT INTO ${quoteTable(table)} (${cols(all)}) VALUES ${tuples(all.length, rows)}`;
+}
+
+/**
+ * MySQL has no MERGE: INSERT ... ON DUPLICATE KEY UPDATE, as Confluent's MySqlDatabaseDialect.
+ * Re-delivering a record rewrites the same values, so upserts are idempotent.
+ */
+export function upsertSql(table: TableRef, keyFields: string[], nonKeyFields: string[], rows: number): string {
+  const updated = nonKeyFields.length ? nonKeyFields : keyFields;
+  return `${insertSql(table, keyFields, nonKeyFields, rows)} ON DUPLICATE KEY UPDATE ${updated.map((c) => `${quoteId(c)}=VALUES(${quoteId(c)})`).join(',')}`;
+}
+
+export function updateSql(table: TableRef, keyFields: string[], nonKeyFields: string[]): string {
+  const set = nonKeyFields.map((c) => `${quoteId(c)}=?`).join(',');
+  const where = keyFields.map((c) => `${quoteId(c)}=?`).join(' AND ');
+  return `UPDATE ${quoteTable(table)} SET ${set} WHERE ${where}`;
+}
+
+export function deleteSql(table: TableRef, keyFields: string[], rows: number): string {
+  if (keyFields.length === 1) return `DELETE FROM ${quoteTable(table)} WHERE ${quoteId(keyFields[0])} IN ${tuple(rows)}`;
+  return `DELETE FROM ${quoteTable(table)} WHERE (${cols(keyFields)}) IN (${tuples(keyFields.length, rows)})`;
+}
+
+/**
+ * The statement writing all rows of a group; null when there is nothing to write (an update of a
+ * table whose only columns are the key). Update groups must hold one row: MySQL has no multi-row UPDATE.
+ */
+export function groupStatement(g: WriteGroup): Statement | null {
+  const n = g.rows.length;
+  switch (g.kind) {
+    case 'insert':
+      return { sql: insertSql(g.table, g.keyFields, g.nonKeyFields, n), params: g.rows.flatMap((r) => [...r.keyParams, ...r.nonKeyParams]) };
+    case 'upsert':
+      return { sql: upsertSql(g.table, g.keyFields, g.nonKeyFields, n), params: g.rows.flatMap((r) => [...r.keyParams, ...r.nonKeyParams]) };
+    case 'update':
+      if (n !== 1) throw new RangeError('an UPDATE statement writes one row');
+      if (g.nonKeyFields.length === 0) return null;
+      return { sql: updateSql(g.table, g.keyFields, g.nonKeyFields), params: [...g.rows[0].nonKeyParams, ...g.rows[0].keyParams] };
+    case 'delete':
+      return { sql: deleteSql(g.table, g.keyFields, n), params: g.rows.flatMap((r) => r.keyParams) };
+  }
+}
+
+/** The same group cut into one-row groups: the fallback that finds which rows a server rejects. */
+export function singleRows(g: WriteGroup): WriteGroup[] {
+  return g.rows.map((r) => ({ ...g, rows: [r] }));
+}
+
+/**
+ * Groups a batch's rows into statements: per table (tables are independent), consecutive rows
+ * with the same kind and columns, at most batchSize rows and maxBytes each. Order within a table
+ * is kept, so an insert, a delete and a re-insert of one key end as they did in the topic.
+ */
+export function groupRows(rows: PreparedRow[], batchSize: number, maxBytes: number): WriteGroup[] {
+  const byTable = new Map<string, PreparedRow[]>();
+  for (const r of rows) {
+    const k = quoteTable(r.table);
+    const list = byTable.get(k);
+    if (list) list.push(r);
+    else byTable.set(k, [r]);
+  }
+  const groups: WriteGroup[] = [];
+  for (const list of byTable.values()) {
+    let cur: WriteGroup | null = null;
+    let bytes = 0;
+    let sig = '';
+    for (const r of list) {
+      const s = `${r.kind}\u0000${r.keyFields.join('\u0001')}\u0000${r.nonKeyFields.join('\u0001')}`;
+      const full = cur !== null && (cur.rows.length >= (r.kind === 'update' ? 1 : batchSize) || bytes + r.bytes > maxBytes);
+      if (cur === null || s !== sig || full) {
+        cur = { table: r.table, kind: r.kind, keyFields: r.keyFields, nonKeyFields: r.nonKeyFields, rows: [] };
+        groups.push(cur);
+        sig = s;
+        bytes = 0;
+      }
+      cur.rows.push(r);
+      bytes += r.bytes;
+    }
+  }
+  return groups;
+}
