@@ -45,7 +45,7 @@ import {
   type RestartOptions,
 } from './messages.js';
 import { mergeOffsets, offsetsBodyProblem, partitionKey, statusOf, type TaskEntry } from './state.js';
-import type { TaskInput } from './task.js';
+import { MAX_HISTORY, type TaskInput } from './task.js';
 
 export interface ConnectorInput {
   name: string;
@@ -70,7 +70,6 @@ const control = proxyActivities<Activities>({
 });
 
 const STOP_TIMEOUT_MS = 60_000;
-const MAX_HISTORY = 10_000;
 
 /**
  * A connector: validates its config, plans its tasks and runs each as a child workflow
@@ -276,10 +275,13 @@ export async function connectorWorkflow(input: ConnectorInput): Promise<void> {
 
     // Sources re-check their tables every table.poll.interval.ms; sinks their topics/partitions.
     const replanEvery = Number(v.config[v.type === 'source' ? 'table.poll.interval.ms' : 'temporal.topics.poll.interval.ms'] ?? (v.type === 'source' ? 60000 : 30000));
-    for (;;) {
-      await condition(() => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY, replanEvery);
+    const tooLong = () => {
       const info = workflowInfo();
-      if (info.continueAsNewSuggested || info.historyLength > MAX_HISTORY) {
+      return info.continueAsNewSuggested || info.historyLength > (Number(v.config['temporal.history.max.events'] ?? MAX_HISTORY) || MAX_HISTORY);
+    };
+    for (;;) {
+      await condition(tooLong, replanEvery);
+      if (tooLong()) {
         await lock;
         await condition(allHandlersFinished);
         return await continueAsNew<typeof connectorWorkflow>({

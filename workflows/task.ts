@@ -70,8 +70,8 @@ function dataActivities(queue: string) {
   });
 }
 
-/** History length at which a task continues as new even if the server has not suggested it yet. */
-const MAX_HISTORY = 10_000;
+/** History length at which a workflow continues as new even if the server has not suggested it yet (temporal.history.max.events). */
+export const MAX_HISTORY = 10_000;
 /** How often offsets are reported to the connector (for its offsets query) while they change. */
 const OFFSET_REPORT_MS = 5_000;
 
@@ -112,7 +112,8 @@ async function runTask(kind: TaskKind, input: TaskInput, self: (i: TaskInput) =>
   let paused = input.paused;
   let stopping = false;
   let restartRequested = false;
-  let state: TaskState = input.carried?.failedTrace ? 'FAILED' : paused ? 'PAUSED' : 'RUNNING';
+  // A paused task starts as RUNNING so that the loop reports PAUSED (also after continue-as-new).
+  let state = (input.carried?.failedTrace ? 'FAILED' : 'RUNNING') as TaskState;
   let trace = input.carried?.failedTrace;
   let queue = input.carried?.queue;
   let workerId = input.carried?.workerId ?? '';
@@ -124,6 +125,7 @@ async function runTask(kind: TaskKind, input: TaskInput, self: (i: TaskInput) =>
   let offsetsDirty = false;
   let lastOffsetReport = Date.now();
   const retryDelayMax = Number(input.taskConfig['errors.retry.delay.max.ms'] ?? 60000);
+  const maxHistory = Number(input.taskConfig['temporal.history.max.events'] ?? MAX_HISTORY) || MAX_HISTORY;
   const parent = getExternalWorkflowHandle(connectorWorkflowId(input.connector));
 
   setHandler(taskPauseSignal, () => void (paused = true));
@@ -236,7 +238,7 @@ async function runTask(kind: TaskKind, input: TaskInput, self: (i: TaskInput) =>
     if (offsetsDirty && Date.now() - lastOffsetReport >= OFFSET_REPORT_MS) await report(state, true);
 
     const info = workflowInfo();
-    if (!stopping && (info.continueAsNewSuggested || info.historyLength > MAX_HISTORY)) {
+    if (!stopping && (info.continueAsNewSuggested || info.historyLength > maxHistory)) {
       await condition(allHandlersFinished);
       if (offsetsDirty) await report(state, true);
       return continueAsNew<typeof self>({

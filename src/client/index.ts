@@ -13,7 +13,7 @@ import {
 } from '@temporalio/client';
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { z } from 'zod';
-import { ConfigError } from '../errors.js';
+import { ConfigError, ConnectError } from '../errors.js';
 import { validateConnectorConfig } from '../config/connector-config.js';
 import { maskConfig, secretKeys } from '../config/secrets.js';
 import {
@@ -38,6 +38,7 @@ import {
   type RawConfig,
   type RestartOptions,
 } from '../../workflows/messages.js';
+import type { ConnectorInput } from '../../workflows/connector.js';
 import { BadRequestError, ConnectorExistsError, ConnectorNotFoundError } from './errors.js';
 
 export { BadRequestError, ConnectorExistsError, ConnectorNotFoundError } from './errors.js';
@@ -70,13 +71,6 @@ export interface ConnectorInfo {
 /** GET /connectors/<name>/tasks */
 export type ConnectorTasks = Array<{ id: { connector: string; task: number }; config: Record<string, string> }>;
 
-/** What the connector workflow receives as its input. */
-export interface ConnectorWorkflowInput {
-  name: string;
-  config: RawConfig;
-  initialState?: ConnectorSpec['initial_state'];
-}
-
 const offsetsSchema = z.object({
   offsets: z.array(z.object({ partition: z.record(z.unknown()), offset: z.record(z.unknown()).nullable() })),
 });
@@ -98,11 +92,14 @@ export class ConnectClient {
   static async connect(opts: ConnectOptions = {}): Promise<ConnectClient> {
     const env = process.env;
     const apiKey = opts.apiKey ?? (env.TEMPORAL_API_KEY || undefined);
-    const connection = await Connection.connect({
-      address: opts.address ?? (env.TEMPORAL_ADDRESS || 'localhost:7233'),
-      tls: opts.tls ?? (env.TEMPORAL_TLS === 'true' ? true : undefined),
-      apiKey,
-    });
+    const address = opts.address ?? (env.TEMPORAL_ADDRESS || 'localhost:7233');
+    let connection: Connection;
+    try {
+      connection = await Connection.connect({ address, tls: opts.tls ?? (env.TEMPORAL_TLS === 'true' ? true : undefined), apiKey });
+    } catch (e) {
+      // The SDK's message ("Failed to connect before the deadline") does not say where it tried.
+      throw new ConnectError(`Cannot reach Temporal at ${address}: ${(e as Error).message}`, { cause: e });
+    }
     const temporal = new Client({
       connection,
       namespace: opts.namespace ?? (env.TEMPORAL_NAMESPACE || 'default'),
@@ -115,7 +112,7 @@ export class ConnectClient {
   /** Validates the config, then starts the connector workflow. Answers like POST /connectors. */
   async create(spec: ConnectorSpec): Promise<ConnectorInfo> {
     const checked = validate(spec.name, spec.config);
-    const input: ConnectorWorkflowInput = { name: spec.name, config: spec.config, initialState: spec.initial_state };
+    const input: ConnectorInput = { name: spec.name, config: spec.config, initialState: spec.initial_state };
     try {
       await this.temporal.workflow.start(CONNECTOR_WORKFLOW, {
         workflowId: connectorWorkflowId(spec.name),

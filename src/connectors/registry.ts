@@ -1,4 +1,5 @@
 import { jdbcSource } from './jdbc-source/index.js';
+import { jdbcSink } from './jdbc-sink/index.js';
 import type { ConnectorPlugin } from './types.js';
 
 /**
@@ -7,6 +8,7 @@ import type { ConnectorPlugin } from './types.js';
  */
 export const CONNECTOR_PLUGINS: readonly ConnectorPlugin[] = [
   jdbcSource,
+  jdbcSink,
 ];
 
 /** The names Connect accepts for a plugin class: the full name, the simple name, and that without "Connector". */

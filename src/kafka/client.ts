@@ -74,24 +74,39 @@ export class KafkaPool {
     if (p) await p.then((x) => x.disconnect()).catch(() => undefined);
   }
 
-  /** Sends messages with acks=all; resolves once Kafka acknowledged all of them. */
-  async send(key: string, records: Array<{ topic: string; message: Message }>): Promise<void> {
-    const byTopic = new Map<string, Message[]>();
-    for (const r of records) {
-      let list = byTopic.get(r.topic);
-      if (!list) byTopic.set(r.topic, (list = []));
-      list.push(r.message);
-    }
+  /**
+   * Sends messages with acks=all, in order; resolves once Kafka acknowledged all of them.
+   * Requests are cut at about maxRequestBytes: kafkajs puts a partition's messages in one record
+   * batch, and a broker refuses batches over message.max.bytes (1 MiB by default).
+   */
+  async send(key: string, records: Array<{ topic: string; message: Message }>, maxRequestBytes = 512 * 1024): Promise<void> {
     const prod = await this.producer(key);
-    try {
-      await prod.sendBatch({
-        acks: -1,
-        compression: CompressionTypes.None,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      });
-    } catch (e) {
-      await this.dropProducer(key);
-      throw kafkaError('produce', e);
+    let start = 0;
+    while (start < records.length) {
+      let bytes = 0;
+      let end = start;
+      while (end < records.length && (end === start || bytes + messageSize(records[end].message) <= maxRequestBytes)) {
+        bytes += messageSize(records[end].message);
+        end++;
+      }
+      const byTopic = new Map<string, Message[]>();
+      for (let i = start; i < end; i++) {
+        const r = records[i];
+        let list = byTopic.get(r.topic);
+        if (!list) byTopic.set(r.topic, (list = []));
+        list.push(r.message);
+      }
+      try {
+        await prod.sendBatch({
+          acks: -1,
+          compression: CompressionTypes.None,
+          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        });
+      } catch (e) {
+        await this.dropProducer(key);
+        throw kafkaError('produce', e);
+      }
+      start = end;
     }
   }
 
@@ -130,6 +145,13 @@ export class KafkaPool {
     if (this.admin) await this.admin.then((a) => a.disconnect()).catch(() => undefined);
     this.admin = undefined;
   }
+}
+
+function messageSize(m: Message): number {
+  const len = (v: unknown) => (v == null ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : (v as Buffer).length);
+  let n = 70 + len(m.key) + len(m.value);
+  for (const [k, v] of Object.entries(m.headers ?? {})) n += k.length + (Array.isArray(v) ? v.reduce((a: number, x) => a + len(x), 0) : len(v));
+  return n;
 }
 
 /** kafkajs errors carry `retriable`; broker trouble is retriable for us too. */

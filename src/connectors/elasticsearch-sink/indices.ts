@@ -22,6 +22,10 @@ export class IndexPreparer {
     private readonly logger: PluginLogger,
   ) {}
 
+  isMapped(index: string): boolean {
+    return this.mapped.has(index);
+  }
+
   /** Throws DataError when Elasticsearch refuses the index or mapping, RetriableError when it cannot be reached. */
   async prepare(index: string, mapping: FieldMapping | null, signal: AbortSignal): Promise<void> {
     if (mapping ? this.mapped.has(index) : this.existing.has(index)) return;

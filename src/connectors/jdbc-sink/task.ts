@@ -47,7 +47,9 @@ function sqlMessage(e: unknown): string {
 
 interface Session {
   db: Db;
-  /** Bytes one statement may carry (below max_allowed_packet). */
+  /** Bytes one record may take in a statement (below max_allowed_packet). */
+  maxRowBytes: number;
+  /** Bytes a multi-row statement is cut at: big enough to amortise round trips, small enough for any server. */
   maxStatementBytes: number;
 }
 
@@ -64,7 +66,8 @@ async function openSession(settings: ConnectionSettings, ctx: SinkTaskContext, s
     if (!modes.some((m) => m === 'STRICT_TRANS_TABLES' || m === 'STRICT_ALL_TABLES')) modes.push('STRICT_TRANS_TABLES');
     if (modes.join(',') !== before) await db.query('SET SESSION sql_mode = ?', [modes.join(',')]);
     const maxPacket = Number(rows[0]?.maxPacket ?? 4 * 1024 * 1024);
-    return { db, maxStatementBytes: Math.max(64 * 1024, Math.min(8 * 1024 * 1024, maxPacket - PACKET_MARGIN)) };
+    const maxRowBytes = Math.max(64 * 1024, maxPacket - PACKET_MARGIN);
+    return { db, maxRowBytes, maxStatementBytes: Math.min(8 * 1024 * 1024, maxRowBytes) };
   } catch (e) {
     db.destroy();
     throw classifyError(e, 'Could not prepare the database session');
@@ -191,7 +194,7 @@ class JdbcSinkTask implements SinkTask {
       // A delete on a table that does not exist has nothing to delete.
       if (failed.has(p.index) || !info) continue;
       try {
-        out.push(this.bind(p, info, session.maxStatementBytes));
+        out.push(this.bind(p, info, session.maxRowBytes));
       } catch (e) {
         if (!(e instanceof DataError)) throw e;
         failed.set(p.index, e);

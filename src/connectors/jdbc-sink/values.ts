@@ -55,9 +55,15 @@ export function toDbValue(v: unknown, schema: Schema | null, dataType: string | 
   return fail(field, `${kind} values have no column type; flatten the record first (e.g. with the Flatten transform)`);
 }
 
-/** A rough byte count of a bound value in the statement text, to keep statements under max_allowed_packet. */
+const ESCAPED = /[\0\b\t\n\r\x1a"'\\]/g;
+
+/** The byte count of a bound value in the statement text (an upper bound), to keep statements under max_allowed_packet. */
 export function approxSqlBytes(v: unknown): number {
-  if (typeof v === 'string') return v.length * 3 + 3; // UTF-8 is at most 3 bytes per UTF-16 unit
+  if (typeof v === 'string') {
+    // Short strings: UTF-8 takes at most 3 bytes per UTF-16 unit. Long ones are measured, escapes included.
+    if (v.length < 4096) return v.length * 3 + 3;
+    return Buffer.byteLength(v, 'utf8') + (v.match(ESCAPED)?.length ?? 0) + 3;
+  }
   if (Buffer.isBuffer(v)) return v.length * 2 + 3; // X'..' hex
   return 24;
 }

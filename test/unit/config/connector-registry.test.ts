@@ -19,7 +19,8 @@ describe('connector registry', () => {
   });
 
   it('finds nothing for unknown, empty or differently cased names (Connect is case-sensitive)', () => {
-    expect(findConnectorPlugin('io.confluent.connect.jdbc.JdbcSinkConnector')).toBeUndefined();
+    expect(findConnectorPlugin('io.confluent.connect.jdbc.JdbcSinkConnector')?.type).toBe('sink');
+    expect(findConnectorPlugin('com.example.NoSuchConnector')).toBeUndefined();
     expect(findConnectorPlugin('jdbcsource')).toBeUndefined();
     expect(findConnectorPlugin('')).toBeUndefined();
     expect(findConnectorPlugin('Connector')).toBeUndefined();
