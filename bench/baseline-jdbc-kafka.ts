@@ -63,15 +63,24 @@ async function main(): Promise<void> {
   const q = (s: string) => '`' + s.replace(/`/g, '``') + '`';
   const sql = `SELECT * FROM ${q(opts.table)} WHERE ${q('id')} > ? ORDER BY ${q('id')} ASC LIMIT ${Number(opts.pageRows)}`;
 
-  out({ ready: true, pid: process.pid });
-  await new Promise<void>((resolve) => {
-    let buf = '';
-    process.stdin.on('data', (d) => {
-      buf += d.toString();
-      if (buf.includes('go')) resolve();
-    });
+  // Commands from the bench on stdin: "go" starts the move, "exit" ends the process (after the
+  // bench has read its CPU time and memory high-water mark).
+  let stdinText = '';
+  const waiters: Array<[string, () => void]> = [];
+  process.stdin.on('data', (d) => {
+    stdinText += d.toString();
+    for (const [word, wake] of waiters) if (stdinText.includes(word)) wake();
   });
+  process.stdin.on('end', () => { for (const [, wake] of waiters) wake(); });
+  const command = (word: string) => new Promise<void>((resolve) => {
+    if (stdinText.includes(word)) resolve();
+    else waiters.push([word, resolve]);
+  });
+
+  out({ ready: true, pid: process.pid });
+  await command('go');
   const started = Date.now();
+  const cpu0 = process.cpuUsage();
 
   // As the connector does on its first batch: create the topic with the broker's defaults.
   const existing = await admin.listTopics();
@@ -151,7 +160,12 @@ async function main(): Promise<void> {
   }
   await sending;
   const elapsedMs = Date.now() - started;
-  out({ done: true, rows: rowsRead, produced, pages, requests, elapsedMs, readMs: Math.round(readMs), convertMs: Math.round(convertMs), sendWaitMs: Math.round(sendWaitMs) });
+  const cpu = process.cpuUsage(cpu0);
+  out({
+    done: true, rows: rowsRead, produced, pages, requests, elapsedMs, cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    readMs: Math.round(readMs), convertMs: Math.round(convertMs), sendWaitMs: Math.round(sendWaitMs),
+  });
+  await command('exit');
   await producer.disconnect();
   await admin.disconnect();
   await new Promise<void>((resolve) => conn.end(() => resolve()));

@@ -12,7 +12,7 @@ import { createWriteStream, mkdirSync, readdirSync, readFileSync, writeFileSync 
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import mysql from 'mysql2/promise';
@@ -41,6 +41,11 @@ export interface SourceJdbcOptions {
   timeoutSec: number;
   /** Rows compared byte for byte between the two topics. */
   compareRows: number;
+  /**
+   * Tree whose bin/tconnect.mjs runs the worker (default: this repository). For trying a change in
+   * a scratch copy: the baseline and the bench itself still run from this repository.
+   */
+  workerRoot?: string;
   out?: string;
 }
 
@@ -107,6 +112,7 @@ export function parseArgs(argv: string[]): SourceJdbcOptions {
       case '--timeout': o.timeoutSec = num(); break;
       case '--compare-rows': o.compareRows = Math.round(num()); break;
       case '--out': o.out = val(); break;
+      case '--worker-root': o.workerRoot = path.resolve(val()); break;
       case '--only': {
         const v = val();
         if (v !== 'ours' && v !== 'baseline') throw new Error('--only takes ours or baseline');
@@ -121,7 +127,7 @@ export function parseArgs(argv: string[]): SourceJdbcOptions {
         break;
       }
       case '--help': case '-h':
-        process.stdout.write('usage: npx tsx bench/source-jdbc.ts [--rows N] [--runs R] [--keep] [--profile] [--baseline-page ROWS] [--set key=value]... [--only ours|baseline]\n');
+        process.stdout.write('usage: npx tsx bench/source-jdbc.ts [--rows N] [--runs R] [--keep] [--profile] [--baseline-page ROWS] [--set key=value]... [--only ours|baseline] [--worker-root DIR] [--out FILE]\n');
         process.exit(0);
         break;
       default: throw new Error(`unknown flag ${a}`);
@@ -327,12 +333,13 @@ async function runBaseline(ctx: Ctx, table: string, topic: string, tag: string):
     const t0 = Date.now();
     child.stdin!.write('go\n');
     const w = await waitForMessages(ctx.admin, topic, o.rows, t0, o.timeoutSec * 1000, 'baseline', () => child.exitCode === null || child.exitCode === 0);
-    const cpu = procCpuSeconds(pid) - cpu0;
-    const srv = cpuDelta(srv0, cpuSnapshot(ctx.servers));
     const detail = await done;
     if (detail.error) throw new Error(`baseline failed: ${detail.error}`);
+    const cpu = procCpuSeconds(pid) - cpu0;
+    const srv = cpuDelta(srv0, cpuSnapshot(ctx.servers));
     const peak = sampler.stop();
     const hwm = procMemory(pid).hwm;
+    child.stdin!.write('exit\n');
     const ms = w.doneAt - t0;
     return {
       ms, rowsPerSec: Math.round(o.rows / (ms / 1000)), firstRecordMs: w.firstAt === null ? null : w.firstAt - t0,
@@ -340,7 +347,7 @@ async function runBaseline(ctx: Ctx, table: string, topic: string, tag: string):
       messages: w.count, detail,
     };
   } finally {
-    await stopChild(child, 'SIGTERM', 15_000);
+    await stopChild(child, 'SIGTERM', 15_000, 5_000);
   }
 }
 
@@ -348,7 +355,7 @@ async function runOurs(ctx: Ctx, table: string, topicPrefix: string, topic: stri
   const { env, o, client } = ctx;
   const taskQueue = `bench-${tag}`;
   const name = `bench-src-${tag}`;
-  const child = spawnNode([...profileFlags(ctx, `worker-${tag}`), path.join(REPO_ROOT, 'bin/tconnect.mjs'), 'worker'], childEnv(env, {
+  const child = spawnNode([...profileFlags(ctx, `worker-${tag}`), path.join(o.workerRoot ?? REPO_ROOT, 'bin/tconnect.mjs'), 'worker'], childEnv(env, {
     TCONNECT_TASK_QUEUE: taskQueue,
     TCONNECT_LOG_LEVEL: process.env.TCONNECT_LOG_LEVEL ?? 'info',
     BENCH_MYSQL_PASSWORD: env.MYSQL_PASSWORD,
@@ -394,6 +401,7 @@ async function runOurs(ctx: Ctx, table: string, topicPrefix: string, topic: stri
     let events = 0;
     for (const runId of runIds) events += (await client.workflow.getHandle(taskId, runId).describe()).historyLength;
     const connectorEvents = (await handle.describe()).historyLength;
+    const timeline = await batchTimeline(client, taskId, [...runIds]);
     const hwm = procMemory(pid).hwm;
     return {
       ms, rowsPerSec: Math.round(o.rows / (ms / 1000)), firstRecordMs: w.firstAt === null ? null : w.firstAt - t0,
@@ -401,7 +409,7 @@ async function runOurs(ctx: Ctx, table: string, topicPrefix: string, topic: stri
       messages: w.count,
       historyEvents: events, historyRuns: runIds.size, eventsPer10kRows: round(events / (o.rows / 10_000), 1),
       batches: status.batches, connectorHistoryEvents: connectorEvents,
-      detail: { taskRecords: status.records, state: status.state, config: Object.keys(o.set).length ? o.set : 'defaults' },
+      detail: { taskRecords: status.records, state: status.state, config: Object.keys(o.set).length ? o.set : 'defaults', timeline },
     };
   } finally {
     if (started) await deleteConnector(client, name);
@@ -410,21 +418,73 @@ async function runOurs(ctx: Ctx, table: string, topicPrefix: string, topic: stri
   }
 }
 
-/** Cancel = delete: the connector stops its task; terminate whatever is still running after 30 s. */
+/**
+ * Where a task's wall time went, from its history: time inside sourceBatch activities (worker
+ * started -> completed) and the time between one batch's completion and the next one's start (the
+ * Temporal round trip: workflow task, schedule, dispatch). Batches that moved no record (the idle
+ * tail after the last row) are left out.
+ */
+async function batchTimeline(client: Client, workflowId: string, runIds: string[]): Promise<Record<string, number>> {
+  const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => (t ? Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6 : NaN);
+  const batches: Array<{ scheduled: number; started: number; completed: number; produced: number }> = [];
+  for (const runId of runIds) {
+    const h = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const byScheduled = new Map<string, { scheduled: number; started: number; completed: number; produced: number }>();
+    for (const e of h.events ?? []) {
+      const id = String(e.eventId);
+      if (e.activityTaskScheduledEventAttributes?.activityType?.name === 'sourceBatch') {
+        byScheduled.set(id, { scheduled: ms(e.eventTime), started: NaN, completed: NaN, produced: 0 });
+      } else if (e.activityTaskStartedEventAttributes) {
+        const b = byScheduled.get(String(e.activityTaskStartedEventAttributes.scheduledEventId));
+        if (b) b.started = ms(e.eventTime);
+      } else if (e.activityTaskCompletedEventAttributes) {
+        const a = e.activityTaskCompletedEventAttributes;
+        const b = byScheduled.get(String(a.scheduledEventId));
+        if (b) {
+          b.completed = ms(e.eventTime);
+          // The result payload is JSON {polled, produced, ...}: counts only, never records.
+          const data = a.result?.payloads?.[0]?.data;
+          try { b.produced = data ? Number(JSON.parse(Buffer.from(data).toString('utf8')).produced ?? 0) : 0; } catch { /* keep 0 */ }
+        }
+      }
+    }
+    batches.push(...byScheduled.values());
+  }
+  batches.sort((a, b) => a.scheduled - b.scheduled);
+  const moving = batches.filter((b) => b.produced > 0 && Number.isFinite(b.completed));
+  let activityMs = 0, gapMs = 0, queueMs = 0;
+  for (let i = 0; i < moving.length; i++) {
+    activityMs += moving[i].completed - moving[i].started;
+    queueMs += moving[i].started - moving[i].scheduled;
+    if (i > 0) gapMs += moving[i].started - moving[i - 1].completed;
+  }
+  const span = moving.length ? moving[moving.length - 1].completed - moving[0].started : 0;
+  return {
+    batchesWithRecords: moving.length,
+    spanMs: Math.round(span),
+    inActivitiesMs: Math.round(activityMs),
+    betweenBatchesMs: Math.round(gapMs),
+    scheduleToStartMs: Math.round(queueMs),
+    meanBatchMs: moving.length ? Math.round(activityMs / moving.length) : 0,
+    meanGapMs: moving.length > 1 ? Math.round(gapMs / (moving.length - 1)) : 0,
+    meanRecordsPerBatch: moving.length ? Math.round(moving.reduce((n, b) => n + b.produced, 0) / moving.length) : 0,
+  };
+}
+
+/** Cancel = delete: the connector stops its task; terminate whatever is still running after 10 s. */
 async function deleteConnector(client: Client, name: string): Promise<void> {
   const h = client.workflow.getHandle(connectorWorkflowId(name));
   await h.cancel().catch(() => undefined);
-  const closed = await Promise.race([h.result().then(() => true, () => true), sleep(30_000).then(() => false)]);
+  // (Deleting a connector whose task is mid-batch currently takes STOP_TIMEOUT_MS = 60 s: see
+  // bench/README.md. The bench does not wait for that; it terminates what is left after 10 s.)
+  const closed = await Promise.race([h.result().then(() => true, () => true), sleep(10_000).then(() => false)]);
   for (const id of [connectorWorkflowId(name), taskWorkflowId(name, 0)]) {
     try {
       const d = await client.workflow.getHandle(id).describe();
       if (d.status.name === 'RUNNING') {
         if (closed) await sleep(2000);
         const again = await client.workflow.getHandle(id).describe();
-        if (again.status.name === 'RUNNING') {
-          log(`    ${id} still running after delete: terminating it`);
-          await client.workflow.getHandle(id).terminate('bench cleanup');
-        }
+        if (again.status.name === 'RUNNING') await client.workflow.getHandle(id).terminate('bench cleanup: still running 10 s after delete');
       }
     } catch (e) {
       if (!(e instanceof WorkflowNotFoundError)) log(`    cleanup of ${id}: ${(e as Error).message}`);
@@ -438,6 +498,8 @@ export interface SourceJdbcReport {
   benchmark: 'source-jdbc';
   date: string;
   machine: ReturnType<typeof machine>;
+  /** The code measured: HEAD and the files of the data path changed in the working tree. */
+  code: { head: string; dirty: string[] };
   options: Omit<SourceJdbcOptions, 'out'>;
   runs: RunResult[];
   medians: {
@@ -528,6 +590,7 @@ export async function runSourceJdbc(o: SourceJdbcOptions): Promise<SourceJdbcRep
     benchmark: 'source-jdbc',
     date: new Date().toISOString(),
     machine: m,
+    code: codeState(),
     options: (({ out: _out, ...rest }) => rest)(o),
     runs,
     medians,
@@ -537,6 +600,16 @@ export async function runSourceJdbc(o: SourceJdbcOptions): Promise<SourceJdbcRep
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
   return report;
+}
+
+function codeState(): { head: string; dirty: string[] } {
+  const git = (...args: string[]) => {
+    try { return execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim(); } catch { return ''; }
+  };
+  return {
+    head: git('rev-parse', '--short', 'HEAD'),
+    dirty: git('status', '--porcelain', '--', 'src', 'activities', 'workflows', 'bin').split('\n').filter(Boolean),
+  };
 }
 
 export function printReport(r: SourceJdbcReport): void {

@@ -1,6 +1,7 @@
 import {
   ApplicationFailure,
   CancellationScope,
+  ChildWorkflowCancellationType,
   ParentClosePolicy,
   WorkflowIdReusePolicy,
   allHandlersFinished,
@@ -173,6 +174,9 @@ export async function connectorWorkflow(input: ConnectorInput): Promise<void> {
         workflowId: taskWorkflowId(name, t.id),
         args: [args],
         parentClosePolicy: ParentClosePolicy.ABANDON,
+        // Cancelling the connector must not cancel its tasks directly: it stops them itself,
+        // so they finish their batch and report their final offsets.
+        cancellationType: ChildWorkflowCancellationType.ABANDON,
         workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       });
     }

@@ -79,9 +79,11 @@ export class RssSampler {
 }
 
 /** Waits until a child exits; SIGKILLs it (by pid) after `timeoutMs`. */
-export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 20_000): Promise<number | null> {
+export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 20_000, graceMs = 0): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  // A child told to exit on its own gets graceMs to do so (a SIGTERM would lose its CPU profile).
+  if (graceMs > 0 && (await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]))) return child.exitCode;
   child.kill(signal);
   const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   const code = await exited;

@@ -2,23 +2,9 @@
 // Connect, or a connect-standalone .properties connector file. Pure: text in, typed value out.
 import { parse as parseProperties } from 'dot-properties';
 import { z } from 'zod';
+import { connectorOffsetsSchema, connectorSpecSchema, rawConfigSchema } from '../client/schemas.js';
 import { ConfigError } from '../errors.js';
 import type { ConnectorOffsets, ConnectorSpec, RawConfig } from '../../workflows/messages.js';
-
-const rawConfigSchema = z.record(z.union([z.string(), z.number(), z.boolean(), z.null()]));
-
-export const connectorSpecSchema = z.object({
-  name: z.string().trim().min(1, 'must not be empty'),
-  config: rawConfigSchema,
-  initial_state: z.enum(['RUNNING', 'PAUSED', 'STOPPED']).optional(),
-});
-
-export const connectorOffsetsSchema = z.object({
-  offsets: z.array(z.object({
-    partition: z.record(z.unknown()),
-    offset: z.record(z.unknown()).nullable(),
-  })),
-});
 
 export type FileFormat = 'json' | 'properties';
 

@@ -72,9 +72,10 @@ export function buildProgram(deps: CliDeps): { program: Command; exitCode: () =>
     .description('run a worker: connector and task workflows plus their activities (stops cleanly on SIGINT/SIGTERM)')
     .option('--kafka-brokers <list>', 'comma-separated bootstrap servers (default $KAFKA_BOOTSTRAP_SERVERS)')
     .option('--worker-config <file>', 'worker .properties (converter defaults, config.providers, offset.storage.topic, ...)')
-    .action(async (flags: WorkerFlags, cmd: Command) => {
+    .action(async (_o: unknown, cmd: Command) => {
+      const flags = cmd.optsWithGlobals<WorkerFlags>();
       const workerConfig = flags.workerConfig ? await deps.readInput(flags.workerConfig) : undefined;
-      const opts = workerOptions({ ...cmd.optsWithGlobals<GlobalFlags>(), ...flags }, deps.env, workerConfig);
+      const opts = workerOptions(flags, deps.env, workerConfig);
       const runWorker = await deps.loadWorker();
       const logger = createLogger({ component: 'cli' }, pino.destination(2));
       const stop = new AbortController();

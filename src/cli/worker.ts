@@ -9,6 +9,8 @@ export interface WorkerRunOptions {
   taskQueue: string;
   kafkaBrokers: string[];
   workerConfig?: Record<string, string>;
+  /** Shown as worker_id in status (TCONNECT_WORKER_ID); default host:pid. */
+  workerId?: string;
   signal?: AbortSignal;
 }
 
@@ -37,5 +39,6 @@ export function workerOptions(flags: WorkerFlags, env: NodeJS.ProcessEnv, worker
     taskQueue: flags.taskQueue || env.TCONNECT_TASK_QUEUE || DEFAULT_TASK_QUEUE,
     kafkaBrokers: brokerList(brokers),
     ...(workerConfig ? { workerConfig } : {}),
+    ...(env.TCONNECT_WORKER_ID ? { workerId: env.TCONNECT_WORKER_ID } : {}),
   };
 }

@@ -12,10 +12,11 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { defineSearchAttributeKey } from '@temporalio/common';
-import { z } from 'zod';
 import { ConfigError, ConnectError } from '../errors.js';
 import { validateConnectorConfig } from '../config/connector-config.js';
 import { maskConfig, secretKeys } from '../config/secrets.js';
+import { encryptSecrets } from '../config/secret-box.js';
+import { isProviderReferenceOnly } from '../config/providers.js';
 import {
   CONNECTOR_WORKFLOW,
   DEFAULT_TASK_QUEUE,
@@ -40,9 +41,11 @@ import {
 } from '../../workflows/messages.js';
 import type { ConnectorInput } from '../../workflows/connector.js';
 import { BadRequestError, ConnectorExistsError, ConnectorNotFoundError } from './errors.js';
+import { connectorOffsetsSchema } from './schemas.js';
 
 export { BadRequestError, ConnectorExistsError, ConnectorNotFoundError } from './errors.js';
 export { ConfigError } from '../errors.js';
+export { connectorOffsetsSchema, connectorSpecSchema, rawConfigSchema } from './schemas.js';
 export type { ConnectorOffsets, ConnectorSpec, ConnectorStatus, RawConfig, RestartOptions } from '../../workflows/messages.js';
 
 export interface ConnectOptions {
@@ -70,10 +73,6 @@ export interface ConnectorInfo {
 
 /** GET /connectors/<name>/tasks */
 export type ConnectorTasks = Array<{ id: { connector: string; task: number }; config: Record<string, string> }>;
-
-const offsetsSchema = z.object({
-  offsets: z.array(z.object({ partition: z.record(z.unknown()), offset: z.record(z.unknown()).nullable() })),
-});
 
 const CONNECTOR_NAME = defineSearchAttributeKey('ConnectorName', 'KEYWORD');
 
@@ -112,7 +111,7 @@ export class ConnectClient {
   /** Validates the config, then starts the connector workflow. Answers like POST /connectors. */
   async create(spec: ConnectorSpec): Promise<ConnectorInfo> {
     const checked = validate(spec.name, spec.config);
-    const input: ConnectorInput = { name: spec.name, config: spec.config, initialState: spec.initial_state };
+    const input: ConnectorInput = { name: spec.name, config: checked.submit, initialState: spec.initial_state };
     try {
       await this.temporal.workflow.start(CONNECTOR_WORKFLOW, {
         workflowId: connectorWorkflowId(spec.name),
@@ -187,8 +186,8 @@ export class ConnectClient {
   /** Validates the new config, then hands it to the connector; answers with its status. */
   async reconfigure(name: string, config: RawConfig): Promise<ConnectorStatus> {
     const handle = await this.running(name);
-    validate(name, config);
-    return this.call(name, () => handle.executeUpdate(reconfigureUpdate, { args: [config] }));
+    const checked = validate(name, config);
+    return this.call(name, () => handle.executeUpdate(reconfigureUpdate, { args: [checked.submit] }));
   }
 
   async offsets(name: string): Promise<ConnectorOffsets> {
@@ -198,7 +197,7 @@ export class ConnectClient {
 
   /** Only while STOPPED, as in Kafka Connect. An `offset: null` removes a partition's offset. */
   async alterOffsets(name: string, offsets: ConnectorOffsets): Promise<ConnectorOffsets> {
-    const body = offsetsSchema.safeParse(offsets);
+    const body = connectorOffsetsSchema.safeParse(offsets);
     if (!body.success) {
       const why = body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
       throw new BadRequestError(`Invalid offsets body: ${why}`);
@@ -254,12 +253,17 @@ export class ConnectClient {
   }
 }
 
-function validate(name: string, config: RawConfig): { masked: Record<string, string>; type: 'source' | 'sink' } {
+/**
+ * Validates a config and prepares what goes into the workflow: the flat string map with every
+ * plain secret value replaced by an encrypted reference, so no secret enters Temporal history.
+ */
+function validate(name: string, config: RawConfig): { masked: Record<string, string>; type: 'source' | 'sink'; submit: Record<string, string> } {
   const r = validateConnectorConfig(name, config);
   if (!r.ok || !r.plugin) {
     throw new ConfigError(`Connector configuration is invalid and contains ${r.problems.length} error(s)`, r.problems);
   }
-  return { masked: maskConfig(r.config, secretKeys(r.plugin, r.config)), type: r.plugin.type };
+  const keys = secretKeys(r.plugin, r.config);
+  return { masked: maskConfig(r.config, keys), type: r.plugin.type, submit: encryptSecrets(r.config, keys, isProviderReferenceOnly) };
 }
 
 /**

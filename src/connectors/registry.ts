@@ -1,5 +1,6 @@
 import { jdbcSource } from './jdbc-source/index.js';
 import { jdbcSink } from './jdbc-sink/index.js';
+import { elasticsearchSink } from './elasticsearch-sink/index.js';
 import type { ConnectorPlugin } from './types.js';
 
 /**
@@ -9,6 +10,7 @@ import type { ConnectorPlugin } from './types.js';
 export const CONNECTOR_PLUGINS: readonly ConnectorPlugin[] = [
   jdbcSource,
   jdbcSink,
+  elasticsearchSink,
 ];
 
 /** The names Connect accepts for a plugin class: the full name, the simple name, and that without "Connector". */

@@ -18,6 +18,8 @@ export class KafkaPool {
   private admin?: Promise<Admin>;
   private readonly producers = new Map<string, Promise<Producer>>();
   private readonly knownTopics = new Set<string>();
+  /** Extra cleanup registered by helpers that hold connections of their own. */
+  onClose?: () => Promise<void>;
 
   constructor(readonly settings: KafkaSettings) {
     this.kafka = new Kafka({
@@ -139,6 +141,7 @@ export class KafkaPool {
   }
 
   async close(): Promise<void> {
+    await this.onClose?.().catch(() => undefined);
     const all = [...this.producers.values()];
     this.producers.clear();
     await Promise.all(all.map((p) => p.then((x) => x.disconnect()).catch(() => undefined)));

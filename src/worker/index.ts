@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type LogLevel, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
 import { KafkaPool } from '../kafka/client.js';
+import { closeRawCluster } from '../kafka/fetcher.js';
 import { createLogger } from '../logging.js';
 import { DEFAULT_TASK_QUEUE } from '../../workflows/messages.js';
 
@@ -62,6 +63,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   installRuntime();
   const logger = createLogger({ workerId });
   const kafka = new KafkaPool({ brokers: opts.kafkaBrokers, clientId: `tconnect-${workerId}` });
+  kafka.onClose = () => closeRawCluster(kafka);
   const connection = await NativeConnection.connect({ address: opts.temporalAddress });
   const activities = createActivities({
     kafka,

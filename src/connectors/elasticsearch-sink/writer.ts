@@ -1,8 +1,8 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
-import { ConfigError, DataError, RetriableError } from '../../errors.js';
+import { DataError, RetriableError } from '../../errors.js';
 import type { PluginLogger } from '../types.js';
 import type { MalformedDocBehavior } from './config.js';
-import { classifyRequestError, retryWaitMs, sleep, type RetrySettings } from './retry.js';
+import { classifyRequestError, configError, retryWaitMs, sleep, type RetrySettings } from './retry.js';
 
 /**
  * Bulk writes of one put: operations split into requests by batch.size and bulk.size.bytes,
@@ -145,7 +145,7 @@ export class BulkWriter {
         response = await this.client.bulk({ operations: pending.flatMap((o) => o.lines) }, { signal });
       } catch (e) {
         const problem = classifyRequestError(e);
-        if (problem?.kind === 'auth') throw authError(problem.message, e);
+        if (problem?.kind === 'config') throw configError('write documents', problem, e);
         if (problem?.kind === 'rejected') {
           // The server refused the request as a whole for its content: its records failed.
           for (const o of pending) failures.set(o.record, new DataError(`Elasticsearch refused the bulk request: ${problem.message}`, 'TASK_PUT', { cause: e }));
@@ -182,7 +182,7 @@ export class BulkWriter {
         return;
       }
       if (verdict.kind === 'ok') return;
-      if (verdict.kind === 'auth') throw authError(verdict.message);
+      if (verdict.kind === 'auth') throw configError(`write to index ${op.index}`, { key: 'connection.username', message: `${verdict.message}; check the privileges of connection.username` });
       if (verdict.kind === 'malformed' && this.settings.onMalformed !== 'fail') {
         const log = { index: op.index, id: op.id, error: verdict.message };
         if (this.settings.onMalformed === 'warn') this.logger.warn(log, 'Elasticsearch refused a malformed document; skipping it (behavior.on.malformed.documents=warn)');
@@ -193,11 +193,6 @@ export class BulkWriter {
     });
     return { again, reason };
   }
-}
-
-function authError(message: string, cause?: unknown): ConfigError {
-  return new ConfigError(`Elasticsearch refused the request: ${message}. Check connection.username, connection.password and their privileges.`,
-    [{ key: 'connection.username', message }], { cause });
 }
 
 /** A counting semaphore: at most n holders at once, granted in request order. */

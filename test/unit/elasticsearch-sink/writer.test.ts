@@ -45,8 +45,10 @@ const warnings: object[] = [];
 const logger = { debug() {}, info() {}, warn(o: object) { warnings.push(o); }, error() {} };
 const never = new AbortController().signal;
 
-function responseError(status: number, type: string): errors.ResponseError {
-  return new errors.ResponseError({ body: { error: { type, reason: 'r' }, status }, statusCode: status, headers: {}, warnings: null, meta: {} as never });
+/** An error answer; from Elasticsearch itself unless fromElasticsearch is false (a proxy, a wrong URL). */
+function responseError(status: number, type: string, fromElasticsearch = true): errors.ResponseError {
+  const headers = fromElasticsearch ? { 'x-elastic-product': 'Elasticsearch' } : {};
+  return new errors.ResponseError({ body: { error: { type, reason: 'r' }, status }, statusCode: status, headers, warnings: null, meta: {} as never });
 }
 
 describe('bulk planning', () => {
@@ -147,6 +149,15 @@ describe('BulkWriter', () => {
     const { client, calls } = fakeClient(() => responseError(401, 'security_exception'));
     await expect(new BulkWriter(client, settings, logger).write([doc(0)], never)).rejects.toBeInstanceOf(ConfigError);
     expect(calls).toHaveLength(1);
+  });
+
+  it('throws ConfigError when a 4xx comes from something that is not Elasticsearch', async () => {
+    const { client, calls } = fakeClient(() => responseError(404, 'not_found', false));
+    await expect(new BulkWriter(client, settings, logger).write([doc(0)], never)).rejects.toThrow(/not Elasticsearch .*connection\.url/);
+    expect(calls).toHaveLength(1);
+    // A 503 from a proxy in front of a restarting cluster is retried like any 503.
+    const proxy = fakeClient((actions, call) => (call === 1 ? responseError(503, 'unavailable', false) : ok(actions)));
+    expect((await new BulkWriter(proxy.client, settings, logger).write([doc(0)], never)).size).toBe(0);
   });
 
   it('fails the records of a request refused for its content (400)', async () => {

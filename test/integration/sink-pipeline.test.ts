@@ -1,0 +1,161 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { Client, Connection } from '@temporalio/client';
+import type mysql from 'mysql2/promise';
+import {
+  CONNECTOR_WORKFLOW,
+  connectorWorkflowId,
+  offsetsQuery,
+  statusQuery,
+  type ConnectorStatus,
+} from '../../workflows/messages.js';
+import { JsonConverter } from '../../src/converters/json-converter.js';
+import { Schemas, Struct } from '../../src/records/schema.js';
+import { kafka, mysqlConnection, temporalClient } from '../helpers/clients.js';
+import { readTopic } from '../helpers/kafka.js';
+import { stackEnv, uniqueIdent, waitFor } from '../helpers/stack.js';
+import { testWorker } from '../helpers/worker.js';
+
+const run = promisify(execFile);
+
+const orderSchema = Schemas.struct([
+  ['id', Schemas.int32()],
+  ['item', Schemas.string()],
+  ['qty', Schemas.int32({ optional: true })],
+], { name: 'order' });
+
+describe('sink connectors on Temporal (JDBC sink into MariaDB)', () => {
+  let worker: Awaited<ReturnType<typeof testWorker>>;
+  let client: Client;
+  let conn: Connection;
+  let db: mysql.Connection;
+  const env = stackEnv();
+  const json = new JsonConverter();
+  json.configure({}, false);
+
+  beforeAll(async () => {
+    process.env.TC_TEST_MYSQL_PASSWORD = env.MYSQL_PASSWORD;
+    worker = await testWorker();
+    ({ client, connection: conn } = await temporalClient());
+    db = await mysqlConnection();
+  });
+
+  afterAll(async () => {
+    await worker?.shutdown();
+    await conn?.close();
+    await db?.end();
+  });
+
+  async function produce(topic: string, partitions: number, messages: Array<{ partition: number; value: Buffer | string | null; key?: string; headers?: Record<string, string> }>) {
+    const admin = kafka().admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+    await admin.disconnect();
+    const p = kafka().producer();
+    await p.connect();
+    await p.send({ topic, messages });
+    await p.disconnect();
+  }
+
+  const order = (id: number, item: string, qty: number | null) => json.fromConnectData('t', orderSchema, new Struct(orderSchema, { id, item, qty }));
+
+  function sinkConfig(topic: string, extra: Record<string, string> = {}) {
+    return {
+      'connector.class': 'JdbcSink',
+      'connection.url': `jdbc:mysql://${env.MYSQL_HOST}:${env.MYSQL_PORT}/${env.MYSQL_DATABASE}`,
+      'connection.user': env.MYSQL_USER,
+      'connection.password': '${env:TC_TEST_MYSQL_PASSWORD}',
+      topics: topic,
+      'auto.create': 'true',
+      'insert.mode': 'upsert',
+      'pk.mode': 'record_value',
+      'pk.fields': 'id',
+      'tasks.max': '2',
+      ...extra,
+    };
+  }
+
+  it('writes every partition through two tasks, dead-letters a bad record with Connect headers, and commits to group connect-<name> so lag tools read it', async () => {
+    const topic = uniqueIdent('sinkorders');
+    const dlq = `${topic}-dlq`;
+    const name = `sink-${topic}`;
+    const msgs: Array<{ partition: number; value: Buffer | null; headers?: Record<string, string> }> = Array.from({ length: 40 }, (_, i) => ({ partition: i % 4, value: order(i + 1, `item-${i + 1}`, i) }));
+    msgs.splice(10, 0, { partition: 2, value: Buffer.from('this is not json'), headers: { origin: 'test' } });
+    await produce(topic, 4, msgs);
+
+    await client.workflow.start(CONNECTOR_WORKFLOW, {
+      taskQueue: worker.taskQueue,
+      workflowId: connectorWorkflowId(name),
+      args: [{ name, config: sinkConfig(topic, {
+        'errors.tolerance': 'all',
+        'errors.deadletterqueue.topic.name': dlq,
+        'errors.deadletterqueue.topic.replication.factor': '1',
+        'errors.deadletterqueue.context.headers.enable': 'true',
+      }) }],
+    });
+    const handle = client.workflow.getHandle(connectorWorkflowId(name));
+    try {
+      await waitFor(async () => {
+        const [rows] = await db.query(`SELECT COUNT(*) AS n FROM \`${topic}\``).catch(() => [[{ n: 0 }]]);
+        return (rows as Array<{ n: number }>)[0].n === 40;
+      }, { what: '40 rows in MariaDB', timeout: 60_000 });
+      const [rows] = await db.query(`SELECT id, item, qty FROM \`${topic}\` WHERE id IN (1, 40) ORDER BY id`);
+      expect(rows).toEqual([{ id: 1, item: 'item-1', qty: 0 }, { id: 40, item: 'item-40', qty: 39 }]);
+
+      const status: ConnectorStatus = await handle.query(statusQuery);
+      expect(status.type).toBe('sink');
+      expect(status.tasks.map((t) => t.state)).toEqual(['RUNNING', 'RUNNING']);
+
+      const [dead] = await readTopic(dlq, 1);
+      expect(dead.value).toBe('this is not json');
+      expect(dead.headers.origin).toBe('test');
+      expect(dead.headers['__connect.errors.topic']).toBe(topic);
+      expect(dead.headers['__connect.errors.partition']).toBe('2');
+      expect(dead.headers['__connect.errors.stage']).toBe('VALUE_CONVERTER');
+      expect(dead.headers['__connect.errors.connector.name']).toBe(name);
+      expect(dead.headers['__connect.errors.exception.message']).toBeTruthy();
+
+      // The real Kafka tool sees the group connect-<name> with every partition caught up.
+      const described = await waitFor(async () => {
+        const { stdout } = await run(`${env.KAFKA_BIN}/kafka-consumer-groups`, ['--bootstrap-server', env.KAFKA_BOOTSTRAP_SERVERS, '--describe', '--group', `connect-${name}`]);
+        const lines = stdout.split('\n').filter((l) => l.includes(topic));
+        return lines.length === 4 && lines.every((l) => /\s0\s/.test(l.replace(/\s+/g, ' ').split(' ').slice(5, 6).map((x) => ` ${x} `).join(''))) ? stdout : undefined;
+      }, { what: 'lag 0 on all 4 partitions', timeout: 30_000, interval: 1000 });
+      expect(described).toContain(`connect-${name}`);
+
+      const offs = await waitFor(async () => {
+        const o = await handle.query(offsetsQuery);
+        return o.offsets.length === 4 ? o : undefined;
+      }, { what: 'sink offsets reported', timeout: 30_000 });
+      const p2 = offs.offsets.find((o) => (o.partition as { kafka_partition: number }).kafka_partition === 2);
+      expect(p2).toEqual({ partition: { kafka_topic: topic, kafka_partition: 2 }, offset: { kafka_offset: 11 } });
+    } finally {
+      await handle.cancel().catch(() => undefined);
+      await db.query(`DROP TABLE IF EXISTS \`${topic}\``);
+    }
+  });
+
+  it('with errors.tolerance none, fails the task with the record\'s topic, partition and offset in the trace', async () => {
+    const topic = uniqueIdent('sinkbad');
+    const name = `sinkbad-${topic}`;
+    await produce(topic, 1, [{ partition: 0, value: order(1, 'ok', 1) }, { partition: 0, value: '{"broken":' }]);
+    await client.workflow.start(CONNECTOR_WORKFLOW, {
+      taskQueue: worker.taskQueue,
+      workflowId: connectorWorkflowId(name),
+      args: [{ name, config: sinkConfig(topic, { 'tasks.max': '1' }) }],
+    });
+    const handle = client.workflow.getHandle(connectorWorkflowId(name));
+    try {
+      const failed = await waitFor(async () => {
+        const s: ConnectorStatus = await handle.query(statusQuery);
+        return s.tasks[0]?.state === 'FAILED' ? s : undefined;
+      }, { what: 'task FAILED', timeout: 60_000 });
+      expect(failed.tasks[0].trace).toContain(`topic ${topic}, partition 0, offset 1`);
+      expect(failed.tasks[0].trace).toContain('VALUE_CONVERTER');
+    } finally {
+      await handle.cancel().catch(() => undefined);
+      await db.query(`DROP TABLE IF EXISTS \`${topic}\``);
+    }
+  });
+});
