@@ -13,6 +13,7 @@ import type { ConnectHeader, SinkRecord } from '../src/records/record.js';
 import { PartitionFetcher, commitGroupOffsets, startingOffsets, tpKey, type FetchedMessage, type TopicPartition } from '../src/kafka/fetcher.js';
 import { type ActivityDeps, FAILURE } from './deps.js';
 import { toFailure } from './failures.js';
+import { withHeartbeat } from './heartbeat.js';
 import { errorsSettings, type ErrorsSettings } from './errors-handling.js';
 import { BATCH_MAX_MS, BATCH_MAX_RECORDS, IDLE_WAIT_MS } from './source.js';
 
@@ -276,7 +277,7 @@ export function sinkActivities(deps: ActivityDeps) {
       if (!t || t.loadId !== input.loadId || t.seq !== input.seq) {
         throw ApplicationFailure.create({ type: FAILURE.taskNotLoaded, nonRetryable: true, message: `sink task ${key} is not open at batch ${input.seq} on worker ${deps.workerId}` });
       }
-      const run = t.busy.then(() => runBatch(t));
+      const run = t.busy.then(() => withHeartbeat(() => runBatch(t)));
       t.busy = run.catch(() => undefined);
       try {
         const r = await run;

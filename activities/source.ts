@@ -14,6 +14,7 @@ import type { SourceRecord } from '../src/records/record.js';
 import { OffsetsStore, DEFAULT_OFFSETS_TOPIC } from '../src/kafka/offsets-store.js';
 import { type ActivityDeps, FAILURE } from './deps.js';
 import { toFailure } from './failures.js';
+import { withHeartbeat } from './heartbeat.js';
 import { deadLetter, errorsSettings, type ErrorsSettings } from './errors-handling.js';
 
 export interface OpenSourceTaskInput {
@@ -169,7 +170,7 @@ export function sourceActivities(deps: ActivityDeps) {
           message: t ? `task ${key} is at batch ${t.seq} of load ${t.loadId}, asked for ${input.seq} of ${input.loadId}` : `task ${key} is not open on worker ${deps.workerId}`,
         });
       }
-      const run = t.busy.then(() => runBatch(t));
+      const run = t.busy.then(() => withHeartbeat(() => runBatch(t)));
       t.busy = run.catch(() => undefined);
       try {
         const r = await run;

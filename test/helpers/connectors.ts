@@ -1,0 +1,133 @@
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { IHeaders } from 'kafkajs';
+import {
+  CONNECTOR_WORKFLOW,
+  connectorWorkflowId,
+  offsetsQuery,
+  statusQuery,
+  taskWorkflowId,
+  type ConnectorStatus,
+  type PartitionOffset,
+  type TaskState,
+} from '../../workflows/messages.js';
+import { kafka } from './clients.js';
+import { waitFor } from './stack.js';
+
+/**
+ * Connectors started by a test file, on the file's own worker queue; every one is cancelled at
+ * the end and waited for (connector and task workflows closed), so nothing keeps running.
+ */
+export class Connectors {
+  private readonly started: string[] = [];
+
+  constructor(private readonly client: Client, private readonly taskQueue: string) {}
+
+  async start(name: string, config: Record<string, string>): Promise<WorkflowHandle> {
+    await this.client.workflow.start(CONNECTOR_WORKFLOW, { taskQueue: this.taskQueue, workflowId: connectorWorkflowId(name), args: [{ name, config }] });
+    this.started.push(name);
+    return this.client.workflow.getHandle(connectorWorkflowId(name));
+  }
+
+  status(name: string): Promise<ConnectorStatus> {
+    return this.client.workflow.getHandle(connectorWorkflowId(name)).query(statusQuery);
+  }
+
+  async offsets(name: string): Promise<PartitionOffset[]> {
+    return (await this.client.workflow.getHandle(connectorWorkflowId(name)).query(offsetsQuery)).offsets;
+  }
+
+  /** Waits until every task (there are `tasks` of them) is in `state`; returns that status. */
+  waitForTasks(name: string, state: TaskState, tasks = 1, timeout = 60_000): Promise<ConnectorStatus> {
+    return waitFor(async () => {
+      const s = await this.status(name);
+      return s.tasks.length === tasks && s.tasks.every((t) => t.state === state) ? s : undefined;
+    }, { what: `${tasks} task(s) of ${name} ${state}`, timeout });
+  }
+
+  /** Cancels the connector (= delete) and waits until it and its task workflows are closed. */
+  async cancelAndWait(name: string): Promise<void> {
+    const handle = this.client.workflow.getHandle(connectorWorkflowId(name));
+    const tasks = await this.status(name).then((s) => s.tasks.map((t) => t.id)).catch(() => [] as number[]);
+    await handle.cancel().catch(() => undefined);
+    await waitFor(async () => (await handle.describe()).status.name !== 'RUNNING', { what: `connector ${name} closed`, timeout: 60_000 });
+    for (const id of tasks) {
+      const task = this.client.workflow.getHandle(taskWorkflowId(name, id));
+      await waitFor(async () => (await task.describe().catch(() => null))?.status.name !== 'RUNNING', { what: `task ${id} of ${name} closed`, timeout: 60_000 });
+    }
+    this.started.splice(this.started.indexOf(name), 1);
+  }
+
+  async cancelAll(): Promise<void> {
+    for (const name of [...this.started].reverse()) await this.cancelAndWait(name).catch(() => undefined);
+  }
+}
+
+export interface ProducedMessage {
+  partition?: number;
+  key?: string | Buffer | null;
+  value: string | Buffer | null;
+  headers?: IHeaders;
+  /** Epoch milliseconds. */
+  timestamp?: number;
+}
+
+/** Creates the topic (waiting for leaders) and produces the messages in order. */
+export async function produce(topic: string, partitions: number, messages: ProducedMessage[]): Promise<void> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+  if (messages.length === 0) return;
+  const p = kafka().producer();
+  await p.connect();
+  try {
+    await p.send({
+      topic,
+      messages: messages.map((m) => ({ ...m, timestamp: m.timestamp === undefined ? undefined : String(m.timestamp) })),
+    });
+  } finally {
+    await p.disconnect();
+  }
+}
+
+/** The committed offsets of a consumer group, every topic it has any for: "topic:partition" → offset. */
+export async function groupOffsets(groupId: string): Promise<Record<string, number>> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    const out: Record<string, number> = {};
+    for (const t of await admin.fetchOffsets({ groupId })) {
+      for (const p of t.partitions) if (Number(p.offset) >= 0) out[`${t.topic}:${p.partition}`] = Number(p.offset);
+    }
+    return out;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Deletes topics and consumer groups, ignoring ones that do not exist. */
+export async function deleteKafkaResources(topics: string[], groups: string[] = []): Promise<void> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const doomed = topics.filter((t) => existing.has(t));
+    if (doomed.length) await admin.deleteTopics({ topics: doomed }).catch(() => undefined);
+    if (groups.length) await admin.deleteGroups(groups).catch(() => undefined);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Sink offsets (connector offsets query) as "topic:partition" → next offset. */
+export function sinkOffsetMap(offsets: PartitionOffset[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const o of offsets) {
+    const p = o.partition as { kafka_topic: string; kafka_partition: number };
+    out[`${p.kafka_topic}:${p.kafka_partition}`] = (o.offset as { kafka_offset: number }).kafka_offset;
+  }
+  return out;
+}

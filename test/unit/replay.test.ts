@@ -1,0 +1,35 @@
+import { describe, it, expect } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadHistory, replay } from '../../src/cli/replay.js';
+
+// Histories recorded from real runs (test/replay/record.ts) must replay against the current
+// workflow code: a determinism error here is what a deployed worker would hit mid-flight.
+const dir = fileURLToPath(new URL('../replay/histories', import.meta.url));
+const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+
+describe('replay of recorded histories', () => {
+  it('has recorded histories of source and sink connectors and tasks', () => {
+    expect(files).toEqual(['sink-connector.json', 'sink-task.json', 'source-connector.json', 'source-task.json']);
+  });
+
+  for (const f of files) {
+    it(`replays ${f} without a determinism error`, async () => {
+      const { history, events } = loadHistory(JSON.parse(readFileSync(path.join(dir, f), 'utf8')));
+      expect(events).toBeGreaterThan(10);
+      const r = await replay(history, `replay-${f}`);
+      if (!r.ok) throw r.error;
+      expect(r.ok).toBe(true);
+    }, 60_000);
+  }
+
+  it('reports a determinism error when the history does not match the code', async () => {
+    const raw = JSON.parse(readFileSync(path.join(dir, 'source-task.json'), 'utf8'));
+    // Turn the first activity the task scheduled into a different activity type.
+    const ev = raw.events.find((e: { activityTaskScheduledEventAttributes?: unknown }) => e.activityTaskScheduledEventAttributes);
+    ev.activityTaskScheduledEventAttributes.activityType.name = 'noSuchActivity';
+    const r = await replay(loadHistory(raw).history, 'replay-broken');
+    expect(r.ok).toBe(false);
+  }, 60_000);
+});
