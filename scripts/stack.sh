@@ -405,7 +405,8 @@ stop_one() {
 
 cmd_down() {
   local svc
-  for svc in elasticsearch kafka mariadb temporal; do stop_one "$svc"; done
+  # The demo's worker (npm run demo) first, then the servers.
+  for svc in worker elasticsearch kafka mariadb temporal; do stop_one "$svc"; done
   say "down"
 }
 
@@ -434,6 +435,7 @@ MYSQL_USER=$MYSQL_USER
 MYSQL_PASSWORD=$MYSQL_PASSWORD
 MYSQL_DATABASE=$MYSQL_DATABASE
 ELASTICSEARCH_URL=http://127.0.0.1:$ELASTICSEARCH_PORT
+TC_STACK_RUN=$RUN
 EOF
 }
 
