@@ -240,7 +240,16 @@ export function sourceActivities(deps: ActivityDeps) {
             },
           });
         } catch (e) {
-          if (!(e instanceof DataError) || t.errors.tolerance !== 'all') throw e;
+          if (!(e instanceof DataError)) throw e;
+          if (t.errors.tolerance !== 'all') {
+            // As on the sink side: the trace names the stage and the record, not just the cause.
+            const json = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
+            throw new DataError(
+              `Tolerance exceeded in error handler: stage ${e.stage} failed on the record of source partition ${json(rec.sourcePartition)} at offset ${json(rec.sourceOffset)}: ${e.message}`,
+              e.stage,
+              { cause: e },
+            );
+          }
           if (t.errors.logEnable) deps.logger.warn({ connector: t.connector, task: t.taskId, stage: e.stage, err: e.message }, 'record skipped');
           dead.push({ record: rec, error: e });
         }

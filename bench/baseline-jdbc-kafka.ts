@@ -11,12 +11,12 @@
 //
 // Run by the bench as a child process: it connects, prints {"ready":true}, waits for "go" on stdin,
 // does the move, prints {"done":true,...} and exits. Options come as one JSON argument.
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import mysql from 'mysql2';
 import { Kafka, logLevel, CompressionTypes, type Message } from 'kafkajs';
-import { convertersFromConfig } from '../src/converters/registry.js';
-import { Schemas, Struct, type Schema } from '../src/records/schema.js';
-import { columnMetaFromField, mapColumn, type ColumnMapping } from '../src/connectors/jdbc-source/types.js';
-import { UTC } from '../src/connectors/jdbc-source/time.js';
+import type { Schema } from '../src/records/schema.js';
+import type { ColumnMapping } from '../src/connectors/jdbc-source/types.js';
 
 export interface BaselineOptions {
   mysql: { host: string; port: number; user: string; password: string; database: string };
@@ -27,6 +27,8 @@ export interface BaselineOptions {
   pageRows: number;
   /** Upper bound of one sendBatch call's payload (key + value bytes). */
   maxRequestBytes: number;
+  /** Tree whose converter and column mapping are used (default: this repository), as the bench's --code-root. */
+  codeRoot?: string;
 }
 
 const opts = JSON.parse(process.argv[2] ?? '{}') as BaselineOptions;
@@ -41,7 +43,15 @@ function query(conn: mysql.Connection, sql: string, values: unknown[]): Promise<
   });
 }
 
+const root = opts.codeRoot ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const load = <T>(rel: string): Promise<T> => import(pathToFileURL(path.join(root, rel)).href) as Promise<T>;
+
 async function main(): Promise<void> {
+  const { convertersFromConfig } = await load<typeof import('../src/converters/registry.js')>('src/converters/registry.ts');
+  const { Schemas, Struct } = await load<typeof import('../src/records/schema.js')>('src/records/schema.ts');
+  const { columnMetaFromField, mapColumn } = await load<typeof import('../src/connectors/jdbc-source/types.js')>('src/connectors/jdbc-source/types.ts');
+  const { UTC } = await load<typeof import('../src/connectors/jdbc-source/time.js')>('src/connectors/jdbc-source/time.ts');
+
   // The connector's session settings: exact text for DECIMAL/BIGINT/date-times, UTC session.
   const conn = mysql.createConnection({
     ...opts.mysql,

@@ -1,6 +1,6 @@
 // Runs the benchmarks and prints a short summary. `npm run bench -- [flags]`; the flags go to
 // each benchmark (today: source-jdbc, see bench/source-jdbc.ts and bench/README.md).
-import { parseArgs as parseSourceJdbcArgs, printReport, runSourceJdbc } from './source-jdbc.js';
+import { cleanupLeftovers, parseArgs as parseSourceJdbcArgs, printReport, runSourceJdbc } from './source-jdbc.js';
 
 interface Summary {
   benchmark: string;
@@ -15,7 +15,12 @@ interface Summary {
 async function main(argv: string[]): Promise<number> {
   const summaries: Summary[] = [];
 
-  const r = await runSourceJdbc(parseSourceJdbcArgs(argv));
+  const opts = parseSourceJdbcArgs(argv);
+  if (opts.cleanup) {
+    await cleanupLeftovers();
+    return 0;
+  }
+  const r = await runSourceJdbc(opts);
   printReport(r);
   const m = r.medians;
   summaries.push({

@@ -42,10 +42,12 @@ export interface SourceJdbcOptions {
   /** Rows compared byte for byte between the two topics. */
   compareRows: number;
   /**
-   * Tree whose bin/tconnect.mjs runs the worker (default: this repository). For trying a change in
-   * a scratch copy: the baseline and the bench itself still run from this repository.
+   * Tree whose code is measured (default: this repository), for trying a change in a scratch copy:
+   * its bin/tconnect.mjs runs the worker, and the baseline uses its converter and column mapping.
+   * The bench and the baseline script themselves run from this repository.
    */
-  workerRoot?: string;
+  codeRoot?: string;
+  cleanup: boolean;
   out?: string;
 }
 
@@ -85,6 +87,7 @@ export const DEFAULTS: SourceJdbcOptions = {
   rssGuardMiB: 1536,
   timeoutSec: 0,
   compareRows: 1000,
+  cleanup: false,
 };
 
 export function parseArgs(argv: string[]): SourceJdbcOptions {
@@ -112,7 +115,8 @@ export function parseArgs(argv: string[]): SourceJdbcOptions {
       case '--timeout': o.timeoutSec = num(); break;
       case '--compare-rows': o.compareRows = Math.round(num()); break;
       case '--out': o.out = val(); break;
-      case '--worker-root': o.workerRoot = path.resolve(val()); break;
+      case '--code-root': o.codeRoot = path.resolve(val()); break;
+      case '--cleanup': o.cleanup = true; break;
       case '--only': {
         const v = val();
         if (v !== 'ours' && v !== 'baseline') throw new Error('--only takes ours or baseline');
@@ -127,7 +131,7 @@ export function parseArgs(argv: string[]): SourceJdbcOptions {
         break;
       }
       case '--help': case '-h':
-        process.stdout.write('usage: npx tsx bench/source-jdbc.ts [--rows N] [--runs R] [--keep] [--profile] [--baseline-page ROWS] [--set key=value]... [--only ours|baseline] [--worker-root DIR] [--out FILE]\n');
+        process.stdout.write('usage: npx tsx bench/source-jdbc.ts [--rows N] [--runs R] [--keep] [--profile] [--baseline-page ROWS] [--set key=value]... [--only ours|baseline] [--code-root DIR] [--out FILE] [--cleanup]\n');
         process.exit(0);
         break;
       default: throw new Error(`unknown flag ${a}`);
@@ -305,8 +309,9 @@ function logTo(child: ChildProcess, file: string): void {
   child.once('exit', () => setTimeout(() => s.end(), 100));
 }
 
+/** One directory per process: tsx's loader thread writes a profile of its own next to the main thread's. */
 function profileFlags(ctx: Ctx, name: string): string[] {
-  return ctx.o.profile ? ['--cpu-prof', `--cpu-prof-dir=${ctx.logDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  return ctx.o.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ctx.logDir, `${name}.cpuprofiles`)}`] : [];
 }
 
 async function runBaseline(ctx: Ctx, table: string, topic: string, tag: string): Promise<SideResult> {
@@ -318,6 +323,7 @@ async function runBaseline(ctx: Ctx, table: string, topic: string, tag: string):
     topic,
     pageRows: o.baselinePage,
     maxRequestBytes: o.maxRequestBytes,
+    ...(o.codeRoot ? { codeRoot: o.codeRoot } : {}),
   };
   const child = spawnNode([...profileFlags(ctx, `baseline-${tag}`), '--import', 'tsx', path.join(REPO_ROOT, 'bench/baseline-jdbc-kafka.ts'), JSON.stringify(opts)], childEnv(env, {}));
   logTo(child, path.join(ctx.logDir, `baseline-${tag}.log`));
@@ -355,7 +361,7 @@ async function runOurs(ctx: Ctx, table: string, topicPrefix: string, topic: stri
   const { env, o, client } = ctx;
   const taskQueue = `bench-${tag}`;
   const name = `bench-src-${tag}`;
-  const child = spawnNode([...profileFlags(ctx, `worker-${tag}`), path.join(o.workerRoot ?? REPO_ROOT, 'bin/tconnect.mjs'), 'worker'], childEnv(env, {
+  const child = spawnNode([...profileFlags(ctx, `worker-${tag}`), path.join(o.codeRoot ?? REPO_ROOT, 'bin/tconnect.mjs'), 'worker'], childEnv(env, {
     TCONNECT_TASK_QUEUE: taskQueue,
     TCONNECT_LOG_LEVEL: process.env.TCONNECT_LOG_LEVEL ?? 'info',
     BENCH_MYSQL_PASSWORD: env.MYSQL_PASSWORD,
@@ -511,6 +517,34 @@ export interface SourceJdbcReport {
   file: string;
 }
 
+/** --cleanup: what an interrupted bench left behind (only names this bench gives things). */
+export async function cleanupLeftovers(): Promise<void> {
+  const env = stackEnv();
+  const db = await mysql.createConnection({ host: env.MYSQL_HOST, port: Number(env.MYSQL_PORT), user: env.MYSQL_USER, password: env.MYSQL_PASSWORD, database: env.MYSQL_DATABASE });
+  const [rows] = (await db.query(`SHOW TABLES LIKE 'bench\\_src\\_%'`)) as unknown as [Array<Record<string, string>>];
+  for (const r of rows) {
+    const t = Object.values(r)[0];
+    await db.query(`DROP TABLE IF EXISTS \`${t.replace(/`/g, '``')}\``);
+    log(`dropped table ${t}`);
+  }
+  await db.end();
+  const kafka = new Kafka({ clientId: 'bench-cleanup', brokers: env.KAFKA_BOOTSTRAP_SERVERS.split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const topics = (await admin.listTopics()).filter((t) => /^(bench|bench-baseline)\.bench_src_/.test(t));
+  if (topics.length) await admin.deleteTopics({ topics, timeout: 30_000 });
+  for (const t of topics) log(`deleted topic ${t}`);
+  await admin.disconnect();
+  const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
+  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  for await (const ex of client.workflow.list({ query: 'ExecutionStatus = "Running"' })) {
+    if (!ex.workflowId.startsWith('connector:bench-src-')) continue;
+    await client.workflow.getHandle(ex.workflowId, ex.runId).terminate('bench cleanup').catch(() => undefined);
+    log(`terminated workflow ${ex.workflowId}`);
+  }
+  await connection.close();
+}
+
 export async function runSourceJdbc(o: SourceJdbcOptions): Promise<SourceJdbcReport> {
   const env = stackEnv();
   const stamp = fileStamp();
@@ -628,7 +662,10 @@ export function printReport(r: SourceJdbcReport): void {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  runSourceJdbc(parseArgs(process.argv.slice(2))).then(
+  const o = parseArgs(process.argv.slice(2));
+  if (o.cleanup) {
+    cleanupLeftovers().then(() => process.exit(0), (e) => { log(`cleanup failed: ${(e as Error).message}`); process.exit(1); });
+  } else runSourceJdbc(o).then(
     (r) => { printReport(r); process.exit(0); },
     (e) => { log(`source-jdbc failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`); process.exit(1); },
   );

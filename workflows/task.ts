@@ -62,9 +62,9 @@ function dataActivities(queue: string) {
   return proxyActivities<Activities>({
     taskQueue: queue,
     // A dead worker's queue is noticed fast; the task then moves to a live worker.
-    scheduleToStartTimeout: '10 seconds',
+    scheduleToStartTimeout: '5 seconds',
     startToCloseTimeout: '10 minutes',
-    heartbeatTimeout: '20 seconds',
+    heartbeatTimeout: '10 seconds',
     // The workflow owns retries: it must reopen the task from committed offsets after any failure.
     retry: { maximumAttempts: 1 },
   });

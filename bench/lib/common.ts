@@ -91,9 +91,27 @@ export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'S
   return code;
 }
 
-/** Spawns this node binary with `args` in the repository root, all three stdio streams piped. */
+const children = new Set<ChildProcess>();
+let interruptHandlers = false;
+
+/**
+ * Spawns this node binary with `args` in the repository root, all three stdio streams piped. The
+ * child is remembered: if the bench is interrupted (SIGINT/SIGTERM), it is killed by its pid.
+ */
 export function spawnNode(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  if (!interruptHandlers) {
+    interruptHandlers = true;
+    const onSignal = (sig: NodeJS.Signals) => {
+      for (const c of children) if (c.pid) { try { process.kill(c.pid, 'SIGKILL'); } catch { /* gone */ } }
+      process.stderr.write(`\ninterrupted (${sig}): children stopped; run with --cleanup to drop leftover bench tables, topics and connectors\n`);
+      process.exit(130);
+    };
+    process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  }
+  return child;
 }
 
 /** Resolves with the first stdout line for which `match` returns a value; rejects on exit or timeout. */

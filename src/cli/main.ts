@@ -7,10 +7,11 @@ import pino from 'pino';
 import { ConnectClient, type ConnectOptions } from '../client/index.js';
 import { validateConnectorConfig } from '../config/connector-config.js';
 import { ConfigError } from '../errors.js';
-import { createLogger } from '../logging.js';
+import { createLogger, type Logger } from '../logging.js';
+import { restSettings, type RestSettings } from '../rest/config.js';
 import { parseConfigFile, parseConnectorFile, parseOffsetsFile } from './files.js';
 import { historyJson, loadHistory, replay } from './replay.js';
-import { workerOptions, type WorkerFlags, type RunWorker } from './worker.js';
+import { temporalTlsConfig, workerOptions, workerProperties, type WorkerFlags, type RunWorker, type WorkerRunOptions } from './worker.js';
 
 /** The SDK calls the CLI makes; tests pass a fake. */
 export type Sdk = Pick<ConnectClient,
@@ -21,10 +22,23 @@ export interface CliDeps {
   connect(opts: ConnectOptions): Promise<Sdk>;
   /** Loaded lazily: the worker pulls in Kafka, drivers and the Temporal worker runtime. */
   loadWorker(): Promise<RunWorker>;
+  /** Worker + REST API (distributed, standalone, or worker with listeners); loaded lazily too. */
+  loadServer?(): Promise<ServerRuntime>;
   readInput(path: string): Promise<string>;
   stdout(text: string): void;
   stderr(text: string): void;
   env: NodeJS.ProcessEnv;
+}
+
+/** src/rest/worker-process.ts and src/standalone/index.ts, as the CLI calls them. */
+export interface ServerRuntime {
+  runWorkerProcess(opts: { worker: Omit<WorkerRunOptions, 'signal'>; rest?: RestSettings; logger: Logger; signal: AbortSignal }): Promise<void>;
+  runStandalone(opts: { flags: WorkerFlags; env: NodeJS.ProcessEnv; workerConfigText: string; connectors: ReturnType<typeof parseConnectorFile>[]; logger: Logger; signal: AbortSignal }): Promise<void>;
+}
+
+async function loadServerRuntime(): Promise<ServerRuntime> {
+  const [{ runWorkerProcess }, { runStandalone }] = await Promise.all([import('../rest/worker-process.js'), import('../standalone/index.js')]);
+  return { runWorkerProcess, runStandalone };
 }
 
 interface GlobalFlags {
@@ -37,6 +51,7 @@ export function defaultDeps(): CliDeps {
   return {
     connect: (opts) => ConnectClient.connect(opts),
     loadWorker: async () => (await import('../worker/index.js')).runWorker,
+    loadServer: loadServerRuntime,
     readInput: (path) => (path === '-' ? readStdin() : readFile(path, 'utf8')),
     stdout: (text) => process.stdout.write(text + '\n'),
     stderr: (text) => process.stderr.write(text + '\n'),
@@ -68,29 +83,66 @@ export function buildProgram(deps: CliDeps): { program: Command; exitCode: () =>
     .exitOverride()
     .configureOutput({ writeOut: (s) => deps.stdout(s.trimEnd()), writeErr: (s) => deps.stderr(s.trimEnd()) });
 
+  /** Runs fn until SIGINT/SIGTERM; a second signal exits at once. */
+  const untilSignal = async (fn: (signal: AbortSignal) => Promise<void>) => {
+    const logger = createLogger({ component: 'cli' }, pino.destination(2));
+    const stop = new AbortController();
+    const onSignal = (sig: NodeJS.Signals) => {
+      // A second signal means "now": in-flight batches are re-read from committed offsets anyway.
+      if (stop.signal.aborted) process.exit(130);
+      logger.info({ signal: sig }, 'shutting down the worker (signal again to exit at once)');
+      stop.abort();
+    };
+    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+    try {
+      await fn(stop.signal);
+    } finally {
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    }
+  };
+
+  /** Worker settings from flags, env and the properties file; REST settings when it serves REST. */
+  const serverSettings = async (cmd: Command, file: string | undefined, serveByDefault: boolean) => {
+    const text = file ? await deps.readInput(file) : undefined;
+    const rest = restSettings(workerProperties(text, deps.env) ?? {}, serveByDefault);
+    return { worker: workerOptions(cmd.optsWithGlobals<WorkerFlags>(), deps.env, text), rest };
+  };
+  const runServer = (worker: Omit<WorkerRunOptions, 'signal'>, rest: RestSettings | undefined) => untilSignal(async (signal) => {
+    const runtime = await (deps.loadServer ?? loadServerRuntime)();
+    await runtime.runWorkerProcess({ worker, rest, logger: createLogger(), signal });
+  });
+
   program.command('worker')
-    .description('run a worker: connector and task workflows plus their activities (stops cleanly on SIGINT/SIGTERM)')
+    .description('run a worker: connector and task workflows plus their activities (stops cleanly on SIGINT/SIGTERM); serves the REST API when the worker config sets listeners or rest.port')
     .option('--kafka-brokers <list>', 'comma-separated bootstrap servers (default $KAFKA_BOOTSTRAP_SERVERS)')
-    .option('--worker-config <file>', 'worker .properties (converter defaults, config.providers, offset.storage.topic, ...)')
+    .option('--worker-config <file>', 'worker .properties (converter defaults, config.providers, offset.storage.topic, listeners, ...)')
     .action(async (_o: unknown, cmd: Command) => {
-      const flags = cmd.optsWithGlobals<WorkerFlags>();
-      const workerConfig = flags.workerConfig ? await deps.readInput(flags.workerConfig) : undefined;
-      const opts = workerOptions(flags, deps.env, workerConfig);
+      const { worker, rest } = await serverSettings(cmd, cmd.optsWithGlobals<WorkerFlags>().workerConfig, false);
+      if (rest) return runServer(worker, rest);
       const runWorker = await deps.loadWorker();
-      const logger = createLogger({ component: 'cli' }, pino.destination(2));
-      const stop = new AbortController();
-      const onSignal = (sig: NodeJS.Signals) => {
-        // A second signal means "now": in-flight batches are re-read from committed offsets anyway.
-        if (stop.signal.aborted) process.exit(130);
-        logger.info({ signal: sig }, 'shutting down the worker (signal again to exit at once)');
-        stop.abort();
-      };
-      process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-      try {
-        await runWorker({ ...opts, signal: stop.signal });
-      } finally {
-        process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-      }
+      const tls = await temporalTlsConfig(worker.temporalTls, deps.readInput);
+      await untilSignal((signal) => runWorker({ ...worker, ...(tls ? { tls } : {}), ...(worker.temporalApiKey ? { apiKey: worker.temporalApiKey } : {}), signal }));
+    });
+
+  program.command('distributed [worker.properties]')
+    .description('run a worker that also serves the Kafka Connect REST API (default http://127.0.0.1:8083), like connect-distributed; start several on one task queue to share the work')
+    .option('--kafka-brokers <list>', 'comma-separated bootstrap servers (default $KAFKA_BOOTSTRAP_SERVERS, else bootstrap.servers)')
+    .action(async (file: string | undefined, _o: unknown, cmd: Command) => {
+      const { worker, rest } = await serverSettings(cmd, file, true);
+      await runServer(worker, rest);
+    });
+
+  program.command('standalone <worker.properties> [connectors...]')
+    .description('like connect-standalone: a worker plus the REST API that creates (or reconfigures) the given connectors (.properties or .json); starts a local Temporal dev server when no Temporal address is configured')
+    .option('--kafka-brokers <list>', 'comma-separated bootstrap servers (default $KAFKA_BOOTSTRAP_SERVERS, else bootstrap.servers)')
+    .action(async (file: string, connectorFiles: string[], _o: unknown, cmd: Command) => {
+      const workerConfigText = await deps.readInput(file);
+      const connectors = await Promise.all(connectorFiles.map(async (f) => parseConnectorFile(await deps.readInput(f), f)));
+      const flags = cmd.optsWithGlobals<WorkerFlags>();
+      await untilSignal(async (signal) => {
+        const runtime = await (deps.loadServer ?? loadServerRuntime)();
+        await runtime.runStandalone({ flags, env: deps.env, workerConfigText, connectors, logger: createLogger(), signal });
+      });
     });
 
   program.command('create <file>')

@@ -32,7 +32,7 @@ type Common = { doc: string; importance?: Importance; group?: string; example?: 
 const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
 
 function mk<T>(meta: KeyMeta, schema: z.ZodType<T, z.ZodTypeDef, unknown>): ConfigKey<T> {
-  return { meta: { importance: 'MEDIUM', ...meta }, schema };
+  return { meta: { ...meta, importance: meta.importance ?? 'MEDIUM' }, schema };
 }
 
 function withDefault<S extends z.ZodTypeAny>(s: S, def: z.input<S> | undefined, required?: boolean) {

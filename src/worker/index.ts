@@ -1,11 +1,11 @@
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type LogLevel, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type LogLevel, type TLSConfig, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
 import { KafkaPool } from '../kafka/client.js';
 import { closeRawCluster } from '../kafka/fetcher.js';
-import { createLogger } from '../logging.js';
+import { createLogger, type Logger } from '../logging.js';
 import { DEFAULT_TASK_QUEUE } from '../../workflows/messages.js';
 
 export interface WorkerOptions {
@@ -18,6 +18,11 @@ export interface WorkerOptions {
   signal?: AbortSignal;
   /** Shown as worker_id in status; default host:pid. */
   workerId?: string;
+  /** Temporal Cloud / mTLS. */
+  tls?: TLSConfig | boolean;
+  apiKey?: string;
+  /** The process logger (e.g. one the REST API's /admin/loggers controls); default a new one. */
+  logger?: Logger;
 }
 
 export interface RunningWorker {
@@ -61,10 +66,10 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const workerId = opts.workerId ?? `${os.hostname()}:${process.pid}`;
   const workerQueue = `${taskQueue}@${workerId}@${randomBytes(4).toString('hex')}`;
   installRuntime();
-  const logger = createLogger({ workerId });
+  const logger = opts.logger?.child({ workerId }) ?? createLogger({ workerId });
   const kafka = new KafkaPool({ brokers: opts.kafkaBrokers, clientId: `tconnect-${workerId}` });
   kafka.onClose = () => closeRawCluster(kafka);
-  const connection = await NativeConnection.connect({ address: opts.temporalAddress });
+  const connection = await NativeConnection.connect({ address: opts.temporalAddress, tls: opts.tls, apiKey: opts.apiKey });
   const activities = createActivities({
     kafka,
     logger,
@@ -79,6 +84,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     workflowBundle: await workflowBundle(),
     activities,
     identity: workerId,
+    // A workflow cached on a worker that died waits this long before another worker takes it
+    // (default 10 s): keep failover fast.
+    stickyQueueScheduleToStartTimeout: '2 seconds',
   });
   const own = await Worker.create({
     connection,

@@ -54,7 +54,8 @@ export class Connectors {
       const task = this.client.workflow.getHandle(taskWorkflowId(name, id));
       await waitFor(async () => (await task.describe().catch(() => null))?.status.name !== 'RUNNING', { what: `task ${id} of ${name} closed`, timeout: 60_000 });
     }
-    this.started.splice(this.started.indexOf(name), 1);
+    const i = this.started.indexOf(name);
+    if (i >= 0) this.started.splice(i, 1);
   }
 
   async cancelAll(): Promise<void> {

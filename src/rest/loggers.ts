@@ -1,0 +1,85 @@
+// /admin/loggers: Connect's (log4j) level names over our pino loggers.
+import type { Logger } from '../logging.js';
+
+/** log4j level → pino level. ALL has no pino twin: trace logs everything pino can. */
+const TO_PINO: Record<string, string> = {
+  OFF: 'silent', FATAL: 'fatal', ERROR: 'error', WARN: 'warn', INFO: 'info', DEBUG: 'debug', TRACE: 'trace', ALL: 'trace',
+};
+const TO_LOG4J: Record<string, string> = {
+  silent: 'OFF', fatal: 'FATAL', error: 'ERROR', warn: 'WARN', info: 'INFO', debug: 'DEBUG', trace: 'TRACE',
+};
+
+export interface LoggerLevel {
+  level: string;
+  /** Epoch ms of the last change through the API, null when never changed (KIP-976). */
+  last_modified: number | null;
+}
+
+interface Entry {
+  logger: Logger;
+  /** Every child created from it since registration: a pino child keeps its own level. */
+  children: Set<WeakRef<Logger>>;
+  lastModified: number | null;
+}
+
+/**
+ * The process's named loggers. `root` is the process logger and everything derived from it; other
+ * names (worker, rest) are components. Setting a level also sets it on every child logger the
+ * named one created (per connector, per task), since pino children do not follow their parent.
+ */
+export class LoggerLevels {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(root: Logger) {
+    this.register('root', root);
+  }
+
+  register(name: string, logger: Logger): Logger {
+    const entry: Entry = { logger, children: new Set(), lastModified: null };
+    // Chained so the ancestors still see children created below this logger.
+    const inherited = logger.onChild;
+    logger.onChild = (child) => {
+      entry.children.add(new WeakRef(child));
+      inherited?.call(logger, child);
+    };
+    this.entries.set(name, entry);
+    return logger;
+  }
+
+  list(): Record<string, LoggerLevel> {
+    const out: Record<string, LoggerLevel> = {};
+    for (const name of [...this.entries.keys()].sort()) out[name] = this.get(name)!;
+    return out;
+  }
+
+  get(name: string): LoggerLevel | undefined {
+    const e = this.entries.get(name === 'ROOT' ? 'root' : name);
+    return e && { level: TO_LOG4J[e.logger.level] ?? e.logger.level.toUpperCase(), last_modified: e.lastModified };
+  }
+
+  /** Connect's names, any case; undefined for one log4j does not know. */
+  static pinoLevel(level: string): string | undefined {
+    return TO_PINO[level.toUpperCase()];
+  }
+
+  /** Sets the level of a named logger (root: all of them); returns the names changed, sorted. */
+  set(name: string, level: string): string[] | undefined {
+    const pino = LoggerLevels.pinoLevel(level);
+    if (!pino) throw new Error(`invalid log level '${level}'.`);
+    const isRoot = name.toLowerCase() === 'root';
+    const targets = isRoot ? [...this.entries.keys()] : this.entries.has(name) ? [name] : undefined;
+    if (!targets) return undefined;
+    const now = Date.now();
+    for (const n of targets) {
+      const e = this.entries.get(n)!;
+      e.logger.level = pino;
+      e.lastModified = now;
+      for (const ref of e.children) {
+        const child = ref.deref();
+        if (child) child.level = pino;
+        else e.children.delete(ref);
+      }
+    }
+    return targets.sort();
+  }
+}

@@ -1,0 +1,83 @@
+// GET /connector-plugins, GET /connector-plugins/{p}/config, PUT /connector-plugins/{p}/config/validate.
+import { configDefinitions, toConnectValidateResponse, validateConnectorConfig, type ConfigInfos, type ConfigKeyInfo } from '../config/connector-config.js';
+import type { ConfigDef, KeyMap } from '../config/define.js';
+import { maskConfig, secretKeys } from '../config/secrets.js';
+import { connectorPluginRows, findConnectorPlugin } from '../connectors/registry.js';
+import type { ConnectorPlugin } from '../connectors/types.js';
+import { CONVERTER_PLUGINS, converterPluginRows } from '../converters/registry.js';
+import { findPredicate, findTransform, PREDICATES, TRANSFORMS } from '../transforms/registry.js';
+import type { RawConfig } from '../../workflows/messages.js';
+import { RestError } from './errors.js';
+
+export type PluginType = 'source' | 'sink' | 'transformation' | 'predicate' | 'converter' | 'header_converter';
+export interface PluginRow {
+  class: string;
+  type: PluginType;
+  version: string;
+}
+
+/** Connect lists sinks, sources, transforms, predicates, converters, header converters; each sorted by class. */
+export function pluginRows(connectorsOnly: boolean, version: string): PluginRow[] {
+  const byClass = (a: PluginRow, b: PluginRow) => a.class.localeCompare(b.class);
+  const connectors = connectorPluginRows();
+  const rows: PluginRow[] = [
+    ...connectors.filter((p) => p.type === 'sink').sort(byClass),
+    ...connectors.filter((p) => p.type === 'source').sort(byClass),
+  ];
+  if (connectorsOnly) return rows;
+  const others = (list: Array<{ class: string; type: PluginType }>) => list.map((p) => ({ ...p, version })).sort(byClass);
+  const converters = converterPluginRows();
+  return [
+    ...rows,
+    ...others(TRANSFORMS.map((t) => ({ class: t.className, type: 'transformation' as const }))),
+    ...others(PREDICATES.map((p) => ({ class: p.className, type: 'predicate' as const }))),
+    ...others(converters.filter((c) => c.type === 'converter')),
+    ...others(converters.filter((c) => c.type === 'header_converter')),
+  ];
+}
+
+/** configDefinitions reads only a plugin's declared keys; transforms and predicates declare theirs the same way. */
+const definitionsOf = (config: ConfigDef<KeyMap>): ConfigKeyInfo[] => configDefinitions({ config } as Pick<ConnectorPlugin, 'config'> as ConnectorPlugin);
+
+/** A plugin's config definitions, by class name or alias; 404 as Connect for an unknown one. */
+export function pluginConfig(name: string): ConfigKeyInfo[] {
+  const connector = findConnectorPlugin(name);
+  if (connector) return configDefinitions(connector);
+  const smt = findTransform(name) ?? findPredicate(name);
+  if (smt) return definitionsOf(smt.config);
+  // Our converters take their settings without declaring them as keys yet.
+  if (CONVERTER_PLUGINS.some((c) => c.className === name.trim() || c.aliases.includes(name.trim()))) return [];
+  throw new RestError(404, `Unknown plugin ${name}.`);
+}
+
+/** Connect's normalizedPluginName: the alias without its "Connector" suffix. */
+function normalized(name: string): string {
+  return name.endsWith('Connector') && name.length > 'Connector'.length ? name.slice(0, -'Connector'.length) : name;
+}
+
+/** Java's Map.toString of a config, secrets masked: Connect quotes the whole config in one message. */
+function javaMapText(config: Record<string, string>): string {
+  const masked = maskConfig(config, secretKeys(undefined, config));
+  return `{${Object.entries(masked).map(([k, v]) => `${k}=${v}`).join(', ')}}`;
+}
+
+/**
+ * Validates a config as Connect's validate endpoint does: 400 when the body names another class
+ * than the path or none at all, or (as Kafka 4.x; 3.x answered 500) a class no plugin has.
+ */
+export function validatePluginConfig(pathPlugin: string, raw: RawConfig): ConfigInfos {
+  const cls = raw['connector.class'];
+  if (cls !== undefined && cls !== null && !normalized(String(cls)).endsWith(normalized(pathPlugin))) {
+    throw new RestError(400, `Included connector type ${String(cls)} does not match request type ${pathPlugin}`);
+  }
+  const name = typeof raw.name === 'string' ? raw.name : '';
+  const flat: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) if (v !== null) flat[k] = String(v);
+  if (cls === undefined || cls === null) throw new RestError(400, `Connector config ${javaMapText(flat)} contains no connector type`);
+  const result = validateConnectorConfig(name, raw);
+  if (!result.plugin) {
+    const problem = result.problems.find((p) => p.key === 'connector.class');
+    throw new RestError(400, problem?.message ?? `Failed to find any class that implements Connector and which name matches ${String(cls)}`);
+  }
+  return toConnectValidateResponse(String(cls), raw, result);
+}
