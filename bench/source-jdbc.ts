@@ -19,7 +19,7 @@ import mysql from 'mysql2/promise';
 import { CONNECTOR_WORKFLOW, connectorWorkflowId, taskStatusQuery, taskWorkflowId } from '../workflows/messages.js';
 import {
   REPO_ROOT, RESULTS_DIR, RssSampler, fileStamp, machine, median, memAvailable, mib, procCpuSeconds, procMemory, round,
-  sleep, spawnNode, stackEnv, stopChild, waitForLine, type StackEnv,
+  machineBusySeconds, sleep, spawnNode, stackEnv, stopChild, waitForLine, type StackEnv,
 } from './lib/common.js';
 import type { BaselineOptions } from './baseline-jdbc-kafka.js';
 
@@ -61,6 +61,12 @@ export interface SideResult {
   cpuSec: number;
   /** CPU seconds of the stack's servers during the timed window. */
   serverCpuSec: Record<string, number>;
+  /**
+   * Contention: CPU seconds the rest of the machine (other sessions, tests, ...) used during the
+   * timed window, beyond this side's process and the stack's servers; and the mean busy cores.
+   */
+  otherCpuSec: number;
+  machineBusyCores: number;
   messages: number;
   detail: Record<string, unknown>;
 }
@@ -298,6 +304,11 @@ interface Ctx {
   servers: Record<string, number>;
 }
 
+function contention(busy: number, own: number, servers: Record<string, number>, ms: number): { otherCpuSec: number; machineBusyCores: number } {
+  const srv = Object.values(servers).reduce((a, b) => a + b, 0);
+  return { otherCpuSec: round(Math.max(0, busy - own - srv), 1), machineBusyCores: round(busy / (ms / 1000), 2) };
+}
+
 function childEnv(env: StackEnv, extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...process.env, ...env, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...extra };
 }
@@ -334,6 +345,7 @@ async function runBaseline(ctx: Ctx, table: string, topic: string, tag: string):
     const sampler = new RssSampler(pid, o.rssGuardMiB * 1024 * 1024).start();
     const cpu0 = procCpuSeconds(pid);
     const srv0 = cpuSnapshot(ctx.servers);
+    const busy0 = machineBusySeconds();
     const done = waitForLine(child, (l) => (l.startsWith('{"done"') || l.startsWith('{"error"') ? JSON.parse(l) as Record<string, unknown> : undefined), o.timeoutSec * 1000, 'baseline');
     done.catch(() => undefined);
     const t0 = Date.now();
@@ -343,6 +355,7 @@ async function runBaseline(ctx: Ctx, table: string, topic: string, tag: string):
     if (detail.error) throw new Error(`baseline failed: ${detail.error}`);
     const cpu = procCpuSeconds(pid) - cpu0;
     const srv = cpuDelta(srv0, cpuSnapshot(ctx.servers));
+    const busy = machineBusySeconds() - busy0;
     const peak = sampler.stop();
     const hwm = procMemory(pid).hwm;
     child.stdin!.write('exit\n');
@@ -350,6 +363,7 @@ async function runBaseline(ctx: Ctx, table: string, topic: string, tag: string):
     return {
       ms, rowsPerSec: Math.round(o.rows / (ms / 1000)), firstRecordMs: w.firstAt === null ? null : w.firstAt - t0,
       peakRssMiB: mib(peak), hwmMiB: mib(hwm), idleRssMiB: mib(idle), cpuSec: round(cpu, 1), serverCpuSec: srv,
+      ...contention(busy, cpu, srv, ms),
       messages: w.count, detail,
     };
   } finally {
@@ -377,6 +391,7 @@ async function runOurs(ctx: Ctx, table: string, topicPrefix: string, topic: stri
     const sampler = new RssSampler(pid, o.rssGuardMiB * 1024 * 1024).start();
     const cpu0 = procCpuSeconds(pid);
     const srv0 = cpuSnapshot(ctx.servers);
+    const busy0 = machineBusySeconds();
     const config: Record<string, string> = {
       'connector.class': 'io.confluent.connect.jdbc.JdbcSourceConnector',
       'connection.url': `jdbc:mysql://${env.MYSQL_HOST}:${env.MYSQL_PORT}/${env.MYSQL_DATABASE}`,
@@ -395,6 +410,7 @@ async function runOurs(ctx: Ctx, table: string, topicPrefix: string, topic: stri
     const w = await waitForMessages(ctx.admin, topic, o.rows, t0, o.timeoutSec * 1000, 'ours', () => child.exitCode === null);
     const cpu = procCpuSeconds(pid) - cpu0;
     const srv = cpuDelta(srv0, cpuSnapshot(ctx.servers));
+    const busy = machineBusySeconds() - busy0;
     const peak = sampler.stop();
     const ms = w.doneAt - t0;
 
@@ -412,6 +428,7 @@ async function runOurs(ctx: Ctx, table: string, topicPrefix: string, topic: stri
     return {
       ms, rowsPerSec: Math.round(o.rows / (ms / 1000)), firstRecordMs: w.firstAt === null ? null : w.firstAt - t0,
       peakRssMiB: mib(peak), hwmMiB: mib(hwm), idleRssMiB: mib(idle), cpuSec: round(cpu, 1), serverCpuSec: srv,
+      ...contention(busy, cpu, srv, ms),
       messages: w.count,
       historyEvents: events, historyRuns: runIds.size, eventsPer10kRows: round(events / (o.rows / 10_000), 1),
       batches: status.batches, connectorHistoryEvents: connectorEvents,
@@ -512,6 +529,8 @@ export interface SourceJdbcReport {
     baselineRowsPerSec: number; oursRowsPerSec: number; ratio: number;
     oursPeakRssMiB: number; oursHwmMiB: number; eventsPer10kRows: number;
     baselineCpuSec: number; oursCpuSec: number;
+    /** CPU of each side's own process per row moved: steadier than rows/s on a shared machine. */
+    baselineCpuUsPerRow: number; oursCpuUsPerRow: number;
   };
   targets: { ratio: boolean; rss: boolean; history: boolean };
   file: string;
@@ -581,10 +600,10 @@ export async function runSourceJdbc(o: SourceJdbcOptions): Promise<SourceJdbcRep
           await sleep(3000); // let the servers settle (page cache writeback, GC) between sides
           if (side === 'baseline') {
             r.baseline = await runBaseline(ctx, table, topicA, tag);
-            log(`  baseline: ${r.baseline.rowsPerSec.toLocaleString('en')} rows/s (${round(r.baseline.ms / 1000, 1)} s), peak RSS ${r.baseline.peakRssMiB} MiB, CPU ${r.baseline.cpuSec} s`);
+            log(`  baseline: ${r.baseline.rowsPerSec.toLocaleString('en')} rows/s (${round(r.baseline.ms / 1000, 1)} s), peak RSS ${r.baseline.peakRssMiB} MiB, CPU ${r.baseline.cpuSec} s; machine ${r.baseline.machineBusyCores} cores busy, ${r.baseline.otherCpuSec} CPU s by others`);
           } else {
             r.ours = await runOurs(ctx, table, prefixB, topicB, tag);
-            log(`  ours:     ${r.ours.rowsPerSec.toLocaleString('en')} rows/s (${round(r.ours.ms / 1000, 1)} s), peak RSS ${r.ours.peakRssMiB} MiB (HWM ${r.ours.hwmMiB}), CPU ${r.ours.cpuSec} s, history ${r.ours.historyEvents} events in ${r.ours.historyRuns} run(s) / ${r.ours.batches} batches = ${r.ours.eventsPer10kRows} per 10k rows`);
+            log(`  ours:     ${r.ours.rowsPerSec.toLocaleString('en')} rows/s (${round(r.ours.ms / 1000, 1)} s), peak RSS ${r.ours.peakRssMiB} MiB (HWM ${r.ours.hwmMiB}), CPU ${r.ours.cpuSec} s, history ${r.ours.historyEvents} events in ${r.ours.historyRuns} run(s) / ${r.ours.batches} batches = ${r.ours.eventsPer10kRows} per 10k rows; machine ${r.ours.machineBusyCores} cores busy, ${r.ours.otherCpuSec} CPU s by others`);
           }
         }
         if (r.baseline && r.ours) {
@@ -618,6 +637,8 @@ export async function runSourceJdbc(o: SourceJdbcOptions): Promise<SourceJdbcRep
     eventsPer10kRows: med((r) => r.ours?.eventsPer10kRows),
     baselineCpuSec: med((r) => r.baseline?.cpuSec),
     oursCpuSec: med((r) => r.ours?.cpuSec),
+    baselineCpuUsPerRow: round(med((r) => (r.baseline ? (r.baseline.cpuSec / o.rows) * 1e6 : undefined)), 1),
+    oursCpuUsPerRow: round(med((r) => (r.ours ? (r.ours.cpuSec / o.rows) * 1e6 : undefined)), 1),
   };
   const file = o.out ?? path.join(RESULTS_DIR, `source-jdbc-${stamp}.json`);
   const report: SourceJdbcReport = {
@@ -650,12 +671,15 @@ export function printReport(r: SourceJdbcReport): void {
   const lines: string[] = [];
   const n = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '-' : x.toLocaleString('en'));
   lines.push('', `source-jdbc: ${r.options.rows.toLocaleString('en')} rows, ${r.runs.length} run(s)`);
-  lines.push('run  baseline rows/s  ours rows/s  ratio  ours peak RSS MiB  events/10k rows  batches  bytes equal');
+  const perRow = (x: SideResult | undefined) => (x ? round((x.cpuSec / r.options.rows) * 1e6, 1) : undefined);
+  lines.push('run  baseline rows/s  ours rows/s  ratio  ours peak RSS MiB  events/10k rows  batches  CPU us/row base/ours  busy cores  bytes equal');
   for (const x of r.runs) {
-    lines.push(`${String(x.run).padEnd(4)} ${n(x.baseline?.rowsPerSec).padStart(15)}  ${n(x.ours?.rowsPerSec).padStart(11)}  ${n(x.ratio).padStart(5)}  ${n(x.ours?.peakRssMiB).padStart(17)}  ${n(x.ours?.eventsPer10kRows).padStart(15)}  ${n(x.ours?.batches).padStart(7)}  ${String(x.bytesIdentical ?? '-').padStart(11)}`);
+    const cpu = `${n(perRow(x.baseline))} / ${n(perRow(x.ours))}`;
+    const busy = `${n(x.baseline?.machineBusyCores)}/${n(x.ours?.machineBusyCores)}`;
+    lines.push(`${String(x.run).padEnd(4)} ${n(x.baseline?.rowsPerSec).padStart(15)}  ${n(x.ours?.rowsPerSec).padStart(11)}  ${n(x.ratio).padStart(5)}  ${n(x.ours?.peakRssMiB).padStart(17)}  ${n(x.ours?.eventsPer10kRows).padStart(15)}  ${n(x.ours?.batches).padStart(7)}  ${cpu.padStart(20)}  ${busy.padStart(10)}  ${String(x.bytesIdentical ?? '-').padStart(11)}`);
   }
   const md = r.medians;
-  lines.push(`med  ${n(md.baselineRowsPerSec).padStart(15)}  ${n(md.oursRowsPerSec).padStart(11)}  ${n(md.ratio).padStart(5)}  ${n(md.oursPeakRssMiB).padStart(17)}  ${n(md.eventsPer10kRows).padStart(15)}`);
+  lines.push(`med  ${n(md.baselineRowsPerSec).padStart(15)}  ${n(md.oursRowsPerSec).padStart(11)}  ${n(md.ratio).padStart(5)}  ${n(md.oursPeakRssMiB).padStart(17)}  ${n(md.eventsPer10kRows).padStart(15)}  ${''.padStart(7)}  ${`${n(md.baselineCpuUsPerRow)} / ${n(md.oursCpuUsPerRow)}`.padStart(20)}`);
   lines.push(`targets: ratio >= 0.8 ${r.targets.ratio ? 'MET' : 'MISSED'}; RSS < 512 MiB ${r.targets.rss ? 'MET' : 'MISSED'}; < 60 events/10k rows ${r.targets.history ? 'MET' : 'MISSED'}`);
   lines.push(`results: ${r.file}`);
   process.stdout.write(lines.join('\n') + '\n');

@@ -172,3 +172,14 @@ export function procCpuSeconds(pid: number): number {
     return NaN;
   }
 }
+
+/** Busy CPU seconds of the whole machine so far (all cores, from /proc/stat). */
+export function machineBusySeconds(): number {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+    const [user, nice, system, _idle, _iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+    return (user + nice + system + irq + softirq + steal) / 100;
+  } catch {
+    return NaN;
+  }
+}

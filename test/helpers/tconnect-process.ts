@@ -1,0 +1,57 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { REPO_ROOT, waitFor } from './stack.js';
+
+/** A `tconnect …` child process with its output kept (for failure messages). */
+export interface TconnectProcess {
+  child: ChildProcess;
+  output(): string;
+  /** SIGTERM, then SIGKILL after `ms`; resolves with the exit code (null when killed by a signal). */
+  stop(ms?: number): Promise<number | null>;
+  exited: Promise<number | null>;
+}
+
+/** Runs bin/tconnect.mjs with exactly `env` (plus PATH/HOME), so no stack variable leaks in unasked. */
+export function spawnTconnect(args: string[], env: NodeJS.ProcessEnv): TconnectProcess {
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/tconnect.mjs'), ...args], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const keep = (d: Buffer) => {
+    out = (out + d.toString()).slice(-20_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    output: () => out,
+    exited,
+    async stop(ms = 20_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+/** Waits until GET <base>/health answers 200 (the worker runs), or fails with the process's output. */
+export async function waitHealthy(base: string, p: TconnectProcess, timeout = 90_000): Promise<void> {
+  const died = p.exited.then((code) => {
+    throw new Error(`tconnect exited with ${code}`);
+  });
+  died.catch(() => undefined);
+  try {
+    await Promise.race([
+      died,
+      waitFor(async () => (await fetch(`${base}/health`).catch(() => undefined))?.status === 200, { timeout, interval: 300, what: `${base}/health` }),
+    ]);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n--- tconnect output ---\n${p.output()}`);
+  }
+}

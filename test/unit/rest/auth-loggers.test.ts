@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { authorized, challenges, parseUserList, parseUsersFile } from '../../../src/rest/auth.js';
+import { LoggerLevels } from '../../../src/rest/loggers.js';
+
+const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
+
+describe('REST auth', () => {
+  const creds = { users: parseUserList('alice:s3cret:with:colons, bob:pw'), tokens: ['tok-123'] };
+
+  it('accepts the configured users and tokens, nothing else', () => {
+    expect(authorized(basic('alice', 's3cret:with:colons'), creds)).toBe(true);
+    expect(authorized(basic('bob', 'pw'), creds)).toBe(true);
+    expect(authorized(basic('bob', 'nope'), creds)).toBe(false);
+    expect(authorized(basic('eve', 'pw'), creds)).toBe(false);
+    expect(authorized('Bearer tok-123', creds)).toBe(true);
+    expect(authorized('bearer tok-123', creds)).toBe(true);
+    expect(authorized('Bearer tok-12', creds)).toBe(false);
+    expect(authorized(undefined, creds)).toBe(false);
+    expect(authorized('Digest x', creds)).toBe(false);
+  });
+
+  it("reads Jetty's users file format and names the configured schemes in the challenge", () => {
+    expect(parseUsersFile('alice: pw1,admin\nbob=pw2\n# comment\n')).toEqual(new Map([['alice', 'pw1'], ['bob', 'pw2']]));
+    expect(challenges(creds)).toEqual(['Basic realm="temporal-connect", charset="UTF-8"', 'Bearer realm="temporal-connect"']);
+    expect(challenges({ users: new Map(), tokens: ['t'] })).toEqual(['Bearer realm="temporal-connect"']);
+    expect(() => parseUserList('nocolon')).toThrow(/user:password/);
+  });
+});
+
+describe('/admin/loggers levels', () => {
+  it("maps Connect's level names to pino and reaches children created before and after", () => {
+    const root = pino({ level: 'info' }, { write() {} });
+    const levels = new LoggerLevels(root);
+    const worker = levels.register('worker', root.child({ component: 'worker' }));
+    const task = worker.child({ task: 0 });
+    expect(levels.list()).toEqual({ root: { level: 'INFO', last_modified: null }, worker: { level: 'INFO', last_modified: null } });
+
+    expect(levels.set('worker', 'debug')).toEqual(['worker']);
+    expect(task.level).toBe('debug');
+    expect(root.level).toBe('info');
+    expect(levels.get('worker')).toMatchObject({ level: 'DEBUG', last_modified: expect.any(Number) });
+
+    const later = worker.child({ task: 1 }).child({ batch: 2 });
+    expect(levels.set('root', 'OFF')).toEqual(['root', 'worker']);
+    expect([root.level, worker.level, task.level, later.level]).toEqual(['silent', 'silent', 'silent', 'silent']);
+    expect(levels.get('root')?.level).toBe('OFF');
+    expect(levels.set('nope', 'INFO')).toBeUndefined();
+    expect(LoggerLevels.pinoLevel('all')).toBe('trace');
+    expect(LoggerLevels.pinoLevel('verbose')).toBeUndefined();
+  });
+});
