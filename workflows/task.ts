@@ -125,6 +125,11 @@ async function runTask(kind: TaskKind, input: TaskInput, self: (i: TaskInput) =>
   let offsetsDirty = false;
   let lastOffsetReport = Date.now();
   const retryDelayMax = Number(input.taskConfig['errors.retry.delay.max.ms'] ?? 60000);
+  // errors.retry.timeout: 0 (Connect's default) or -1 keep retrying transient failures for ever
+  // (the task stays RUNNING and loses nothing); a positive value fails the task once transient
+  // failures have lasted that long without a successful batch.
+  const retryTimeout = Number(input.taskConfig['errors.retry.timeout'] ?? 0);
+  let failingSince: number | undefined;
   const maxHistory = Number(input.taskConfig['temporal.history.max.events'] ?? MAX_HISTORY) || MAX_HISTORY;
   const parent = getExternalWorkflowHandle(connectorWorkflowId(input.connector));
 
@@ -170,6 +175,7 @@ async function runTask(kind: TaskKind, input: TaskInput, self: (i: TaskInput) =>
       await closeQuietly();
       trace = undefined;
       attempt = 0;
+      failingSince = undefined;
       if (state === 'FAILED' || state === 'RUNNING') await report(paused ? 'PAUSED' : 'RUNNING');
       continue;
     }
@@ -210,6 +216,7 @@ async function runTask(kind: TaskKind, input: TaskInput, self: (i: TaskInput) =>
       batches++;
       records += r.count;
       attempt = 0;
+      failingSince = undefined;
       for (const o of r.offsets) offsets.set(partitionKey(o.partition), o);
       if (r.offsets.length) offsetsDirty = true;
     } catch (e) {
@@ -228,6 +235,12 @@ async function runTask(kind: TaskKind, input: TaskInput, self: (i: TaskInput) =>
       } else {
         // Transient (database or broker down): back off and reopen from the committed offsets.
         loadId = undefined;
+        failingSince ??= Date.now();
+        if (retryTimeout > 0 && Date.now() - failingSince >= retryTimeout) {
+          trace = `${failureTrace(f as ApplicationFailure)}\n(retried for ${Date.now() - failingSince} ms, errors.retry.timeout is ${retryTimeout} ms)`;
+          await report('FAILED', offsetsDirty);
+          continue;
+        }
         attempt++;
         const delay = backoffMs(attempt, retryDelayMax);
         log.warn('batch failed; retrying', { attempt, delayMs: delay, error: f instanceof Error ? f.message : String(f) });
