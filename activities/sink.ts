@@ -1,5 +1,4 @@
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import type { IHeaders } from 'kafkajs';
 import type { PartitionOffset } from '../workflows/messages.js';
 import type { SinkPlugin, SinkTask } from '../src/connectors/types.js';
@@ -11,9 +10,9 @@ import { secretKeys } from '../src/config/secrets.js';
 import { ConfigError, DataError, errorSummary, type ErrorStage } from '../src/errors.js';
 import type { ConnectHeader, SinkRecord } from '../src/records/record.js';
 import { PartitionFetcher, commitGroupOffsets, startingOffsets, tpKey, type FetchedMessage, type TopicPartition } from '../src/kafka/fetcher.js';
-import { type ActivityDeps, FAILURE } from './deps.js';
+import type { ActivityDeps } from './deps.js';
 import { toFailure } from './failures.js';
-import { withHeartbeat } from './heartbeat.js';
+import { OpenTasks, type BatchRequest, type OpenEntry } from './open-tasks.js';
 import { errorsSettings, type ErrorsSettings } from './errors-handling.js';
 import { BATCH_MAX_MS, BATCH_MAX_RECORDS, IDLE_WAIT_MS } from './source.js';
 
@@ -51,9 +50,7 @@ export interface SinkBatchResult {
   millis: number;
 }
 
-interface OpenSink {
-  loadId: string;
-  seq: number;
+interface OpenSink extends OpenEntry {
   connector: string;
   taskId: number;
   task: SinkTask;
@@ -61,14 +58,10 @@ interface OpenSink {
   converters: RecordConverters;
   chain: TransformChain;
   errors: ErrorsSettings;
-  secrets: string[];
   maxRecords: number;
   maxMillis: number;
   idleWaitMillis: number;
-  busy: Promise<unknown>;
 }
-
-const taskKey = (connector: string, taskId: number) => `${connector}/${taskId}`;
 
 function num(cfg: Record<string, string>, key: string, def: number): number {
   const v = Number(cfg[key] ?? def);
@@ -82,15 +75,10 @@ class RecordFailure {
 
 /** Sink-side activities, on the worker-specific queue of the worker that opened the task. */
 export function sinkActivities(deps: ActivityDeps) {
-  const open = new Map<string, OpenSink>();
-
-  async function closeEntry(key: string): Promise<void> {
-    const e = open.get(key);
-    open.delete(key);
-    if (!e) return;
+  const open = new OpenTasks<OpenSink>('sink', deps.workerId, async (e, key) => {
     await e.fetcher.close();
     await e.task.close().catch((err) => deps.logger.warn({ err: errorSummary(err).message, task: key }, 'closing sink task failed'));
-  }
+  });
 
   async function deadLetterSink(t: OpenSink, failures: RecordFailure[]): Promise<number> {
     const topic = t.errors.dlqTopic;
@@ -224,8 +212,7 @@ export function sinkActivities(deps: ActivityDeps) {
 
   return {
     async openSinkTask(input: OpenSinkTaskInput): Promise<{ workerId: string }> {
-      const key = taskKey(input.connector, input.taskId);
-      await closeEntry(key);
+      await open.close(input.connector, input.taskId);
       const raw = input.taskConfig;
       const plugin = findConnectorPlugin(raw['connector.class'] ?? '');
       if (!plugin || plugin.type !== 'sink') throw toFailure(new ConfigError(`connector.class ${raw['connector.class']} is not a known sink connector`));
@@ -247,7 +234,7 @@ export function sinkActivities(deps: ActivityDeps) {
         }
         fetcher = new PartitionFetcher(deps.kafka, assignment, { clientId: `connector-consumer-${input.connector}-${input.taskId}` });
         if (assignment.length) await fetcher.start(start);
-        open.set(key, {
+        open.set(input.connector, input.taskId, {
           loadId: input.loadId,
           seq: 0,
           connector: input.connector,
@@ -271,30 +258,16 @@ export function sinkActivities(deps: ActivityDeps) {
       }
     },
 
-    async sinkBatch(input: { connector: string; taskId: number; loadId: string; seq: number }): Promise<SinkBatchResult> {
-      const key = taskKey(input.connector, input.taskId);
-      const t = open.get(key);
-      if (!t || t.loadId !== input.loadId || t.seq !== input.seq) {
-        throw ApplicationFailure.create({ type: FAILURE.taskNotLoaded, nonRetryable: true, message: `sink task ${key} is not open at batch ${input.seq} on worker ${deps.workerId}` });
-      }
-      const run = t.busy.then(() => withHeartbeat(() => runBatch(t)));
-      t.busy = run.catch(() => undefined);
-      try {
-        const r = await run;
-        t.seq++;
-        return r;
-      } catch (e) {
-        await closeEntry(key);
-        throw toFailure(e, t.secrets);
-      }
+    async sinkBatch(input: BatchRequest): Promise<SinkBatchResult> {
+      return open.runBatch(input, runBatch);
     },
 
     async closeSinkTask(input: { connector: string; taskId: number }): Promise<void> {
-      await closeEntry(taskKey(input.connector, input.taskId));
+      await open.close(input.connector, input.taskId);
     },
 
     async closeAllSinkTasks(): Promise<void> {
-      await Promise.all([...open.keys()].map(closeEntry));
+      await open.closeAll();
     },
   };
 }

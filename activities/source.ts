@@ -1,5 +1,4 @@
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import type { IHeaders, Message } from 'kafkajs';
 import type { PartitionOffset } from '../workflows/messages.js';
 import { partitionKey } from '../workflows/state.js';
@@ -12,9 +11,9 @@ import { secretKeys } from '../src/config/secrets.js';
 import { ConfigError, DataError, errorSummary } from '../src/errors.js';
 import type { SourceRecord } from '../src/records/record.js';
 import { OffsetsStore, DEFAULT_OFFSETS_TOPIC } from '../src/kafka/offsets-store.js';
-import { type ActivityDeps, FAILURE } from './deps.js';
+import type { ActivityDeps } from './deps.js';
 import { toFailure } from './failures.js';
-import { withHeartbeat } from './heartbeat.js';
+import { OpenTasks, type OpenEntry } from './open-tasks.js';
 import { deadLetter, errorsSettings, type ErrorsSettings } from './errors-handling.js';
 
 export interface OpenSourceTaskInput {
@@ -46,31 +45,24 @@ export interface SourceBatchResult {
   millis: number;
 }
 
-interface OpenTask {
-  loadId: string;
-  seq: number;
+interface OpenTask extends OpenEntry {
   connector: string;
   taskId: number;
   task: SourceTask;
   converters: RecordConverters;
   chain: TransformChain;
   errors: ErrorsSettings;
-  secrets: string[];
   maxRecords: number;
   maxMillis: number;
   idleWaitMillis: number;
   topicCreation: { partitions?: number; replicationFactor?: number };
   offsetsStore: OffsetsStore;
-  /** Serializes batches of one task (a retried activity may overlap a stuck one). */
-  busy: Promise<unknown>;
 }
 
 /** Keys we add to Connect's; documented in the README. */
 export const BATCH_MAX_RECORDS = 'temporal.batch.max.records';
 export const BATCH_MAX_MS = 'temporal.batch.max.ms';
 export const IDLE_WAIT_MS = 'temporal.idle.wait.ms';
-
-const taskKey = (connector: string, taskId: number) => `${connector}/${taskId}`;
 
 function intSetting(cfg: Record<string, string>, key: string, def: number): number {
   const v = cfg[key];
@@ -94,19 +86,14 @@ function headersOf(rec: SourceRecord, conv: RecordConverters): IHeaders | undefi
 
 /** Source-side activities. They run on the worker-specific queue of the worker that opened the task. */
 export function sourceActivities(deps: ActivityDeps) {
-  const open = new Map<string, OpenTask>();
-
-  async function closeEntry(key: string): Promise<void> {
-    const e = open.get(key);
-    open.delete(key);
-    if (e) await e.task.close().catch((err) => deps.logger.warn({ err: errorSummary(err).message, task: key }, 'closing source task failed'));
-  }
+  const open = new OpenTasks<OpenTask>('source', deps.workerId, async (e, key) => {
+    await e.task.close().catch((err) => deps.logger.warn({ err: errorSummary(err).message, task: key }, 'closing source task failed'));
+  });
 
   return {
     /** Starts (or restarts) a task in this worker from the workflow's committed offsets. */
     async openSourceTask(input: OpenSourceTaskInput): Promise<{ workerId: string }> {
-      const key = taskKey(input.connector, input.taskId);
-      await closeEntry(key);
+      await open.close(input.connector, input.taskId);
       const rawConfig = input.taskConfig;
       const plugin = findConnectorPlugin(rawConfig['connector.class'] ?? '');
       if (!plugin || plugin.type !== 'source') {
@@ -127,7 +114,7 @@ export function sourceActivities(deps: ActivityDeps) {
         });
         const partitions = resolved['topic.creation.default.partitions'];
         const rf = resolved['topic.creation.default.replication.factor'];
-        open.set(key, {
+        open.set(input.connector, input.taskId, {
           loadId: input.loadId,
           seq: 0,
           connector: input.connector,
@@ -161,35 +148,16 @@ export function sourceActivities(deps: ActivityDeps) {
      * gets counts and offsets only.
      */
     async sourceBatch(input: SourceBatchInput): Promise<SourceBatchResult> {
-      const key = taskKey(input.connector, input.taskId);
-      const t = open.get(key);
-      if (!t || t.loadId !== input.loadId || t.seq !== input.seq) {
-        throw ApplicationFailure.create({
-          type: FAILURE.taskNotLoaded,
-          nonRetryable: true,
-          message: t ? `task ${key} is at batch ${t.seq} of load ${t.loadId}, asked for ${input.seq} of ${input.loadId}` : `task ${key} is not open on worker ${deps.workerId}`,
-        });
-      }
-      const run = t.busy.then(() => withHeartbeat(() => runBatch(t)));
-      t.busy = run.catch(() => undefined);
-      try {
-        const r = await run;
-        t.seq++;
-        return r;
-      } catch (e) {
-        // The task's position is unknown now: the workflow reopens it from committed offsets.
-        await closeEntry(key);
-        throw toFailure(e, t.secrets);
-      }
+      return open.runBatch(input, runBatch);
     },
 
     async closeSourceTask(input: { connector: string; taskId: number }): Promise<void> {
-      await closeEntry(taskKey(input.connector, input.taskId));
+      await open.close(input.connector, input.taskId);
     },
 
     /** For worker shutdown. */
     async closeAllSourceTasks(): Promise<void> {
-      await Promise.all([...open.keys()].map(closeEntry));
+      await open.closeAll();
     },
   };
 
