@@ -42,6 +42,8 @@ export interface OpenSinkTaskInput {
 }
 
 export interface SinkBatchResult {
+  /** Topics read from (GET /connectors/{c}/topics). */
+  topics: string[];
   fetched: number;
   written: number;
   skipped: number;
@@ -201,6 +203,7 @@ export function sinkActivities(deps: ActivityDeps) {
     // Everything up to these offsets is written (or dead-lettered): commit them where lag tools look.
     await commitGroupOffsets(deps.kafka, sinkGroupId(t.connector), [...next.values()].map((n) => ({ ...n.tp, offset: String(n.offset.kafka_offset) })));
     return {
+      topics: [...new Set(fetched.map((m) => m.topic))],
       fetched: fetched.length,
       written,
       skipped: failures.length,

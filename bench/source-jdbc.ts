@@ -19,7 +19,7 @@ import mysql from 'mysql2/promise';
 import { CONNECTOR_WORKFLOW, connectorWorkflowId, taskStatusQuery, taskWorkflowId } from '../workflows/messages.js';
 import {
   REPO_ROOT, RESULTS_DIR, RssSampler, fileStamp, machine, median, memAvailable, mib, procCpuSeconds, procMemory, round,
-  machineBusySeconds, sleep, spawnNode, stackEnv, stopChild, waitForLine, type StackEnv,
+  cpuByThreadDelta, machineBusySeconds, sleep, threadCpuSeconds, spawnNode, stackEnv, stopChild, waitForLine, type StackEnv,
 } from './lib/common.js';
 import type { BaselineOptions } from './baseline-jdbc-kafka.js';
 
@@ -67,6 +67,8 @@ export interface SideResult {
    */
   otherCpuSec: number;
   machineBusyCores: number;
+  /** The side's own CPU seconds by thread name (main JS thread = the process name, e.g. "node"). */
+  cpuByThread: Record<string, number>;
   messages: number;
   detail: Record<string, unknown>;
 }
@@ -346,6 +348,7 @@ async function runBaseline(ctx: Ctx, table: string, topic: string, tag: string):
     const cpu0 = procCpuSeconds(pid);
     const srv0 = cpuSnapshot(ctx.servers);
     const busy0 = machineBusySeconds();
+    const threads0 = threadCpuSeconds(pid);
     const done = waitForLine(child, (l) => (l.startsWith('{"done"') || l.startsWith('{"error"') ? JSON.parse(l) as Record<string, unknown> : undefined), o.timeoutSec * 1000, 'baseline');
     done.catch(() => undefined);
     const t0 = Date.now();
@@ -356,6 +359,7 @@ async function runBaseline(ctx: Ctx, table: string, topic: string, tag: string):
     const cpu = procCpuSeconds(pid) - cpu0;
     const srv = cpuDelta(srv0, cpuSnapshot(ctx.servers));
     const busy = machineBusySeconds() - busy0;
+    const cpuByThread = cpuByThreadDelta(threads0, threadCpuSeconds(pid));
     const peak = sampler.stop();
     const hwm = procMemory(pid).hwm;
     child.stdin!.write('exit\n');
@@ -363,7 +367,7 @@ async function runBaseline(ctx: Ctx, table: string, topic: string, tag: string):
     return {
       ms, rowsPerSec: Math.round(o.rows / (ms / 1000)), firstRecordMs: w.firstAt === null ? null : w.firstAt - t0,
       peakRssMiB: mib(peak), hwmMiB: mib(hwm), idleRssMiB: mib(idle), cpuSec: round(cpu, 1), serverCpuSec: srv,
-      ...contention(busy, cpu, srv, ms),
+      ...contention(busy, cpu, srv, ms), cpuByThread,
       messages: w.count, detail,
     };
   } finally {
@@ -392,6 +396,7 @@ async function runOurs(ctx: Ctx, table: string, topicPrefix: string, topic: stri
     const cpu0 = procCpuSeconds(pid);
     const srv0 = cpuSnapshot(ctx.servers);
     const busy0 = machineBusySeconds();
+    const threads0 = threadCpuSeconds(pid);
     const config: Record<string, string> = {
       'connector.class': 'io.confluent.connect.jdbc.JdbcSourceConnector',
       'connection.url': `jdbc:mysql://${env.MYSQL_HOST}:${env.MYSQL_PORT}/${env.MYSQL_DATABASE}`,
@@ -411,6 +416,7 @@ async function runOurs(ctx: Ctx, table: string, topicPrefix: string, topic: stri
     const cpu = procCpuSeconds(pid) - cpu0;
     const srv = cpuDelta(srv0, cpuSnapshot(ctx.servers));
     const busy = machineBusySeconds() - busy0;
+    const cpuByThread = cpuByThreadDelta(threads0, threadCpuSeconds(pid));
     const peak = sampler.stop();
     const ms = w.doneAt - t0;
 
@@ -428,7 +434,7 @@ async function runOurs(ctx: Ctx, table: string, topicPrefix: string, topic: stri
     return {
       ms, rowsPerSec: Math.round(o.rows / (ms / 1000)), firstRecordMs: w.firstAt === null ? null : w.firstAt - t0,
       peakRssMiB: mib(peak), hwmMiB: mib(hwm), idleRssMiB: mib(idle), cpuSec: round(cpu, 1), serverCpuSec: srv,
-      ...contention(busy, cpu, srv, ms),
+      ...contention(busy, cpu, srv, ms), cpuByThread,
       messages: w.count,
       historyEvents: events, historyRuns: runIds.size, eventsPer10kRows: round(events / (o.rows / 10_000), 1),
       batches: status.batches, connectorHistoryEvents: connectorEvents,
@@ -521,7 +527,7 @@ export interface SourceJdbcReport {
   benchmark: 'source-jdbc';
   date: string;
   machine: ReturnType<typeof machine>;
-  /** The code measured: HEAD and the files of the data path changed in the working tree. */
+  /** The code measured (at the start): HEAD and the files of the data path changed in the working tree. */
   code: { head: string; dirty: string[] };
   options: Omit<SourceJdbcOptions, 'out'>;
   runs: RunResult[];
@@ -577,6 +583,7 @@ export async function runSourceJdbc(o: SourceJdbcOptions): Promise<SourceJdbcRep
   const db = await mysql.createConnection({ host: env.MYSQL_HOST, port: Number(env.MYSQL_PORT), user: env.MYSQL_USER, password: env.MYSQL_PASSWORD, database: env.MYSQL_DATABASE });
   const ctx: Ctx = { env, o, admin, kafka, client, logDir, servers: serverPids() };
   const m = machine();
+  const code = codeState();
   log(`source-jdbc: ${o.rows.toLocaleString('en')} rows x ${o.runs} run(s); ${m.cpuModel}, ${m.nproc} cores, ${m.memTotalMiB} MiB; load ${m.loadavg.join(' ')}; logs in ${logDir}`);
   if (Object.keys(o.set).length) log(`  connector settings beyond the defaults: ${JSON.stringify(o.set)}`);
 
@@ -645,7 +652,7 @@ export async function runSourceJdbc(o: SourceJdbcOptions): Promise<SourceJdbcRep
     benchmark: 'source-jdbc',
     date: new Date().toISOString(),
     machine: m,
-    code: codeState(),
+    code,
     options: (({ out: _out, ...rest }) => rest)(o),
     runs,
     medians,

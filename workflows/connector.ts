@@ -39,6 +39,10 @@ import {
   taskStopSignal,
   taskWorkflowId,
   tasksQuery,
+  storedConfigQuery,
+  topicsQuery,
+  resetTopicsSignal,
+  restartTaskSignal,
   type ConnectorState,
   type InitialState,
   type PartitionOffset,
@@ -63,6 +67,7 @@ interface Carried {
   generation: number;
   tasks: TaskEntry[];
   offsets: PartitionOffset[];
+  topics?: string[];
 }
 
 const control = proxyActivities<Activities>({
@@ -85,6 +90,7 @@ export async function connectorWorkflow(input: ConnectorInput): Promise<void> {
   let tasks: TaskEntry[];
   let offsets: Map<string, PartitionOffset>;
   let trace: string | undefined;
+  const topics = new Set<string>(input.carried?.topics ?? []);
 
   if (input.carried) {
     ({ validated: v, state, generation, tasks } = input.carried);
@@ -111,6 +117,9 @@ export async function connectorWorkflow(input: ConnectorInput): Promise<void> {
   setHandler(statusQuery, () => statusOf(name, state, v.type, v.workerId, tasks, trace));
   setHandler(configQuery, () => v.masked);
   setHandler(offsetsQuery, () => ({ offsets: [...offsets.values()] }));
+  setHandler(storedConfigQuery, () => v.config);
+  setHandler(topicsQuery, () => [...topics].sort());
+  setHandler(resetTopicsSignal, () => topics.clear());
   setHandler(tasksQuery, () =>
     tasks.map((t) => ({ id: { connector: name, task: t.id }, config: maskLike(t.config, v) })),
   );
@@ -124,6 +133,7 @@ export async function connectorWorkflow(input: ConnectorInput): Promise<void> {
     t.workerId = r.workerId;
     t.trace = r.state === 'FAILED' ? r.trace : undefined;
     if (r.offsets) for (const o of r.offsets) offsets.set(partitionKey(o.partition), o);
+    if (r.topics) for (const topic of r.topics) topics.add(topic);
   });
 
   // ---- control operations run one at a time, in arrival order
@@ -177,6 +187,8 @@ export async function connectorWorkflow(input: ConnectorInput): Promise<void> {
         // Cancelling the connector must not cancel its tasks directly: it stops them itself,
         // so they finish their batch and report their final offsets.
         cancellationType: ChildWorkflowCancellationType.ABANDON,
+        // A task workflow cached on a worker that dies mid-step moves after this (default 10 s).
+        workflowTaskTimeout: '3 seconds',
         workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       });
     }
@@ -242,6 +254,15 @@ export async function connectorWorkflow(input: ConnectorInput): Promise<void> {
     }),
   );
 
+  setHandler(restartTaskSignal, (id: number) =>
+    fromSignal(async () => {
+      const t = tasks.find((x) => x.id === id && x.state !== 'STOPPED');
+      if (!t) return;
+      t.state = 'RESTARTING';
+      await signalTasks(taskRestartSignal, (x) => x.id === id);
+    }),
+  );
+
   setHandler(reconfigureUpdate, (config: RawConfig) =>
     exclusive(async () => {
       const validated = await control.validateConnector({ name, config });
@@ -291,7 +312,7 @@ export async function connectorWorkflow(input: ConnectorInput): Promise<void> {
         return await continueAsNew<typeof connectorWorkflow>({
           name,
           config: input.config,
-          carried: { state, validated: v, generation, tasks, offsets: [...offsets.values()] },
+          carried: { state, validated: v, generation, tasks, offsets: [...offsets.values()], topics: [...topics] },
         });
       }
       if (state === 'RUNNING') {

@@ -61,6 +61,13 @@ export const statusQuery = defineQuery<ConnectorStatus>('status');
 /** The config with secret values masked. */
 export const configQuery = defineQuery<Record<string, string>>('config');
 export const offsetsQuery = defineQuery<ConnectorOffsets>('offsets');
+/** The config as stored (secret values only as ${enc:…}/${env:…} references): for PATCH merges; never show it. */
+export const storedConfigQuery = defineQuery<Record<string, string>>('storedConfig');
+/** Topics the connector's tasks produced to or consumed from (after transforms), as GET /connectors/{c}/topics. */
+export const topicsQuery = defineQuery<string[]>('topics');
+export const resetTopicsSignal = defineSignal('resetTopics');
+/** Restarts one task (POST /connectors/{c}/tasks/{t}/restart). */
+export const restartTaskSignal = defineSignal<[number]>('restartTask');
 /** Task configs (secrets masked), as GET /connectors/{c}/tasks lists them. */
 export const tasksQuery = defineQuery<Array<{ id: { connector: string; task: number }; config: Record<string, string> }>>('tasks');
 
@@ -73,6 +80,8 @@ export interface TaskReport {
   trace?: string;
   /** Offsets committed so far (sent when they changed, at most every few seconds, and on stop). */
   offsets?: PartitionOffset[];
+  /** Topics used so far, when the set grew. */
+  topics?: string[];
 }
 export const taskReportSignal = defineSignal<[TaskReport]>('taskReport');
 

@@ -11,6 +11,7 @@ import {
   uuid4,
   workflowInfo,
   log,
+  patched,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import {
@@ -45,6 +46,7 @@ export interface TaskInput {
     loadId?: string;
     seq?: number;
     failedTrace?: string;
+    topics?: string[];
   };
 }
 
@@ -64,7 +66,7 @@ function dataActivities(queue: string) {
     // A dead worker's queue is noticed fast; the task then moves to a live worker.
     scheduleToStartTimeout: '5 seconds',
     startToCloseTimeout: '10 minutes',
-    heartbeatTimeout: '10 seconds',
+    heartbeatTimeout: '8 seconds',
     // The workflow owns retries: it must reopen the task from committed offsets after any failure.
     retry: { maximumAttempts: 1 },
   });
@@ -96,8 +98,8 @@ export async function sinkTaskWorkflow(input: TaskInput): Promise<TaskResult> {
 function batchSteps(kind: TaskKind, queue: string) {
   const a = dataActivities(queue);
   return kind === 'source'
-    ? { open: a.openSourceTask, batch: async (i: BatchInput) => { const r = await a.sourceBatch(i); return { offsets: r.offsets, count: r.produced }; }, close: a.closeSourceTask }
-    : { open: a.openSinkTask, batch: async (i: BatchInput) => { const r = await a.sinkBatch(i); return { offsets: r.offsets, count: r.written }; }, close: a.closeSinkTask };
+    ? { open: a.openSourceTask, batch: async (i: BatchInput) => { const r = await a.sourceBatch(i); return { offsets: r.offsets, count: r.produced, topics: r.topics ?? [] }; }, close: a.closeSourceTask }
+    : { open: a.openSinkTask, batch: async (i: BatchInput) => { const r = await a.sinkBatch(i); return { offsets: r.offsets, count: r.written, topics: r.topics ?? [] }; }, close: a.closeSinkTask };
 }
 
 interface BatchInput {
@@ -123,6 +125,8 @@ async function runTask(kind: TaskKind, input: TaskInput, self: (i: TaskInput) =>
   let records = input.carried?.records ?? 0;
   let attempt = 0;
   let offsetsDirty = false;
+  const topics = new Set<string>(input.carried?.topics ?? []);
+  let topicsDirty = false;
   let lastOffsetReport = Date.now();
   const retryDelayMax = Number(input.taskConfig['errors.retry.delay.max.ms'] ?? 60000);
   // errors.retry.timeout: 0 (Connect's default) or -1 keep retrying transient failures for ever
@@ -147,6 +151,10 @@ async function runTask(kind: TaskKind, input: TaskInput, self: (i: TaskInput) =>
       msg.offsets = [...offsets.values()];
       offsetsDirty = false;
       lastOffsetReport = Date.now();
+    }
+    if (topicsDirty) {
+      msg.topics = [...topics];
+      topicsDirty = false;
     }
     try {
       await parent.signal(taskReportSignal, msg);
@@ -219,6 +227,12 @@ async function runTask(kind: TaskKind, input: TaskInput, self: (i: TaskInput) =>
       failingSince = undefined;
       for (const o of r.offsets) offsets.set(partitionKey(o.partition), o);
       if (r.offsets.length) offsetsDirty = true;
+      for (const t of r.topics) {
+        if (!topics.has(t)) {
+          topics.add(t);
+          topicsDirty = true;
+        }
+      }
     } catch (e) {
       const f = e instanceof ActivityFailure ? e.cause : e;
       if (f instanceof TimeoutFailure || (e instanceof ActivityFailure && !(f instanceof ApplicationFailure))) {
@@ -248,7 +262,9 @@ async function runTask(kind: TaskKind, input: TaskInput, self: (i: TaskInput) =>
       }
     }
 
-    if (offsetsDirty && Date.now() - lastOffsetReport >= OFFSET_REPORT_MS) await report(state, true);
+    // Reporting new topics came later: histories recorded before it replay without the patch.
+    const reportTopics = topicsDirty && patched('report-topics');
+    if (reportTopics || (offsetsDirty && Date.now() - lastOffsetReport >= OFFSET_REPORT_MS)) await report(state, offsetsDirty);
 
     const info = workflowInfo();
     if (!stopping && (info.continueAsNewSuggested || info.historyLength > maxHistory)) {
@@ -258,7 +274,7 @@ async function runTask(kind: TaskKind, input: TaskInput, self: (i: TaskInput) =>
         ...input,
         offsets: [...offsets.values()],
         paused,
-        carried: { batches, records, queue, workerId, loadId, seq, failedTrace: (state as TaskState) === 'FAILED' ? trace : undefined },
+        carried: { batches, records, queue, workerId, loadId, seq, failedTrace: (state as TaskState) === 'FAILED' ? trace : undefined, topics: [...topics] },
       });
     }
   }

@@ -1,6 +1,6 @@
 // Small helpers shared by the benchmarks: stack addresses, statistics, child processes, memory.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -182,4 +182,27 @@ export function machineBusySeconds(): number {
   } catch {
     return NaN;
   }
+}
+
+/** CPU seconds of each thread of a process, summed by thread name (/proc/<pid>/task/<tid>/comm). */
+export function threadCpuSeconds(pid: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  let tids: string[] = [];
+  try { tids = readdirSync(`/proc/${pid}/task`); } catch { return out; }
+  for (const tid of tids) {
+    try {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim().replace(/[-_]?\d+$/, '');
+      const s = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+      out[name] = (out[name] ?? 0) + (Number(f[11]) + Number(f[12])) / 100;
+    } catch { /* thread ended */ }
+  }
+  return out;
+}
+
+/** b - a per key, rounded to 0.1 s, biggest first, small ones dropped. */
+export function cpuByThreadDelta(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.keys(b).map((k) => [k, round(b[k] - (a[k] ?? 0), 1)] as const).filter(([, v]) => v >= 0.1).sort((x, y) => y[1] - x[1]),
+  );
 }

@@ -132,7 +132,8 @@ export class ConnectClient {
   /** Names of the running connectors, sorted. */
   async list(): Promise<string[]> {
     const names = new Set<string>();
-    const query = `WorkflowType='${CONNECTOR_WORKFLOW}' AND ExecutionStatus='Running'`;
+    // Workers on one task queue form one cluster (as group.id does in Connect): list that cluster's connectors.
+    const query = `WorkflowType='${CONNECTOR_WORKFLOW}' AND ExecutionStatus='Running' AND TaskQueue='${this.taskQueue.replace(/'/g, "\\'")}'`;
     for await (const wf of this.temporal.workflow.list({ query })) {
       const name = connectorNameFromWorkflowId(wf.workflowId) ?? wf.typedSearchAttributes.get(CONNECTOR_NAME);
       if (name) names.add(name);

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ConnectorNotFoundError, connectorOffsetsSchema, connectorSpecSchema, rawConfigSchema, type ConnectClient, type ConnectorStatus } from '../client/index.js';
-import { CONNECTOR_WORKFLOW, connectorNameFromWorkflowId, taskRestartSignal, taskWorkflowId } from '../../workflows/messages.js';
+import { CONNECTOR_WORKFLOW, connectorNameFromWorkflowId, connectorWorkflowId, restartTaskSignal } from '../../workflows/messages.js';
 import { parseWith, RestError } from './errors.js';
 import { storedConfig } from './stored-config.js';
 import { activeTopics, resetActiveTopics } from './topics.js';
@@ -38,23 +38,9 @@ export function restartPlan(status: ConnectorStatus, includeTasks: boolean, only
   };
 }
 
-/**
- * The running connectors of this cluster: its task queue, as group.id scopes a Connect cluster.
- * (ConnectClient.list() lists the whole namespace.)
- */
-export async function clusterConnectors(client: ConnectClient): Promise<string[]> {
-  const names = new Set<string>();
-  const query = `WorkflowType='${CONNECTOR_WORKFLOW}' AND ExecutionStatus='Running' AND TaskQueue='${client.taskQueue.replace(/'/g, "\\'")}'`;
-  for await (const wf of client.temporal.workflow.list({ query })) {
-    const name = connectorNameFromWorkflowId(wf.workflowId);
-    if (name) names.add(name);
-  }
-  return [...names].sort();
-}
-
 export function connectorRoutes(app: FastifyInstance, client: ConnectClient): void {
   app.get<{ Querystring: { expand?: string | string[] } }>('/connectors', async (req) => {
-    const names = await clusterConnectors(client);
+    const names = await client.list();
     if (req.query.expand === undefined) return names;
     const expand = new Set([req.query.expand].flat().flatMap((e) => e.split(',')));
     const out: Record<string, Record<string, unknown>> = {};
@@ -132,8 +118,7 @@ export function connectorRoutes(app: FastifyInstance, client: ConnectClient): vo
   app.post<{ Params: TaskParams }>('/connectors/:connector/tasks/:task/restart', async (req, reply) => {
     const { connector, task } = req.params;
     const id = taskId(connector, task, await client.status(connector), (t) => `Unknown task: ${t}`);
-    // The connector workflow has no per-task restart; the task workflow takes the same signal it sends.
-    await client.temporal.workflow.getHandle(taskWorkflowId(connector, id)).signal(taskRestartSignal);
+    await client.temporal.workflow.getHandle(connectorWorkflowId(connector)).signal(restartTaskSignal, id);
     return reply.code(204).send();
   });
 

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { kafka } from './clients.js';
 import { REPO_ROOT, waitFor } from './stack.js';
 
 /** A `tconnect …` child process with its output kept (for failure messages). */
@@ -54,4 +55,12 @@ export async function waitHealthy(base: string, p: TconnectProcess, timeout = 90
   } catch (e) {
     throw new Error(`${(e as Error).message}\n--- tconnect output ---\n${p.output()}`);
   }
+}
+
+/** Deletes the topics a test produced to (best effort). */
+export async function deleteTopics(topics: string[]): Promise<void> {
+  const admin = kafka().admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics }).catch(() => undefined);
+  await admin.disconnect();
 }

@@ -7,7 +7,7 @@ import { freePort } from '../../src/standalone/dev-server.js';
 import { mysqlConnection } from '../helpers/clients.js';
 import { readTopic, topicSize } from '../helpers/kafka.js';
 import { stackEnv, uniqueIdent, uniqueName, waitFor } from '../helpers/stack.js';
-import { spawnTconnect, waitHealthy, type TconnectProcess } from '../helpers/tconnect-process.js';
+import { deleteTopics, spawnTconnect, waitHealthy, type TconnectProcess } from '../helpers/tconnect-process.js';
 
 const TOTAL = 20_000;
 
@@ -52,6 +52,7 @@ describe('three `tconnect distributed` workers on one task queue', () => {
     await Promise.all([...workers.values()].map((w) => w.proc.stop()));
     await db?.query(`DROP TABLE IF EXISTS \`${table}\``);
     await db?.end();
+    await deleteTopics([topic]);
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
@@ -95,14 +96,16 @@ describe('three `tconnect distributed` workers on one task queue', () => {
     const sizeAtKill = await topicSize(topic);
     expect(sizeAtKill).toBeLessThan(TOTAL);
 
-    // Taken over: the task runs on a live worker and records flow again.
+    // Taken over: the task runs on a live worker (status) and records flow again (topic).
+    let reassignedMs: number | undefined;
     const takeover = await waitFor(async () => {
-      const s = await status(survivor.base);
-      const t = s.tasks?.[0];
-      return t?.state === 'RUNNING' && t.worker_id !== victimId && (await topicSize(topic)) > sizeAtKill ? t : undefined;
+      const t = (await status(survivor.base)).tasks?.[0];
+      const moved = t?.state === 'RUNNING' && t.worker_id !== victimId;
+      if (moved) reassignedMs ??= Date.now() - killedAt;
+      return moved && (await topicSize(topic)) > sizeAtKill ? t : undefined;
     }, { what: 'takeover', timeout: 120_000, interval: 250 });
     const takeoverMs = Date.now() - killedAt;
-    console.log(`distributed: task moved from ${victimId} to ${takeover.worker_id} and produced again ${takeoverMs} ms after kill -9`);
+    console.log(`distributed: task moved from ${victimId} to ${takeover.worker_id}: shown RUNNING there after ${reassignedMs} ms, producing again after ${takeoverMs} ms`);
 
     const msgs = await readTopic(topic, TOTAL, 180_000);
     const ids = new Set(msgs.map((m) => JSON.parse(m.value!).payload.id as number));

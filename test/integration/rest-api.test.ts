@@ -9,6 +9,7 @@ import { buildRestApp } from '../../src/rest/server.js';
 import { mysqlConnection } from '../helpers/clients.js';
 import { readTopic, topicSize } from '../helpers/kafka.js';
 import { stackEnv, uniqueIdent, uniqueName, waitFor } from '../helpers/stack.js';
+import { deleteTopics } from '../helpers/tconnect-process.js';
 import { testWorker } from '../helpers/worker.js';
 
 // Every COMPAT.md section 1 endpoint over real HTTP: an in-process REST server and worker on a
@@ -100,6 +101,7 @@ describe('REST API over real HTTP (JDBC source and sink on MariaDB)', () => {
     await db?.query(`DROP TABLE IF EXISTS \`${table}\``);
     await db?.query(`DROP TABLE IF EXISTS \`${sinkTable}\``);
     await db?.end();
+    await deleteTopics([topic]);
   });
 
   it('GET /, /health and the connector plugins', async () => {
@@ -178,8 +180,14 @@ describe('REST API over real HTTP (JDBC source and sink on MariaDB)', () => {
 
   it('topics and offsets; offsets change only while STOPPED (400 otherwise, as Connect)', async () => {
     await readTopic(topic, 3);
-    expect((await http('GET', `/connectors/${source}/topics`)).body).toEqual({ [source]: { topics: [topic] } });
+    // Topics the tasks really produced to, reported after their batch.
+    const used = await waitFor(async () => {
+      const b = (await http('GET', `/connectors/${source}/topics`)).body;
+      return b[source]?.topics?.length ? b : undefined;
+    }, { what: 'topics reported' });
+    expect(used).toEqual({ [source]: { topics: [topic] } });
     expect((await http('PUT', `/connectors/${source}/topics/reset`)).status).toBe(202);
+    await waitFor(async () => (await http('GET', `/connectors/${source}/topics`)).body[source].topics.length === 0, { what: 'topics reset' });
 
     const partition = { protocol: '1', table: `${env.MYSQL_DATABASE}.${table}` };
     const offsets = await waitFor(async () => {
@@ -269,7 +277,11 @@ describe('REST API over real HTTP (JDBC source and sink on MariaDB)', () => {
       const [rows] = await db.query(`SELECT COUNT(*) AS n FROM \`${sinkTable}\``).catch(() => [[{ n: 0 }]]) as [Array<{ n: number }>];
       return Number(rows[0].n) >= 4;
     }, { what: 'rows in the sink table', timeout: 90_000 });
-    expect((await http('GET', `/connectors/${sink}/topics`)).body).toEqual({ [sink]: { topics: [topic] } });
+    const sinkTopics = await waitFor(async () => {
+      const b = (await http('GET', `/connectors/${sink}/topics`)).body;
+      return b[sink]?.topics?.length ? b : undefined;
+    }, { what: 'sink topics reported' });
+    expect(sinkTopics).toEqual({ [sink]: { topics: [topic] } });
     const offsets = await waitFor(async () => {
       const o = (await http('GET', `/connectors/${sink}/offsets`)).body;
       return o.offsets.length ? o : undefined;

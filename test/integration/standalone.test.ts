@@ -10,7 +10,7 @@ import { freePort } from '../../src/standalone/dev-server.js';
 import { mysqlConnection } from '../helpers/clients.js';
 import { readTopic } from '../helpers/kafka.js';
 import { stackEnv, uniqueIdent, uniqueName, waitFor } from '../helpers/stack.js';
-import { spawnTconnect, waitHealthy, type TconnectProcess } from '../helpers/tconnect-process.js';
+import { deleteTopics, spawnTconnect, waitHealthy, type TconnectProcess } from '../helpers/tconnect-process.js';
 
 const run = promisify(execFile);
 
@@ -62,6 +62,7 @@ describe('tconnect standalone worker.properties connector files', () => {
     for (const p of procs) await p.stop(5000);
     for (const t of tables) await db?.query(`DROP TABLE IF EXISTS \`${t}\``);
     await db?.end();
+    await deleteTopics(tables.map((t) => `standalone.${t}`));
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 

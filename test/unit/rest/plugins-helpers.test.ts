@@ -4,7 +4,6 @@ import { ConfigError } from '../../../src/errors.js';
 import { restartPlan } from '../../../src/rest/connectors-routes.js';
 import { RestError, toErrorBody } from '../../../src/rest/errors.js';
 import { pluginConfig, pluginRows, validatePluginConfig } from '../../../src/rest/plugins.js';
-import { derivedTopics } from '../../../src/rest/topics.js';
 import type { ConnectorStatus } from '../../../workflows/messages.js';
 
 describe('connector plugins', () => {
@@ -55,12 +54,6 @@ describe('REST helpers', () => {
     expect(onlyFailed.connector.state).toBe('RUNNING');
     expect(onlyFailed.tasks.map((t) => t.state)).toEqual(['RUNNING', 'RESTARTING']);
     expect(restartPlan(status, false, true).tasks.map((t) => t.state)).toEqual(['RUNNING', 'FAILED']);
-  });
-
-  it('derives topics from sink topics and JDBC source plans', () => {
-    expect(derivedTopics('sink', { topics: 'b, a' }, [])).toEqual(['a', 'b']);
-    expect(derivedTopics('source', { 'topic.prefix': 'p.' }, [{ tables: '`db`.`t1`,`db`.`t2`' }, { tables: '`db`.`t3`' }])).toEqual(['p.t1', 'p.t2', 'p.t3']);
-    expect(derivedTopics('source', { 'topic.prefix': 'q', query: 'SELECT 1' }, [])).toEqual(['q']);
   });
 
   it('maps errors to Connect statuses and messages', () => {
