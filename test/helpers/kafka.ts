@@ -68,3 +68,17 @@ export async function topicSize(topic: string): Promise<number> {
     await admin.disconnect();
   }
 }
+
+/**
+ * Waits until a topic holds `total` distinct ids (id read from each JSON value by `idOf`), reading
+ * everything in it: at-least-once delivery may have written some records twice.
+ */
+export async function distinctIds(topic: string, total: number, idOf: (value: string) => number, timeoutMs = 180_000): Promise<Set<number>> {
+  return waitFor(async () => {
+    const size = await topicSize(topic);
+    if (size < total) return undefined;
+    const msgs = await readTopic(topic, size, timeoutMs);
+    const ids = new Set(msgs.map((m) => idOf(m.value!)));
+    return ids.size === total ? ids : undefined;
+  }, { what: `${total} distinct ids in ${topic}`, timeout: timeoutMs, interval: 2000 });
+}
