@@ -10,7 +10,7 @@ import { resolveConfig } from '../src/config/providers.js';
 import { secretKeys } from '../src/config/secrets.js';
 import { ConfigError, DataError, errorSummary } from '../src/errors.js';
 import type { SourceRecord } from '../src/records/record.js';
-import { OffsetsStore, DEFAULT_OFFSETS_TOPIC } from '../src/kafka/offsets-store.js';
+import { OffsetsStore, DEFAULT_OFFSETS_TOPIC, withLongsAsStrings } from '../src/kafka/offsets-store.js';
 import type { ActivityDeps } from './deps.js';
 import { toFailure } from './failures.js';
 import { OpenTasks, type OpenEntry } from './open-tasks.js';
@@ -63,6 +63,8 @@ interface OpenTask extends OpenEntry {
 export const BATCH_MAX_RECORDS = 'temporal.batch.max.records';
 export const BATCH_MAX_MS = 'temporal.batch.max.ms';
 export const IDLE_WAIT_MS = 'temporal.idle.wait.ms';
+/** Records asked of one poll() call within a batch. */
+const POLL_CHUNK = 2000;
 
 function intSetting(cfg: Record<string, string>, key: string, def: number): number {
   const v = cfg[key];
@@ -178,7 +180,8 @@ export function sourceActivities(deps: ActivityDeps) {
       if (signal.aborted) break;
       const want = t.maxRecords - polled;
       if (want <= 0) break;
-      const records = await t.task.poll(want, signal);
+      // Poll in chunks so producing one chunk overlaps reading the next and memory stays bounded.
+      const records = await t.task.poll(Math.min(want, POLL_CHUNK), signal);
       if (records.length === 0) {
         if (polled > 0 || Date.now() - started >= t.idleWaitMillis) break;
         await new Promise((r) => setTimeout(r, 50));
@@ -188,8 +191,15 @@ export function sourceActivities(deps: ActivityDeps) {
       polled += records.length;
       const messages: Array<{ topic: string; message: Message }> = [];
       const dead: Array<{ record: SourceRecord; error: unknown }> = [];
+      let lastPartition: unknown;
+      let lastKey = '';
       for (const rec of records) {
-        latest.set(partitionKey(rec.sourcePartition), { partition: rec.sourcePartition, offset: rec.sourceOffset });
+        // Records of one partition usually share the partition object: key it once per run.
+        if (rec.sourcePartition !== lastPartition) {
+          lastPartition = rec.sourcePartition;
+          lastKey = partitionKey(rec.sourcePartition);
+        }
+        latest.set(lastKey, { partition: rec.sourcePartition, offset: rec.sourceOffset });
         try {
           const out = t.chain.apply(rec);
           if (out === null) { skipped++; continue; }
@@ -242,6 +252,6 @@ export function sourceActivities(deps: ActivityDeps) {
     // Kafka acknowledged every record: now the offsets may be committed.
     await t.offsetsStore.write(t.connector, offsets);
     if (t.task.commit && offsets.length) await t.task.commit(offsets.map((o) => ({ partition: o.partition, offset: o.offset ?? {} })));
-    return { polled, produced, skipped, deadLettered, offsets, topics: [...topics], millis: Date.now() - started };
+    return { polled, produced, skipped, deadLettered, offsets: withLongsAsStrings(offsets), topics: [...topics], millis: Date.now() - started };
   }
 }

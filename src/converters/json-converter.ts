@@ -169,8 +169,20 @@ export class JsonConverter implements Converter, HeaderConverter {
   private serialize(schema: Schema | null, value: unknown): Buffer | null {
     if (schema === null && value == null) return null;
     const payload = this.toJson(schema, value);
-    const node: JsonNode = this.schemasEnabled ? new Map([['schema', this.asJsonSchema(schema)], ['payload', payload]]) : payload;
-    return Buffer.from(writeJson(node), 'utf8');
+    if (!this.schemasEnabled) return Buffer.from(writeJson(payload), 'utf8');
+    // The envelope's schema part is the same text for every record of a schema: written once.
+    return Buffer.from(`{"schema":${this.schemaText(schema)},"payload":${writeJson(payload)}}`, 'utf8');
+  }
+
+  private readonly schemaTextCache = new WeakMap<Schema, string>();
+  private schemaText(schema: Schema | null): string {
+    if (!schema) return 'null';
+    let t = this.schemaTextCache.get(schema);
+    if (t === undefined) {
+      t = writeJson(this.asJsonSchema(schema));
+      this.schemaTextCache.set(schema, t);
+    }
+    return t;
   }
 
   private deserialize(bytes: Buffer | null): SchemaAndValue {

@@ -12,7 +12,7 @@ export class OffsetsStore {
   constructor(private readonly pool: KafkaPool, readonly topic = DEFAULT_OFFSETS_TOPIC) {}
 
   static key(connector: string, partition: Record<string, unknown>): string {
-    return JSON.stringify([connector, partition]);
+    return jsonWithLongs([connector, partition]);
   }
 
   async write(connector: string, offsets: PartitionOffset[]): Promise<void> {
@@ -23,10 +23,20 @@ export class OffsetsStore {
       offsets.map((o) => ({
         topic: this.topic,
         message: {
-          key: OffsetsStore.key(connector, o.partition),
-          value: o.offset === null ? null : JSON.stringify(o.offset),
+          key: jsonWithLongs([connector, o.partition]),
+          value: o.offset === null ? null : jsonWithLongs(o.offset),
         },
       })),
     );
   }
+}
+
+/** JSON with bigint values written as plain numbers, as Connect writes longs beyond 2^53. */
+export function jsonWithLongs(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `\u0000long:${x}` : x)).replace(/"\\u0000long:(-?\d+)"/g, '$1');
+}
+
+/** The same value with bigints as decimal strings: Temporal's JSON payloads cannot carry bigint. */
+export function withLongsAsStrings<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x))) as T;
 }

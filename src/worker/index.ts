@@ -1,7 +1,12 @@
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type LogLevel, type TLSConfig, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type TLSConfig } from '@temporalio/worker';
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { createActivities } from '../../activities/index.js';
 import { KafkaPool } from '../kafka/client.js';
 import { closeRawCluster } from '../kafka/fetcher.js';
@@ -35,6 +40,7 @@ export interface RunningWorker {
 }
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+const requireFrom = createRequire(import.meta.url);
 
 let runtimeInstalled = false;
 /** The SDK's own logs: warnings and up unless TEMPORAL_SDK_LOG_LEVEL says otherwise (once per process). */
@@ -49,10 +55,33 @@ function installRuntime(): void {
   }
 }
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-/** The workflow bundle, built once per process (webpack takes seconds). */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } as never });
+let bundle: Promise<string> | undefined;
+/**
+ * The path of the workflow bundle, built once per content: webpack runs in a short-lived child
+ * process (its heap never enters the worker's RSS) and writes a file named after a hash of the
+ * workflow sources and the SDK version, which later starts reuse.
+ */
+export function workflowBundlePath(): Promise<string> {
+  bundle ??= (async () => {
+    const dir = path.dirname(WORKFLOWS_PATH);
+    const hash = createHash('sha256');
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts')).sort()) hash.update(f).update(readFileSync(path.join(dir, f)));
+    hash.update(JSON.parse(readFileSync(requireFrom.resolve('@temporalio/workflow/package.json'), 'utf8')).version);
+    const cacheDir = process.env.TCONNECT_BUNDLE_DIR ?? path.join(dir, '..', 'node_modules', '.cache', 'temporal-connect');
+    const file = path.join(cacheDir, `workflows-${hash.digest('hex').slice(0, 16)}.js`);
+    if (existsSync(file)) return file;
+    mkdirSync(cacheDir, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    const script = `require('@temporalio/worker').bundleWorkflowCode({ workflowsPath: ${JSON.stringify(WORKFLOWS_PATH)}, logger: { log(){}, trace(){}, debug(){}, info(){}, warn(){}, error(){} } })
+      .then((b) => require('fs').writeFileSync(${JSON.stringify(tmp)}, b.code)).catch((e) => { console.error(e); process.exit(1); });`;
+    await new Promise<void>((resolve, reject) => {
+      execFile(process.execPath, ['-e', script], { cwd: path.join(dir, '..'), maxBuffer: 16 * 1024 * 1024 }, (err, _out, stderr) =>
+        err ? reject(new Error(`bundling the workflows failed: ${stderr || err.message}`)) : resolve());
+    });
+    renameSync(tmp, file);
+    return file;
+  })();
+  bundle.catch(() => (bundle = undefined));
   return bundle;
 }
 
@@ -81,7 +110,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     connection,
     namespace: opts.namespace,
     taskQueue,
-    workflowBundle: await workflowBundle(),
+    workflowBundle: { codePath: await workflowBundlePath() },
     activities,
     identity: workerId,
     // A workflow cached on a worker that died waits this long before another worker takes it
