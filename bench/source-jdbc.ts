@@ -19,7 +19,7 @@ import mysql from 'mysql2/promise';
 import { CONNECTOR_WORKFLOW, connectorWorkflowId, taskStatusQuery, taskWorkflowId } from '../workflows/messages.js';
 import {
   REPO_ROOT, RESULTS_DIR, RssSampler, fileStamp, machine, median, memAvailable, mib, procCpuSeconds, procMemory, round,
-  cpuByThreadDelta, machineBusySeconds, sleep, threadCpuSeconds, spawnNode, stackEnv, stopChild, waitForLine, type StackEnv,
+  ancestorPids, cpuByThreadDelta, machineBusySeconds, sleep, threadCpuSeconds, waitForQuiet, type QuietWait, spawnNode, stackEnv, stopChild, waitForLine, type StackEnv,
 } from './lib/common.js';
 import type { BaselineOptions } from './baseline-jdbc-kafka.js';
 
@@ -48,6 +48,9 @@ export interface SourceJdbcOptions {
    */
   codeRoot?: string;
   cleanup: boolean;
+  /** Before each run, wait up to this many seconds for other benchmarks (and a load above maxLoad) to end. */
+  quietWaitSec: number;
+  maxLoad: number;
   out?: string;
 }
 
@@ -78,6 +81,8 @@ export interface RunResult {
   order: string[];
   table: string;
   loadMs: number;
+  /** Machine state before the run: load averages, other benchmarks running, how long we waited for them. */
+  before?: QuietWait;
   baseline?: SideResult;
   ours?: SideResult & { historyEvents: number; historyRuns: number; eventsPer10kRows: number; batches: number; connectorHistoryEvents: number };
   ratio?: number;
@@ -96,6 +101,8 @@ export const DEFAULTS: SourceJdbcOptions = {
   timeoutSec: 0,
   compareRows: 1000,
   cleanup: false,
+  quietWaitSec: 900,
+  maxLoad: Infinity,
 };
 
 export function parseArgs(argv: string[]): SourceJdbcOptions {
@@ -125,6 +132,8 @@ export function parseArgs(argv: string[]): SourceJdbcOptions {
       case '--out': o.out = val(); break;
       case '--code-root': o.codeRoot = path.resolve(val()); break;
       case '--cleanup': o.cleanup = true; break;
+      case '--quiet-wait': o.quietWaitSec = Number(val()); break;
+      case '--max-load': o.maxLoad = num(); break;
       case '--only': {
         const v = val();
         if (v !== 'ours' && v !== 'baseline') throw new Error('--only takes ours or baseline');
@@ -139,7 +148,7 @@ export function parseArgs(argv: string[]): SourceJdbcOptions {
         break;
       }
       case '--help': case '-h':
-        process.stdout.write('usage: npx tsx bench/source-jdbc.ts [--rows N] [--runs R] [--keep] [--profile] [--baseline-page ROWS] [--set key=value]... [--only ours|baseline] [--code-root DIR] [--out FILE] [--cleanup]\n');
+        process.stdout.write('usage: npx tsx bench/source-jdbc.ts [--rows N] [--runs R] [--keep] [--profile] [--baseline-page ROWS] [--set key=value]... [--only ours|baseline] [--code-root DIR] [--out FILE] [--cleanup] [--quiet-wait SEC] [--max-load L]\n');
         process.exit(0);
         break;
       default: throw new Error(`unknown flag ${a}`);
@@ -504,8 +513,6 @@ async function batchTimeline(client: Client, workflowId: string, runIds: string[
 async function deleteConnector(client: Client, name: string): Promise<void> {
   const h = client.workflow.getHandle(connectorWorkflowId(name));
   await h.cancel().catch(() => undefined);
-  // (Deleting a connector whose task is mid-batch currently takes STOP_TIMEOUT_MS = 60 s: see
-  // bench/README.md. The bench does not wait for that; it terminates what is left after 10 s.)
   const closed = await Promise.race([h.result().then(() => true, () => true), sleep(10_000).then(() => false)]);
   for (const id of [connectorWorkflowId(name), taskWorkflowId(name, 0)]) {
     try {
@@ -599,6 +606,9 @@ export async function runSourceJdbc(o: SourceJdbcOptions): Promise<SourceJdbcRep
       const topicB = `${prefixB}${table}`;
       const order = (i % 2 === 1 ? ['baseline', 'ours'] : ['ours', 'baseline']).filter((s) => !o.only || s === o.only);
       const r: RunResult = { run: i, order, table, loadMs: 0 };
+      // Another benchmark on these two cores would skew both; wait for it (up to --quiet-wait s).
+      r.before = await waitForQuiet({ maxLoad: o.maxLoad, maxSec: o.quietWaitSec, everySec: 15, ownPids: ancestorPids(), log });
+      if (!r.before.quiet) log(`  measuring anyway: load ${r.before.loadavg.join(' ')}, other benchmarks: ${r.before.otherBenchmarks.length}`);
       log(`run ${i}/${o.runs}: loading ${o.rows.toLocaleString('en')} rows into ${table} ...`);
       try {
         r.loadMs = await loadTable(db, table, o.rows);

@@ -206,3 +206,99 @@ export function cpuByThreadDelta(a: Record<string, number>, b: Record<string, nu
     Object.keys(b).map((k) => [k, round(b[k] - (a[k] ?? 0), 1)] as const).filter(([, v]) => v >= 0.1).sort((x, y) => y[1] - x[1]),
   );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Added for bench/sink-es.ts (nothing above changed).
+
+/** This process and its ancestors (under `npm run` / `npx tsx`: npm, sh, tsx's wrapper, node). */
+export function ancestorPids(): number[] {
+  const out: number[] = [];
+  for (let pid = process.pid; pid > 1 && out.length < 32;) {
+    out.push(pid);
+    try {
+      const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      pid = Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      break;
+    }
+  }
+  return out;
+}
+
+/**
+ * Command lines of other processes running a benchmark script (bench/source-*, bench/sink-*), ours
+ * excluded: by default this process and all its ancestors (`npm exec` and `sh -c` carry the
+ * script's name in their command lines too).
+ */
+export function otherBenchmarks(ownPids: number[] = ancestorPids()): string[] {
+  const out: string[] = [];
+  const own = new Set(ownPids);
+  let dirs: string[] = [];
+  try { dirs = readdirSync('/proc'); } catch { return out; }
+  for (const d of dirs) {
+    if (!/^\d+$/.test(d) || own.has(Number(d))) continue;
+    let cmd = '';
+    try { cmd = readFileSync(`/proc/${d}/cmdline`, 'latin1').replace(/\0/g, ' ').trim(); } catch { continue; }
+    if (/bench\/(source|sink)-[\w-]+\.ts/.test(cmd)) out.push(`${d} ${cmd.slice(0, 160)}`);
+  }
+  return out;
+}
+
+export interface QuietWait {
+  waitedSec: number;
+  quiet: boolean;
+  loadavg: number[];
+  otherBenchmarks: string[];
+}
+
+/**
+ * Waits until no other benchmark runs and the 1-minute load average is below `maxLoad`, polling
+ * every `everySec`, for at most `maxSec`; then answers how it went (measure anyway when not quiet).
+ */
+export async function waitForQuiet(opts: { maxLoad: number; maxSec: number; everySec?: number; ownPids?: number[]; log?: (s: string) => void }): Promise<QuietWait> {
+  const t0 = Date.now();
+  const every = (opts.everySec ?? 30) * 1000;
+  for (;;) {
+    const others = otherBenchmarks(opts.ownPids);
+    const load = os.loadavg().map((x) => round(x, 2));
+    const quiet = others.length === 0 && load[0] < opts.maxLoad;
+    const waitedSec = Math.round((Date.now() - t0) / 1000);
+    if (quiet || waitedSec >= opts.maxSec) return { waitedSec, quiet, loadavg: load, otherBenchmarks: others };
+    opts.log?.(`  waiting for a quiet machine (${waitedSec} s so far, up to ${opts.maxSec} s): load ${load.join(' ')}; other benchmarks: ${others.length ? others.map((o) => o.split(' ')[0]).join(', ') : 'none'}`);
+    await sleep(Math.min(every, Math.max(1000, opts.maxSec * 1000 - (Date.now() - t0))));
+  }
+}
+
+/** Structural subset of kafkajs' Admin used below (so this file needs no kafkajs import). */
+export interface LagAdmin {
+  fetchOffsets(o: { groupId: string; topics: string[] }): Promise<Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>>;
+  fetchTopicOffsets(topic: string): Promise<Array<{ partition: number; high: string; low: string }>>;
+}
+
+/**
+ * A consumer group's lag on one topic, as kafka-consumer-groups.sh shows it: per partition the
+ * high watermark minus the committed offset (a partition without a commit counts from its low
+ * watermark). Null when it cannot be read.
+ */
+export async function groupLag(admin: LagAdmin, groupId: string, topic: string): Promise<{ total: number; byPartition: Record<number, number>; committed: number } | null> {
+  try {
+    const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+    const c = new Map<number, number>();
+    for (const t of committed) for (const p of t.partitions) c.set(p.partition, Number(p.offset));
+    const byPartition: Record<number, number> = {};
+    let total = 0, done = 0;
+    for (const p of ends) {
+      const at = c.get(p.partition);
+      const from = at !== undefined && at >= 0 ? at : Number(p.low);
+      byPartition[p.partition] = Number(p.high) - from;
+      total += Number(p.high) - from;
+      done += from - Number(p.low);
+    }
+    return { total, byPartition, committed: done };
+  } catch {
+    return null;
+  }
+}
+
+/** Load averages now, rounded. */
+export const loadavg = (): number[] => os.loadavg().map((x) => round(x, 2));
