@@ -15,9 +15,10 @@ let codec: { historyType: unknown; protojson: ProtoJson } | undefined;
 
 /**
  * protobufjs's proto3-JSON codec from the very copy @temporalio/proto loads. The SDK's own
- * historyFromJSON/historyToJSON (@temporalio/common) fail with "type must be a Type" when npm
- * gives common and proto separate nested protobufjs copies (it does here: @grpc/proto-loader
- * holds protobufjs 7 at the top), because the codec checks `instanceof Type` across copies.
+ * historyFromJSON/historyToJSON fail with "type must be a Type" whenever npm installs separate
+ * protobufjs copies for @temporalio/common and @temporalio/proto (it did before protobufjs 8 became
+ * a direct dependency of ours), because the codec checks `instanceof Type` across copies; taking
+ * the codec from proto's own copy works either way.
  */
 function historyCodec(): NonNullable<typeof codec> {
   if (codec) return codec;
