@@ -30,6 +30,8 @@ export class PartitionFetcher {
   private failure?: Error;
   private readonly owned: Set<string>;
   private pausedForBackpressure = false;
+  /** Next offset to hand out per partition: guards against re-fetched messages. */
+  private readonly next = new Map<string, bigint>();
 
   constructor(
     private readonly pool: KafkaPool,
@@ -59,10 +61,18 @@ export class PartitionFetcher {
         autoCommit: false,
         partitionsConsumedConcurrently: 1,
         eachBatchAutoResolve: false,
-        eachBatch: async ({ batch, isRunning, isStale }) => {
-          if (!this.owned.has(tpKey(batch))) return;
+        eachBatch: async ({ batch, isRunning, isStale, resolveOffset }) => {
+          const key = tpKey(batch);
+          if (!this.owned.has(key)) return;
           for (const message of batch.messages) {
             if (!isRunning() || isStale()) return;
+            // Resolving moves kafkajs' fetch position on (nothing is committed: autoCommit is off);
+            // without it the same batch is fetched again and again.
+            resolveOffset(message.offset);
+            const offset = BigInt(message.offset);
+            const expected = this.next.get(key);
+            if (expected !== undefined && offset < expected) continue; // a re-fetch after a seek
+            this.next.set(key, offset + 1n);
             this.buffer.push({ topic: batch.topic, partition: batch.partition, message });
             this.bufferedBytes += (message.value?.length ?? 0) + (message.key?.length ?? 0);
           }
@@ -76,7 +86,10 @@ export class PartitionFetcher {
       });
       for (const tp of this.assignment) {
         const offset = startOffsets.get(tpKey(tp));
-        if (offset !== undefined) consumer.seek({ topic: tp.topic, partition: tp.partition, offset });
+        if (offset !== undefined) {
+          this.next.set(tpKey(tp), BigInt(offset));
+          consumer.seek({ topic: tp.topic, partition: tp.partition, offset });
+        }
       }
       // Partitions of these topics that another task owns are never read here.
       const others = new Map<string, number[]>();
