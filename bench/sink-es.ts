@@ -489,6 +489,8 @@ export interface RunResult {
   sides: Record<string, SideResult>;
   ratios: Record<string, number>;
   sameDocuments?: boolean;
+  /** Sides that failed in this run, with why. */
+  errors?: Record<string, string>;
 }
 
 export interface SinkEsReport {
@@ -579,7 +581,15 @@ export async function runSinkEs(o: SinkEsOptions): Promise<SinkEsReport> {
         log(`  loaded ${fmt(o.messages)} messages (${round(ld.bytes / o.messages)} B values on average) into ${topic} in ${round(ld.ms / 1000, 1)} s; order: ${order.join(', ')}`);
         for (const side of order) {
           await sleep(3000); // let the servers settle (merges, GC) between sides
-          const s = side === 'baseline' ? await runBaseline(ctx, topic, tag) : await runOurs(ctx, topic, tag, Number(side.slice(4)));
+          let s: SideResult;
+          try {
+            s = side === 'baseline' ? await runBaseline(ctx, topic, tag) : await runOurs(ctx, topic, tag, Number(side.slice(4)));
+          } catch (e) {
+            // One side failing (e.g. killed by the RSS guard) does not lose the others' figures.
+            (r.errors ??= {})[side] = e instanceof Error ? e.message : String(e);
+            log(`  ${side.padEnd(8)}: FAILED: ${r.errors[side]}`);
+            continue;
+          }
           r.sides[side] = s;
           const lagLine = sampleLag(s.lag, 6).map((x) => `${x.t}s:${x.lag === null ? '-' : fmt(x.lag)}`).join(' ');
           log(`  ${side.padEnd(8)}: ${fmt(s.docsPerSec)} docs/s (${round(s.ms / 1000, 1)} s), peak RSS ${s.peakRssMiB} MiB (HWM ${s.hwmMiB}), CPU ${s.cpuSec} s (${round((s.cpuSec / o.messages) * 1e6, 1)} us/doc); machine ${s.machineBusyCores} cores busy; load ${s.loadBefore[0]} -> ${s.loadAfter[0]}`);
@@ -685,6 +695,7 @@ export function printReport(r: SinkEsReport): void {
   for (const [s, t] of Object.entries(r.targets)) {
     lines.push(`targets ${s}: ratio >= 0.8 ${t.ratio ? 'MET' : 'MISSED'}; worker RSS < 512 MiB ${t.rss ? 'MET' : 'MISSED'}; lag reported while running ${t.lagReported ? 'MET' : 'MISSED'}`);
   }
+  for (const x of r.runs) for (const [side, e] of Object.entries(x.errors ?? {})) lines.push(`run ${x.run} ${side} FAILED: ${e}`);
   lines.push(`load averages per run (before -> after): ${r.runs.map((x) => `${x.loadBefore.join('/')} -> ${x.loadAfter.join('/')}`).join('; ')}`);
   lines.push(`results: ${r.file}`);
   process.stdout.write(lines.join('\n') + '\n');

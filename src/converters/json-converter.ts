@@ -36,6 +36,10 @@ const JSON_TYPE_NAME: Record<SchemaType, string> = {
   bytes: 'bytes', string: 'string', array: 'array', map: 'map', struct: 'struct',
 };
 const CONNECT_TYPE = new Map(Object.entries(JSON_TYPE_NAME).map(([t, name]) => [name, t as SchemaType]));
+/** One strict UTF-8 decoder for every message (decode() keeps no state between calls). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+/** 16 digits in a row: a number JSON.parse might round (a conservative test: strings count too). */
+const LONG_DIGITS = /\d{16}/;
 const INT_BITS: Partial<Record<SchemaType, number>> = { int8: 8, int16: 16, int32: 32, int64: 64 };
 
 /**
@@ -188,8 +192,17 @@ export class JsonConverter implements Converter, HeaderConverter {
   private deserialize(bytes: Buffer | null): SchemaAndValue {
     if (bytes === null) return { schema: null, value: null };
     let root: JsonNode | undefined;
+    if (!this.schemasEnabled) {
+      // Fast path: the native parser gives the same values as the exact one (below) when no
+      // number literal can lose precision (an integer of 16+ digits) and the text is valid.
+      let text: string | undefined;
+      try { text = UTF8.decode(bytes); } catch { text = undefined; }
+      if (text !== undefined && !LONG_DIGITS.test(text)) {
+        try { return { schema: null, value: JSON.parse(text) }; } catch { /* the exact parser says why */ }
+      }
+    }
     try {
-      root = parseJson(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+      root = parseJson(UTF8.decode(bytes));
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);
       throw new DataException(`Converting byte[] to Kafka Connect data failed due to serialization error: ${reason}`, { cause: e });

@@ -12,6 +12,11 @@ export interface FetchedMessage extends TopicPartition {
   message: KafkaMessage;
 }
 
+/** Default budget of a fetcher's buffer: a few batches' worth, not more (every task of a worker has one). */
+const MAX_BUFFER_BYTES = 16 * 1024 * 1024;
+/** What a buffered message costs in memory: its bytes plus the JS objects around them. */
+const messageCost = (m: KafkaMessage): number => (m.value?.length ?? 0) + (m.key?.length ?? 0) + 300;
+
 export const tpKey = (tp: TopicPartition): string => `${tp.topic}:${tp.partition}`;
 
 /**
@@ -47,8 +52,8 @@ export class PartitionFetcher {
     const consumer = this.pool.kafka.consumer({
       groupId: `tconnect-fetch-${this.opts.clientId}-${randomBytes(4).toString('hex')}`,
       allowAutoTopicCreation: false,
-      maxBytesPerPartition: this.opts.maxBytesPerPartition ?? 4 * 1024 * 1024,
-      maxBytes: 32 * 1024 * 1024,
+      maxBytesPerPartition: this.opts.maxBytesPerPartition ?? 2 * 1024 * 1024,
+      maxBytes: 8 * 1024 * 1024,
       maxWaitTimeInMs: 250,
       sessionTimeout: 30000,
       retry: { retries: 3 },
@@ -74,10 +79,10 @@ export class PartitionFetcher {
             if (expected !== undefined && offset < expected) continue; // a re-fetch after a seek
             this.next.set(key, offset + 1n);
             this.buffer.push({ topic: batch.topic, partition: batch.partition, message });
-            this.bufferedBytes += (message.value?.length ?? 0) + (message.key?.length ?? 0);
+            this.bufferedBytes += messageCost(message);
           }
           this.wake();
-          if (this.bufferedBytes > (this.opts.maxBufferBytes ?? 64 * 1024 * 1024)) this.backpressure(true);
+          if (this.bufferedBytes > (this.opts.maxBufferBytes ?? MAX_BUFFER_BYTES)) this.backpressure(true);
         },
       });
       consumer.on(consumer.events.CRASH, (e) => {
@@ -146,8 +151,8 @@ export class PartitionFetcher {
     }
     if (this.failure) throw this.failure;
     const out = this.buffer.splice(0, max);
-    for (const m of out) this.bufferedBytes -= (m.message.value?.length ?? 0) + (m.message.key?.length ?? 0);
-    if (this.pausedForBackpressure && this.bufferedBytes < (this.opts.maxBufferBytes ?? 64 * 1024 * 1024) / 2) this.backpressure(false);
+    for (const m of out) this.bufferedBytes -= messageCost(m.message);
+    if (this.pausedForBackpressure && this.bufferedBytes < (this.opts.maxBufferBytes ?? MAX_BUFFER_BYTES) / 2) this.backpressure(false);
     return out;
   }
 
