@@ -82,7 +82,7 @@ export async function produce(topic: string, partitions: number, messages: Produ
     await admin.disconnect();
   }
   if (messages.length === 0) return;
-  const p = kafka().producer();
+  const p = kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
   await p.connect();
   try {
     await p.send({

@@ -29,7 +29,7 @@ describe('Elasticsearch sink when Elasticsearch is unreachable', () => {
   });
 
   async function produce(topic: string, from: number, n: number) {
-    const p = kafka().producer();
+    const p = kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
     await p.connect();
     await p.send({ topic, messages: Array.from({ length: n }, (_, i) => ({ value: JSON.stringify({ n: from + i }) })) });
     await p.disconnect();

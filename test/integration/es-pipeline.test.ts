@@ -102,7 +102,7 @@ describe('MySQL → Kafka → Elasticsearch on Temporal', () => {
     await es.indices.create({ index: topic, mappings: { properties: { qty: { type: 'integer' } } } });
     const json = new JsonConverter();
     json.configure({ 'schemas.enable': 'false' }, false);
-    const p = kafka().producer();
+    const p = kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
     await p.connect();
     await p.send({ topic, messages: [
       { key: '"a"', value: json.fromConnectData(topic, null, { qty: 1 }) },
@@ -159,7 +159,7 @@ describe('MySQL → Kafka → Elasticsearch on Temporal', () => {
     await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
     await admin.disconnect();
-    const p = kafka().producer();
+    const p = kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
     await p.connect();
     const total = 20_000;
     for (let i = 0; i < total; i += 2000) {

@@ -52,9 +52,10 @@ describe('sink connectors on Temporal (JDBC sink into MariaDB)', () => {
     await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
     await admin.disconnect();
-    const p = kafka().producer();
+    // Idempotent: a retried request under load must not write the batch twice.
+    const p = kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
     await p.connect();
-    await p.send({ topic, messages });
+    await p.send({ topic, messages, acks: -1 });
     await p.disconnect();
   }
 
@@ -129,6 +130,12 @@ describe('sink connectors on Temporal (JDBC sink into MariaDB)', () => {
         return o.offsets.length === 4 ? o : undefined;
       }, { what: 'sink offsets reported', timeout: 30_000 });
       const p2 = offs.offsets.find((o) => (o.partition as { kafka_partition: number }).kafka_partition === 2);
+      // Committed up to the end of the partition: 10 orders + the bad record.
+      const admin = kafka().admin();
+      await admin.connect();
+      const end = (await admin.fetchTopicOffsets(topic)).find((x) => x.partition === 2)!.high;
+      await admin.disconnect();
+      expect(end).toBe('11');
       expect(p2).toEqual({ partition: { kafka_topic: topic, kafka_partition: 2 }, offset: { kafka_offset: 11 } });
     } finally {
       await handle.cancel().catch(() => undefined);

@@ -28,7 +28,7 @@ describe('sink re-planning', () => {
   });
 
   async function send(topic: string, partition: number, n: number) {
-    const p = kafka().producer();
+    const p = kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
     await p.connect();
     await p.send({ topic, messages: Array.from({ length: n }, (_, i) => ({ partition, value: JSON.stringify({ p: partition, i }) })) });
     await p.disconnect();

@@ -29,7 +29,7 @@ describe('sink start position', () => {
   });
 
   async function produce(topic: string, from: number, n: number) {
-    const p = kafka().producer();
+    const p = kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
     await p.connect();
     await p.send({ topic, messages: Array.from({ length: n }, (_, i) => ({ value: JSON.stringify({ schema: { type: 'struct', optional: false, fields: [{ field: 'n', type: 'int32', optional: false }] }, payload: { n: from + i } }) })) });
     await p.disconnect();
