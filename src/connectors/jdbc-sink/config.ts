@@ -2,10 +2,9 @@ import { z } from 'zod';
 import { defineConfig, key, type ConfigOf, type ConfigProblem } from '../../config/define.js';
 import { ConfigError } from '../../errors.js';
 import { jdbcSourceKeys } from '../jdbc-source/config.js';
-import type { ConnectionSettings } from '../jdbc-source/connection.js';
 import { parseQualifiedList, type TableRef } from '../jdbc-source/dialect.js';
 import { parseZone } from '../jdbc-source/time.js';
-import { parseJdbcUrl, redactJdbcUrl } from '../jdbc-source/url.js';
+import { parseJdbcUrl } from '../jdbc-source/url.js';
 
 // Kafka Connect JDBC's sink keys (Confluent's names, defaults and docs). The connection keys are
 // the source's own declarations: one definition of connection.url, user, password and attempts.
@@ -115,20 +114,6 @@ export function tableFor(cfg: JdbcSinkConfig, topic: string, defaultDb: string |
   const db = parts.length === 2 ? parts[0] : defaultDb;
   if (db === null) throw new ConfigError('connection.url names no database and table.name.format names none');
   return { db, table: parts[parts.length - 1] };
-}
-
-export function connectionSettingsOf(cfg: JdbcSinkConfig): ConnectionSettings {
-  const url = parseJdbcUrl(cfg['connection.url']);
-  return {
-    url,
-    urlText: redactJdbcUrl(cfg['connection.url']),
-    // The connector keys win over URL parameters: they are where secrets are managed.
-    user: cfg['connection.user'] ?? url.user ?? undefined,
-    password: cfg['connection.password'] ?? url.password ?? undefined,
-    attempts: cfg['connection.attempts'],
-    backoffMs: cfg['connection.backoff.ms'],
-    isolation: 'DEFAULT',
-  };
 }
 
 /** Cross-key rules; Confluent's message where it has one, earlier than Confluent where it fails only at write time. */

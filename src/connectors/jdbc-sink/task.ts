@@ -4,7 +4,8 @@ import type { PutResult, SinkTask, SinkTaskContext } from '../types.js';
 import { classifyError, Db, type ConnectionSettings } from '../jdbc-source/connection.js';
 import { quoteTable, type TableRef } from '../jdbc-source/dialect.js';
 import { parseZone, type Zone } from '../jdbc-source/time.js';
-import { connectionSettingsOf, parseJdbcSinkConfig, tableFor, type JdbcSinkConfig } from './config.js';
+import { parseJdbcSinkConfig, tableFor, type JdbcSinkConfig } from './config.js';
+import { connectionSettings } from '../jdbc-source/connection.js';
 import { extractDeleteKey, extractRow, type FieldOptions, type RowData } from './fields.js';
 import { Tables, type TableInfo, type TableRow } from './tables.js';
 import { approxSqlBytes, toDbValue } from './values.js';
@@ -76,7 +77,7 @@ async function openSession(settings: ConnectionSettings, ctx: SinkTaskContext, s
 
 export async function startJdbcSinkTask(taskConfig: Record<string, string>, ctx: SinkTaskContext): Promise<SinkTask> {
   const cfg = parseJdbcSinkConfig(taskConfig);
-  const settings = connectionSettingsOf(cfg);
+  const settings = connectionSettings(cfg);
   // Connecting now makes bad credentials or an unknown database fail the start, not the first batch.
   const session = await openSession(settings, ctx);
   ctx.logger.info({ connector: ctx.connectorName, task: ctx.taskId, url: settings.urlText }, 'JDBC sink task connected');

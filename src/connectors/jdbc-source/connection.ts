@@ -55,7 +55,11 @@ export interface ConnectionSettings {
   isolation: IsolationMode;
 }
 
-export function connectionSettings(cfg: JdbcSourceConfig): ConnectionSettings {
+/** The keys a connection needs; the sink passes its own config, which has all but the isolation mode. */
+export type ConnectionKeys = Pick<JdbcSourceConfig, 'connection.url' | 'connection.user' | 'connection.password' | 'connection.attempts' | 'connection.backoff.ms'>
+  & { 'transaction.isolation.mode'?: IsolationMode };
+
+export function connectionSettings(cfg: ConnectionKeys): ConnectionSettings {
   const url = parseJdbcUrl(cfg['connection.url']);
   return {
     url,
@@ -65,7 +69,7 @@ export function connectionSettings(cfg: JdbcSourceConfig): ConnectionSettings {
     password: cfg['connection.password'] ?? url.password ?? undefined,
     attempts: cfg['connection.attempts'],
     backoffMs: cfg['connection.backoff.ms'],
-    isolation: cfg['transaction.isolation.mode'],
+    isolation: cfg['transaction.isolation.mode'] ?? 'DEFAULT',
   };
 }
 
