@@ -15,9 +15,15 @@ import { toFailure } from './failures.js';
 import { OpenTasks, type BatchRequest, type OpenEntry } from './open-tasks.js';
 import { errorsSettings, type ErrorsSettings } from './errors-handling.js';
 import { BATCH_MAX_MS, BATCH_MAX_RECORDS, IDLE_WAIT_MS } from './source.js';
+import { SinkPipeline, type ChunkResult, type Prepared, type WriteOutcome } from './sink-pipeline.js';
 
 /** Task config key holding the topic-partitions the connector assigned to a sink task. */
 export const ASSIGNMENT_KEY = 'temporal.assignment';
+
+/** Records per put when the sink task does not say. */
+const DEFAULT_PUT_RECORDS = 2000;
+/** How long a sink task keeps writing after a batch activity ended (the next one normally starts within tens of ms). */
+const PIPELINE_LEASE_MS = 1000;
 
 export const sinkGroupId = (connector: string) => `connect-${connector}`;
 
@@ -63,6 +69,32 @@ interface OpenSink extends OpenEntry {
   maxRecords: number;
   maxMillis: number;
   idleWaitMillis: number;
+  pipeline: SinkPipeline<RecordFailure>;
+}
+
+interface PreparedRecords {
+  records: SinkRecord[];
+  /** The fetched message of each record, for the dead letter queue. */
+  sources: FetchedMessage[];
+}
+
+/** The promise's value, or undefined when ms passed or signal aborted first. */
+async function within<T>(p: Promise<T>, ms: number, signal: AbortSignal): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), ms);
+        onAbort = () => resolve(undefined);
+        signal.addEventListener('abort', onAbort, { once: true });
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  }
 }
 
 function num(cfg: Record<string, string>, key: string, def: number): number {
@@ -78,6 +110,7 @@ class RecordFailure {
 /** Sink-side activities, on the worker-specific queue of the worker that opened the task. */
 export function sinkActivities(deps: ActivityDeps) {
   const open = new OpenTasks<OpenSink>('sink', deps.workerId, async (e, key) => {
+    await e.pipeline.close();
     await e.fetcher.close();
     await e.task.close().catch((err) => deps.logger.warn({ err: errorSummary(err).message, task: key }, 'closing sink task failed'));
   });
@@ -113,20 +146,8 @@ export function sinkActivities(deps: ActivityDeps) {
     return messages.length;
   }
 
-  async function runBatch(t: OpenSink): Promise<SinkBatchResult> {
-    const ctx = Context.current();
-    const started = Date.now();
-    const fetched = await t.fetcher.take(t.maxRecords, t.idleWaitMillis, ctx.cancellationSignal);
-    // More may have arrived while the first ones were taken: fill the batch up within its time.
-    while (fetched.length < t.maxRecords && Date.now() - started < t.maxMillis) {
-      const more = await t.fetcher.take(t.maxRecords - fetched.length, 0);
-      if (more.length === 0) break;
-      fetched.push(...more);
-    }
-    const next = new Map<string, PartitionOffset & { tp: TopicPartition; offset: { kafka_offset: number } }>();
-    for (const m of fetched) {
-      next.set(tpKey(m), { tp: m, partition: sinkPartition(m), offset: { kafka_offset: Number(m.message.offset) + 1 } });
-    }
+  /** Converts and transforms fetched messages; records that fail here are kept with their stage. */
+  function prepare(t: OpenSink, fetched: FetchedMessage[]): Prepared<RecordFailure> & { work: PreparedRecords } {
     const failures: RecordFailure[] = [];
     const records: SinkRecord[] = [];
     const sources: FetchedMessage[] = [];
@@ -138,11 +159,14 @@ export function sinkActivities(deps: ActivityDeps) {
         const value = t.converters.value.toConnectData(m.topic, m.message.value ?? null);
         stage = 'HEADER_CONVERTER';
         const headers: ConnectHeader[] = [];
-        for (const [hk, hv] of Object.entries(m.message.headers ?? {})) {
-          for (const one of Array.isArray(hv) ? hv : [hv]) {
-            if (one === undefined) continue;
-            const sv = t.converters.header.toConnectHeader(m.topic, hk, Buffer.isBuffer(one) ? one : Buffer.from(String(one)));
-            headers.push({ key: hk, value: sv.value, schema: sv.schema });
+        const raw = m.message.headers;
+        if (raw) {
+          for (const [hk, hv] of Object.entries(raw)) {
+            for (const one of Array.isArray(hv) ? hv : [hv]) {
+              if (one === undefined) continue;
+              const sv = t.converters.header.toConnectHeader(m.topic, hk, Buffer.isBuffer(one) ? one : Buffer.from(String(one)));
+              headers.push({ key: hk, value: sv.value, schema: sv.schema });
+            }
           }
         }
         stage = 'TRANSFORMATION';
@@ -170,45 +194,92 @@ export function sinkActivities(deps: ActivityDeps) {
         failures.push(new RecordFailure(m, e, e instanceof DataError ? e.stage : stage));
       }
     }
-    ctx.heartbeat({ fetched: fetched.length });
+    return { work: { records, sources }, failures };
+  }
+
+  /** Puts one chunk; records the sink rejected join the chunk's failures. */
+  async function write(t: OpenSink, prepared: Prepared<RecordFailure>, signal: AbortSignal): Promise<WriteOutcome<RecordFailure>> {
+    const { records, sources } = prepared.work as PreparedRecords;
+    const failures = prepared.failures;
+    if (records.length === 0) return { written: 0, failures };
+    const r = await t.task.put(records, signal);
+    for (const f of r.failed) failures.push(new RecordFailure(sources[f.index], f.error, 'TASK_PUT'));
+    if (t.task.flush) await t.task.flush();
+    return { written: records.length - r.failed.length, failures };
+  }
+
+  async function runBatch(t: OpenSink): Promise<SinkBatchResult> {
+    const ctx = Context.current();
+    const signal = ctx.cancellationSignal;
+    const started = Date.now();
+    const next = new Map<string, TopicPartition & { offset: number }>();
+    const topics = new Set<string>();
+    let fetched = 0;
     let written = 0;
-    if (records.length) {
-      const r = await t.task.put(records, ctx.cancellationSignal);
-      const bad = new Set<number>();
-      for (const f of r.failed) {
-        bad.add(f.index);
-        failures.push(new RecordFailure(sources[f.index], f.error, 'TASK_PUT'));
-      }
-      written = records.length - bad.size;
-      if (t.task.flush) await t.task.flush();
-    }
+    let skipped = 0;
     let deadLettered = 0;
-    if (failures.length) {
-      const first = failures[0];
-      if (t.errors.tolerance !== 'all') {
-        const e = first.error instanceof Error ? first.error : new Error(String(first.error));
-        throw new DataError(
-          `Tolerance exceeded in error handler: stage ${first.stage} failed on the record at topic ${first.m.topic}, partition ${first.m.partition}, offset ${first.m.message.offset}: ${e.message}`,
-          first.stage,
-          { cause: e },
-        );
-      }
-      if (t.errors.logEnable) {
-        for (const f of failures) {
-          deps.logger.warn({ connector: t.connector, task: t.taskId, topic: f.m.topic, partition: f.m.partition, offset: f.m.message.offset, stage: f.stage, err: errorSummary(f.error).message }, 'record skipped');
+    const p = t.pipeline;
+    p.hold();
+    try {
+      // Claim finished chunks in order until the batch is full or its time is up; an idle task
+      // returns after temporal.idle.wait.ms with nothing.
+      while (fetched < t.maxRecords) {
+        if (signal.aborted) throw signal.reason ?? new Error('batch cancelled');
+        const head = p.head();
+        const now = Date.now();
+        if (!head) {
+          const until = started + (fetched === 0 ? t.idleWaitMillis : t.maxMillis);
+          if (now >= until) break;
+          await p.waitForChunk(until - now, signal);
+          continue;
         }
+        let chunk: ChunkResult<RecordFailure> | undefined;
+        if (fetched > 0) {
+          if (now >= started + t.maxMillis) break;
+          chunk = await within(head.result, started + t.maxMillis - now, signal);
+          if (!chunk) break;
+        } else {
+          // Nothing claimed yet: wait for the oldest write (bounded by flush.timeout.ms and the heartbeat).
+          chunk = await within(head.result, 2 ** 31 - 1, signal);
+          if (!chunk) throw signal.reason ?? new Error('batch cancelled');
+        }
+        if (chunk.failures.length) {
+          const first = chunk.failures[0];
+          if (t.errors.tolerance !== 'all') {
+            const e = first.error instanceof Error ? first.error : new Error(String(first.error));
+            throw new DataError(
+              `Tolerance exceeded in error handler: stage ${first.stage} failed on the record at topic ${first.m.topic}, partition ${first.m.partition}, offset ${first.m.message.offset}: ${e.message}`,
+              first.stage,
+              { cause: e },
+            );
+          }
+          if (t.errors.logEnable) {
+            for (const f of chunk.failures) {
+              deps.logger.warn({ connector: t.connector, task: t.taskId, topic: f.m.topic, partition: f.m.partition, offset: f.m.message.offset, stage: f.stage, err: errorSummary(f.error).message }, 'record skipped');
+            }
+          }
+          deadLettered += await deadLetterSink(t, chunk.failures);
+          skipped += chunk.failures.length;
+        }
+        p.shift();
+        fetched += chunk.fetched;
+        written += chunk.written;
+        for (const [k, v] of chunk.next) next.set(k, v);
+        for (const tp of chunk.topics) topics.add(tp);
+        ctx.heartbeat({ fetched });
       }
-      deadLettered = await deadLetterSink(t, failures);
+    } finally {
+      p.release();
     }
     // Everything up to these offsets is written (or dead-lettered): commit them where lag tools look.
-    await commitGroupOffsets(deps.kafka, sinkGroupId(t.connector), [...next.values()].map((n) => ({ ...n.tp, offset: String(n.offset.kafka_offset) })));
+    await commitGroupOffsets(deps.kafka, sinkGroupId(t.connector), [...next.values()].map((n) => ({ topic: n.topic, partition: n.partition, offset: String(n.offset) })));
     return {
-      topics: [...new Set(fetched.map((m) => m.topic))],
-      fetched: fetched.length,
+      topics: [...topics],
+      fetched,
       written,
-      skipped: failures.length,
+      skipped,
       deadLettered,
-      offsets: [...next.values()].map((n) => ({ partition: n.partition, offset: n.offset })),
+      offsets: [...next.values()].map((n) => ({ partition: sinkPartition(n), offset: { kafka_offset: n.offset } })),
       millis: Date.now() - started,
     };
   }
@@ -237,7 +308,8 @@ export function sinkActivities(deps: ActivityDeps) {
         }
         fetcher = new PartitionFetcher(deps.kafka, assignment, { clientId: `connector-consumer-${input.connector}-${input.taskId}` });
         if (assignment.length) await fetcher.start(start);
-        open.set(input.connector, input.taskId, {
+        const errors = errorsSettings(resolved);
+        const entry: OpenSink = {
           loadId: input.loadId,
           seq: 0,
           connector: input.connector,
@@ -246,13 +318,27 @@ export function sinkActivities(deps: ActivityDeps) {
           fetcher,
           converters: convertersFromConfig(resolved, deps.workerConfig),
           chain: buildTransformChain(resolved),
-          errors: errorsSettings(resolved),
+          errors,
           secrets,
           maxRecords: num(resolved, BATCH_MAX_RECORDS, 20000),
           maxMillis: num(resolved, BATCH_MAX_MS, 2000),
           idleWaitMillis: num(resolved, IDLE_WAIT_MS, 1000),
           busy: Promise.resolve(),
-        });
+          pipeline: undefined as unknown as SinkPipeline<RecordFailure>,
+        };
+        entry.pipeline = new SinkPipeline<RecordFailure>(
+          fetcher,
+          (messages) => prepare(entry, messages),
+          (prepared, signal) => write(entry, prepared, signal),
+          {
+            chunkRecords: Math.max(1, Math.min(task.putBatchSize ?? DEFAULT_PUT_RECORDS, entry.maxRecords)),
+            concurrency: Math.max(1, task.maxConcurrentPuts ?? 1),
+            window: 2 * entry.maxRecords,
+            leaseMs: PIPELINE_LEASE_MS,
+            stopOnFailure: errors.tolerance !== 'all',
+          },
+        );
+        open.set(input.connector, input.taskId, entry);
         logger.info({ loadId: input.loadId, assignment: formatAssignment(assignment) }, 'sink task opened');
         return { workerId: deps.workerId };
       } catch (e) {

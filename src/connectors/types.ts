@@ -75,7 +75,16 @@ export interface PutResult {
 }
 
 export interface SinkTask {
+  /**
+   * Writes records. The runtime calls put with at most putBatchSize records, and with up to
+   * maxConcurrentPuts calls running at once; a task that allows more than one keeps several
+   * writes of one key in call order.
+   */
   put(records: SinkRecord[], signal: AbortSignal): Promise<PutResult>;
+  /** Records per put call (default 2000). */
+  readonly putBatchSize?: number;
+  /** Put calls that may run at once (default 1: one after another, as Kafka Connect calls put). */
+  readonly maxConcurrentPuts?: number;
   /** Flush anything buffered; after it resolves the records given so far are durable. */
   flush?(): Promise<void>;
   close(): Promise<void>;

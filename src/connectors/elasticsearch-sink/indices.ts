@@ -15,6 +15,8 @@ export class IndexPreparer {
   private readonly existing = new Set<string>();
   /** Indices known to have a mapping. */
   private readonly mapped = new Set<string>();
+  /** Checks in progress, by index (and whether a mapping is wanted). */
+  private readonly pending = new Map<string, Promise<void>>();
 
   constructor(
     private readonly client: Client,
@@ -29,6 +31,23 @@ export class IndexPreparer {
   /** Throws DataError when Elasticsearch refuses the index or mapping, RetriableError when it cannot be reached. */
   async prepare(index: string, mapping: FieldMapping | null, signal: AbortSignal): Promise<void> {
     if (mapping ? this.mapped.has(index) : this.existing.has(index)) return;
+    // Puts run concurrently: one check per index at a time.
+    const key = `${mapping ? 'm' : 'e'}:${index}`;
+    const running = this.pending.get(key);
+    if (running) {
+      await running.catch(() => undefined);
+      return this.prepare(index, mapping, signal);
+    }
+    const p = this.check(index, mapping, signal);
+    this.pending.set(key, p);
+    try {
+      await p;
+    } finally {
+      this.pending.delete(key);
+    }
+  }
+
+  private async check(index: string, mapping: FieldMapping | null, signal: AbortSignal): Promise<void> {
     try {
       let properties = await this.properties(index, signal);
       if (properties === null) {

@@ -10,9 +10,11 @@ import { IndexPreparer } from './indices.js';
 import { indexMapping, type FieldMapping } from './mapping.js';
 import { BulkWriter, bulkOp, type BulkOp } from './writer.js';
 
-// An Elasticsearch sink task. put writes the whole batch before it returns (there is no
-// background buffer, so flush has nothing to do and linger.ms nothing to wait for): the runtime
-// commits offsets only after put, and every record is then written, skipped, or reported failed.
+// An Elasticsearch sink task. put writes its records before it returns (there is no background
+// buffer, so flush has nothing to do and linger.ms nothing to wait for): the runtime commits
+// offsets only after put, and every record is then written, skipped, or reported failed. The
+// runtime calls put with batch.size records, up to max.in.flight.requests calls at once; writes
+// of one document keep their call order.
 
 /** Elasticsearch refuses document ids longer than this many bytes (and the whole bulk request with them). */
 const MAX_ID_BYTES = 512;
@@ -30,12 +32,16 @@ class ElasticsearchSinkTask implements SinkTask {
   private readonly indices: IndexPreparer;
   private readonly writer: BulkWriter;
   private closed = false;
+  readonly putBatchSize: number;
+  readonly maxConcurrentPuts: number;
 
   constructor(
     private readonly cfg: ElasticsearchSinkConfig,
     private readonly client: Client,
     private readonly ctx: SinkTaskContext,
   ) {
+    this.putBatchSize = cfg['batch.size'];
+    this.maxConcurrentPuts = cfg['max.in.flight.requests'];
     const retry = { maxRetries: cfg['max.retries'], backoffMs: cfg['retry.backoff.ms'] };
     this.indices = new IndexPreparer(client, retry, ctx.logger);
     this.writer = new BulkWriter(client, {
@@ -65,11 +71,14 @@ class ElasticsearchSinkTask implements SinkTask {
       }
     });
 
+    // Before any await: later puts touching the same documents wait for this one.
+    const turn = this.writer.reserve(ops);
     const timeoutMs = this.cfg['flush.timeout.ms'];
     const timeout = AbortSignal.timeout(timeoutMs);
     const all = AbortSignal.any([signal, timeout]);
     try {
       const writable = await this.prepareIndices(records, ops, failed, all);
+      await turn.before;
       for (const [i, e] of await this.writer.write(writable, all)) failed.set(i, e);
     } catch (e) {
       if (signal.aborted) throw signal.reason ?? e;
@@ -77,6 +86,8 @@ class ElasticsearchSinkTask implements SinkTask {
         throw new RetriableError(`Writing ${records.length} records to Elasticsearch took longer than flush.timeout.ms (${timeoutMs} ms); the batch will be retried`, { cause: e });
       }
       throw e;
+    } finally {
+      turn.done();
     }
     return { failed: [...failed].sort(([a], [b]) => a - b).map(([index, error]) => ({ index, error })) };
   }

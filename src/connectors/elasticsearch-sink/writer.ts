@@ -95,11 +95,46 @@ export interface WriterSettings extends RetrySettings {
 }
 
 export class BulkWriter {
+  /** Requests in flight across all writes of the task: max.in.flight.requests. */
+  private readonly slots: Semaphore;
+  /** Per document, the latest write reserved for it that has not finished. */
+  private readonly lastWrite = new Map<string, Promise<void>>();
+
   constructor(
     private readonly client: Client,
     private readonly settings: WriterSettings,
     private readonly logger: PluginLogger,
-  ) {}
+  ) {
+    this.slots = new Semaphore(settings.maxInFlight);
+  }
+
+  /**
+   * Takes a turn for ops' documents, in call order: `before` resolves once earlier writes of any
+   * of them finished (so the last write of a document wins); call `done` when this write ended.
+   */
+  reserve(ops: BulkOp[]): { before: Promise<void>; done: () => void } {
+    let finish!: () => void;
+    const mine = new Promise<void>((r) => { finish = r; });
+    const earlier = new Set<Promise<void>>();
+    const keys: string[] = [];
+    for (const op of ops) {
+      const k = docKey(op);
+      const prev = this.lastWrite.get(k);
+      if (prev && prev !== mine) earlier.add(prev);
+      this.lastWrite.set(k, mine);
+      keys.push(k);
+    }
+    let ended = false;
+    return {
+      before: earlier.size ? Promise.all(earlier).then(() => undefined) : Promise.resolve(),
+      done: () => {
+        if (ended) return;
+        ended = true;
+        for (const k of keys) if (this.lastWrite.get(k) === mine) this.lastWrite.delete(k);
+        finish();
+      },
+    };
+  }
 
   /** Writes ops; returns the records that failed, by record index. */
   async write(ops: BulkOp[], signal: AbortSignal): Promise<Map<number, Error>> {
@@ -110,7 +145,7 @@ export class BulkWriter {
     const stop = new AbortController();
     const anySignal = AbortSignal.any([signal, stop.signal]);
     let firstError: unknown;
-    const slots = new Semaphore(this.settings.maxInFlight);
+    const slots = this.slots;
     const done: Array<Promise<void>> = [];
     for (const chunk of chunks) {
       const run = async () => {

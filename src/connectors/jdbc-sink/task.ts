@@ -97,6 +97,8 @@ class JdbcSinkTask implements SinkTask {
   private readonly fieldOptions: FieldOptions;
   private readonly tables: Tables;
   private readonly tableOfTopic = new Map<string, TableRef>();
+  /** One transaction per put: batch.size records (puts run one after another). */
+  readonly putBatchSize: number;
 
   constructor(
     private readonly cfg: JdbcSinkConfig,
@@ -104,6 +106,7 @@ class JdbcSinkTask implements SinkTask {
     private readonly ctx: SinkTaskContext,
     private session: Session | null,
   ) {
+    this.putBatchSize = cfg['batch.size'];
     this.zone = parseZone(cfg['db.timezone']);
     this.fieldOptions = { pkMode: cfg['pk.mode'], pkFields: cfg['pk.fields'], whitelist: cfg['fields.whitelist'] };
     this.tables = new Tables({

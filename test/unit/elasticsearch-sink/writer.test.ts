@@ -185,6 +185,38 @@ describe('BulkWriter', () => {
     expect(events.findIndex((e) => e.startsWith('end d1 '))).toBeLessThan(events.indexOf(kEvents[1]!));
   });
 
+  it('keeps call order and the in-flight bound across concurrent writes (the runtime runs puts at once)', async () => {
+    const events: string[] = [];
+    const { client, maxInFlight } = fakeClient(async (actions) => {
+      const ids = actions.map((a) => a.id).join(',');
+      events.push(`start ${ids}`);
+      // The first request (holding k) is the slowest: a later write of k must still wait for it.
+      await new Promise((r) => setTimeout(r, ids === 'k,a' ? 40 : 2));
+      events.push(`end ${ids}`);
+      return ok(actions);
+    });
+    const writer = new BulkWriter(client, { ...settings, batchSize: 10, maxInFlight: 2 }, logger);
+    const writeInTurn = async (ops: ReturnType<typeof doc>[]) => {
+      const turn = writer.reserve(ops);
+      try {
+        await turn.before;
+        return await writer.write(ops, never);
+      } finally {
+        turn.done();
+      }
+    };
+    await Promise.all([
+      writeInTurn([doc(0, 'k'), doc(1, 'a')]),
+      writeInTurn([doc(0, 'b')]),
+      writeInTurn([doc(0, 'c')]),
+      writeInTurn([doc(0, 'k'), doc(1, 'd')]),
+    ]);
+    expect(maxInFlight()).toBe(2);
+    expect(events.indexOf('start k,d')).toBeGreaterThan(events.indexOf('end k,a'));
+    // Writes of other documents did not wait for the slow one.
+    expect(events.indexOf('end b')).toBeLessThan(events.indexOf('end k,a'));
+  });
+
   it('stops at once when the signal aborts', async () => {
     const ac = new AbortController();
     const { client } = fakeClient(() => new errors.ConnectionError('down'));
