@@ -9,7 +9,7 @@ import { resolveConfig } from '../src/config/providers.js';
 import { secretKeys } from '../src/config/secrets.js';
 import { ConfigError, DataError, errorSummary, type ErrorStage } from '../src/errors.js';
 import type { ConnectHeader, SinkRecord } from '../src/records/record.js';
-import { PartitionFetcher, commitGroupOffsets, startingOffsets, tpKey, type FetchedMessage, type TopicPartition } from '../src/kafka/fetcher.js';
+import { FetchBudget, DEFAULT_BUFFER_BYTES, PartitionFetcher, commitGroupOffsets, startingOffsets, tpKey, type FetchedMessage, type TopicPartition } from '../src/kafka/fetcher.js';
 import type { ActivityDeps } from './deps.js';
 import { toFailure } from './failures.js';
 import { OpenTasks, type BatchRequest, type OpenEntry } from './open-tasks.js';
@@ -20,6 +20,8 @@ import { SinkPipeline, type ChunkResult, type Prepared, type WriteOutcome } from
 /** Task config key holding the topic-partitions the connector assigned to a sink task. */
 export const ASSIGNMENT_KEY = 'temporal.assignment';
 
+/** Worker property: buffer memory the fetchers of all sink tasks of a worker share. */
+export const SINK_BUFFER_KEY = 'temporal.sink.buffer.max.bytes';
 /** Records per put when the sink task does not say. */
 const DEFAULT_PUT_RECORDS = 2000;
 /** How long a sink task keeps writing after a batch activity ended (the next one normally starts within tens of ms). */
@@ -109,6 +111,8 @@ class RecordFailure {
 
 /** Sink-side activities, on the worker-specific queue of the worker that opened the task. */
 export function sinkActivities(deps: ActivityDeps) {
+  // Fetch buffers of all sink tasks of this worker share one budget.
+  const budget = new FetchBudget(num(deps.workerConfig, SINK_BUFFER_KEY, DEFAULT_BUFFER_BYTES));
   const open = new OpenTasks<OpenSink>('sink', deps.workerId, async (e, key) => {
     await e.pipeline.close();
     await e.fetcher.close();
@@ -185,6 +189,8 @@ export function sinkActivities(deps: ActivityDeps) {
           originalKafkaPartition: m.partition,
           originalKafkaOffset: offset,
         };
+        // Without transforms the value is what its text says: sinks may write the text as is.
+        if (t.chain.aliases.length === 0 && value.json !== undefined) rec.valueJson = value.json;
         const out = t.chain.apply(rec);
         if (out === null) continue;
         records.push(out);
@@ -306,7 +312,7 @@ export function sinkActivities(deps: ActivityDeps) {
           const off = (o.offset as { kafka_offset?: number } | null)?.kafka_offset;
           if (p.kafka_topic !== undefined && p.kafka_partition !== undefined && off !== undefined) start.set(`${p.kafka_topic}:${p.kafka_partition}`, String(off));
         }
-        fetcher = new PartitionFetcher(deps.kafka, assignment, { clientId: `connector-consumer-${input.connector}-${input.taskId}` });
+        fetcher = new PartitionFetcher(deps.kafka, assignment, { clientId: `connector-consumer-${input.connector}-${input.taskId}`, budget });
         if (assignment.length) await fetcher.start(start);
         const errors = errorsSettings(resolved);
         const entry: OpenSink = {

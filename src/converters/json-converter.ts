@@ -78,7 +78,10 @@ export class JsonConverter implements Converter, HeaderConverter {
   }
 
   toConnectHeader(_topic: string, _key: string, bytes: Buffer | null): SchemaAndValue {
-    return withStage('HEADER_CONVERTER', () => this.deserialize(bytes));
+    return withStage('HEADER_CONVERTER', () => {
+      const { schema, value } = this.deserialize(bytes);
+      return { schema, value };
+    });
   }
 
   /** The schema node Connect would write for this schema (null for no schema). */
@@ -198,7 +201,7 @@ export class JsonConverter implements Converter, HeaderConverter {
       let text: string | undefined;
       try { text = UTF8.decode(bytes); } catch { text = undefined; }
       if (text !== undefined && !LONG_DIGITS.test(text)) {
-        try { return { schema: null, value: JSON.parse(text) }; } catch { /* the exact parser says why */ }
+        try { return { schema: null, value: JSON.parse(text), json: text }; } catch { /* the exact parser says why */ }
       }
     }
     try {

@@ -4,6 +4,8 @@ import type { Schema } from '../records/schema.js';
 export interface SchemaAndValue {
   schema: Schema | null;
   value: unknown;
+  /** The JSON text the value was parsed from, when writing the value as JSON gives the same data (schemaless JSON). */
+  json?: string;
 }
 
 /**

@@ -12,10 +12,35 @@ export interface FetchedMessage extends TopicPartition {
   message: KafkaMessage;
 }
 
-/** Default budget of a fetcher's buffer: a few batches' worth, not more (every task of a worker has one). */
-const MAX_BUFFER_BYTES = 16 * 1024 * 1024;
+/** Default buffer memory all fetchers of a worker process share (worker property temporal.sink.buffer.max.bytes). */
+export const DEFAULT_BUFFER_BYTES = 32 * 1024 * 1024;
+/** The least one fetcher may buffer, however many share the budget. */
+const MIN_SHARE_BYTES = 4 * 1024 * 1024;
 /** What a buffered message costs in memory: its bytes plus the JS objects around them. */
-const messageCost = (m: KafkaMessage): number => (m.value?.length ?? 0) + (m.key?.length ?? 0) + 300;
+const messageCost = (m: KafkaMessage): number => (m.value?.length ?? 0) + (m.key?.length ?? 0) + 400;
+
+/**
+ * The buffer memory the sink tasks of one worker share: each fetcher may hold an equal part
+ * (at least 4 MiB), so a worker running many tasks does not hold many times the memory.
+ */
+export class FetchBudget {
+  private readonly members = new Set<object>();
+
+  constructor(readonly totalBytes: number = DEFAULT_BUFFER_BYTES) {}
+
+  join(member: object): void {
+    this.members.add(member);
+  }
+
+  leave(member: object): void {
+    this.members.delete(member);
+  }
+
+  /** One fetcher's part of the budget. */
+  share(): number {
+    return Math.max(MIN_SHARE_BYTES, Math.floor(this.totalBytes / Math.max(1, this.members.size)));
+  }
+}
 
 export const tpKey = (tp: TopicPartition): string => `${tp.topic}:${tp.partition}`;
 
@@ -41,19 +66,25 @@ export class PartitionFetcher {
   constructor(
     private readonly pool: KafkaPool,
     readonly assignment: TopicPartition[],
-    private readonly opts: { clientId: string; maxBufferBytes?: number; maxBytesPerPartition?: number },
+    private readonly opts: { clientId: string; budget?: FetchBudget },
   ) {
     this.owned = new Set(assignment.map(tpKey));
+    this.budget = opts.budget ?? new FetchBudget();
   }
+
+  private readonly budget: FetchBudget;
 
   /** Starts fetching each owned partition at the given next offset. */
   async start(startOffsets: Map<string, string>): Promise<void> {
     const topics = [...new Set(this.assignment.map((a) => a.topic))];
+    this.budget.join(this);
+    // One fetch response at most half this fetcher's part of the budget (1 to 8 MiB).
+    const maxBytes = Math.min(8 * 1024 * 1024, Math.max(1024 * 1024, Math.floor(this.budget.share() / 2)));
     const consumer = this.pool.kafka.consumer({
       groupId: `tconnect-fetch-${this.opts.clientId}-${randomBytes(4).toString('hex')}`,
       allowAutoTopicCreation: false,
-      maxBytesPerPartition: this.opts.maxBytesPerPartition ?? 2 * 1024 * 1024,
-      maxBytes: 8 * 1024 * 1024,
+      maxBytesPerPartition: Math.min(2 * 1024 * 1024, maxBytes),
+      maxBytes,
       maxWaitTimeInMs: 250,
       sessionTimeout: 30000,
       retry: { retries: 3 },
@@ -82,7 +113,7 @@ export class PartitionFetcher {
             this.bufferedBytes += messageCost(message);
           }
           this.wake();
-          if (this.bufferedBytes > (this.opts.maxBufferBytes ?? MAX_BUFFER_BYTES)) this.backpressure(true);
+          if (this.bufferedBytes > this.budget.share()) this.backpressure(true);
         },
       });
       consumer.on(consumer.events.CRASH, (e) => {
@@ -152,11 +183,12 @@ export class PartitionFetcher {
     if (this.failure) throw this.failure;
     const out = this.buffer.splice(0, max);
     for (const m of out) this.bufferedBytes -= messageCost(m.message);
-    if (this.pausedForBackpressure && this.bufferedBytes < (this.opts.maxBufferBytes ?? MAX_BUFFER_BYTES) / 2) this.backpressure(false);
+    if (this.pausedForBackpressure && this.bufferedBytes < this.budget.share() / 2) this.backpressure(false);
     return out;
   }
 
   async close(): Promise<void> {
+    this.budget.leave(this);
     const c = this.consumer;
     this.consumer = undefined;
     this.buffer = [];

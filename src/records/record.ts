@@ -37,4 +37,9 @@ export interface SinkRecord extends ConnectRecord {
   originalTopic: string;
   originalKafkaPartition: number;
   originalKafkaOffset: number;
+  /**
+   * The value's JSON text as it came from Kafka, set only while the value is exactly what that
+   * text says (schemaless JSON, no transform ran): a sink may write it instead of serializing.
+   */
+  valueJson?: string;
 }

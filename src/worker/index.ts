@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { createActivities } from '../../activities/index.js';
 import { KafkaPool } from '../kafka/client.js';
 import { closeRawCluster } from '../kafka/fetcher.js';
@@ -55,6 +56,26 @@ function installRuntime(): void {
   }
 }
 
+/** Worker property: how far V8 lets the heap grow past live data before collecting (percent). */
+export const HEAP_GROWING_KEY = 'temporal.heap.growing.percent';
+const DEFAULT_HEAP_GROWING_PERCENT = 50;
+
+/**
+ * V8 sizes the next heap at up to 4x the live data when a process allocates fast, as a sink
+ * task does (a worker moving 20k records/s sat at 600+ MiB with 150 MiB live). The worker
+ * tells it to grow by DEFAULT_HEAP_GROWING_PERCENT instead: a little more GC time, about half the
+ * RSS. 0 leaves V8's own heuristics.
+ */
+function boundHeapGrowth(workerConfig: Record<string, string>, logger: Logger): void {
+  const raw = workerConfig[HEAP_GROWING_KEY];
+  const pct = raw === undefined || raw === '' ? DEFAULT_HEAP_GROWING_PERCENT : Number(raw);
+  if (!Number.isInteger(pct) || pct < 0) {
+    logger.warn({ key: HEAP_GROWING_KEY, value: raw }, `ignoring ${HEAP_GROWING_KEY}: not a whole number >= 0`);
+    return;
+  }
+  if (pct > 0) v8.setFlagsFromString(`--heap-growing-percent=${pct}`);
+}
+
 let bundle: Promise<string> | undefined;
 /**
  * The path of the workflow bundle, built once per content: webpack runs in a short-lived child
@@ -96,6 +117,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const workerQueue = `${taskQueue}@${workerId}@${randomBytes(4).toString('hex')}`;
   installRuntime();
   const logger = opts.logger?.child({ workerId }) ?? createLogger({ workerId });
+  boundHeapGrowth(opts.workerConfig ?? {}, logger);
   const kafka = new KafkaPool({ brokers: opts.kafkaBrokers, clientId: `tconnect-${workerId}` });
   kafka.onClose = () => closeRawCluster(kafka);
   const connection = await NativeConnection.connect({ address: opts.temporalAddress, tls: opts.tls, apiKey: opts.apiKey });

@@ -126,6 +126,15 @@ describe('Elasticsearch sink on a real Elasticsearch', () => {
     expect((await docs(t)).size).toBe(5);
   });
 
+  it('writes schemaless JSON nobody transformed as its original text, digits and all', async () => {
+    const t = topic();
+    const task = await start({ topics: t, 'key.ignore': 'true', 'schema.ignore': 'true' });
+    const r = { ...rec(t, 1, null, { id: 1, amount: 1.5 }), valueJson: '{"id":1,"amount":1.50}' };
+    expect(await write(task, [r, rec(t, 2, null, { id: 2, amount: 2.5 })])).toEqual([]);
+    expect(await rawSource(t, `${t}+0+1`)).toBe('{"id":1,"amount":1.50}');
+    expect(await rawSource(t, `${t}+0+2`)).toBe('{"id":2,"amount":2.5}');
+  });
+
   it('upsert updates only the fields present in the record; insert replaces the document', async () => {
     const t = topic();
     const upsert = await start({ topics: t, 'schema.ignore': 'true', 'write.method': 'upsert' });

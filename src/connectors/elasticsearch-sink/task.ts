@@ -16,6 +16,8 @@ import { BulkWriter, bulkOp, type BulkOp } from './writer.js';
 // runtime calls put with batch.size records, up to max.in.flight.requests calls at once; writes
 // of one document keep their call order.
 
+const NO_TURN = { before: Promise.resolve(), done: () => undefined };
+
 /** Elasticsearch refuses document ids longer than this many bytes (and the whole bulk request with them). */
 const MAX_ID_BYTES = 512;
 
@@ -71,8 +73,9 @@ class ElasticsearchSinkTask implements SinkTask {
       }
     });
 
-    // Before any await: later puts touching the same documents wait for this one.
-    const turn = this.writer.reserve(ops);
+    // Before any await: later puts touching the same documents wait for this one. Ids made of
+    // topic+partition+offset (key.ignore) never repeat across puts: no turn needed.
+    const turn = records.some((r) => !ignoresKey(this.cfg, r.topic)) ? this.writer.reserve(ops) : NO_TURN;
     const timeoutMs = this.cfg['flush.timeout.ms'];
     const timeout = AbortSignal.timeout(timeoutMs);
     const all = AbortSignal.any([signal, timeout]);
@@ -119,7 +122,10 @@ class ElasticsearchSinkTask implements SinkTask {
       }
     }
     const id = documentId(record, ignoreKey);
-    const doc = documentJson(record.value, record.valueSchema, { compactMapEntries: this.cfg['compact.map.entries'] });
+    // Schemaless JSON nobody changed is written as it came (the same data, no second serialization).
+    const doc = record.valueJson !== undefined && !record.valueSchema && this.cfg['compact.map.entries']
+      ? record.valueJson
+      : documentJson(record.value, record.valueSchema, { compactMapEntries: this.cfg['compact.map.entries'] });
     const op = this.cfg['write.method'] === 'upsert'
       // retry_on_conflict as Confluent: min(max.in.flight.requests, 5).
       ? bulkOp(i, index, id, { kind: 'upsert', doc, retryOnConflict: Math.min(this.cfg['max.in.flight.requests'], 5) })

@@ -308,10 +308,14 @@ describe('JsonConverter without schemas (schemas.enable=false)', () => {
   });
 
   it('reads plain JSON with no schema', () => {
-    expect(read(c, 'true')).toEqual({ schema: null, value: true });
+    expect(read(c, 'true')).toEqual({ schema: null, value: true, json: 'true' });
     expect(read(c, '{"a":[1,2.5],"b":null,"big":12345678901234567890}')).toEqual({ schema: null, value: { a: [1, 2.5], b: null, big: 12345678901234567890n } });
     expect(read(c, '{"big":1234567890123456789}').value).toEqual({ big: 1234567890123456789n });
-    expect(read(c, '{"schema":1,"payload":2}')).toEqual({ schema: null, value: { schema: 1, payload: 2 } });
+    expect(read(c, '{"schema":1,"payload":2}')).toEqual({ schema: null, value: { schema: 1, payload: 2 }, json: '{"schema":1,"payload":2}' });
+    // The text comes along when the value says exactly what it says (sinks may write it as is);
+    // not when a number may have been read differently from its digits.
+    expect(read(c, '{"amount": 1.50}').json).toBe('{"amount": 1.50}');
+    expect(read(c, '{"big":12345678901234567890}').json).toBeUndefined();
     expect(read(c, '')).toEqual({ schema: null, value: null });
   });
 
