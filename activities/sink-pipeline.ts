@@ -76,7 +76,7 @@ export class SinkPipeline<F> {
   private started = false;
 
   constructor(
-    private readonly fetcher: Pick<PartitionFetcher, 'take'>,
+    private readonly fetcher: Pick<PartitionFetcher, 'take' | 'release'>,
     private readonly prepare: (messages: FetchedMessage[]) => Prepared<F>,
     private readonly write: (prepared: Prepared<F>, signal: AbortSignal) => Promise<WriteOutcome<F>>,
     private readonly opts: PipelineOptions,
@@ -173,14 +173,15 @@ export class SinkPipeline<F> {
         await this.sleep(Math.max(10, Math.min(250, this.leaseUntil - Date.now())));
         continue;
       }
-      let messages: FetchedMessage[];
+      let messages: FetchedMessage[] = [];
       let prepared: Prepared<F>;
       try {
         messages = await this.fetcher.take(this.opts.chunkRecords, TAKE_WAIT_MS, signal);
-        if (this.halted) return;
+        if (this.halted) return this.fetcher.release(messages);
         if (messages.length === 0) continue;
         prepared = this.prepare(messages);
       } catch (e) {
+        this.fetcher.release(messages);
         // The consumer failed or a bug in conversion: the batch that claims this throws it.
         this.push(0, Promise.reject(e));
         this.halted = true;
@@ -188,6 +189,7 @@ export class SinkPipeline<F> {
       }
       const stop = this.opts.stopOnFailure && prepared.failures.length > 0;
       if (stop) {
+        this.fetcher.release(messages);
         this.halted = true;
         this.push(messages.length, Promise.resolve(summarize(messages, { written: 0, failures: prepared.failures })));
         return;
@@ -195,7 +197,7 @@ export class SinkPipeline<F> {
       while (this.running >= this.opts.concurrency && !this.halted) {
         await new Promise<void>((r) => { this.wakeSlot = r; });
       }
-      if (this.halted) return;
+      if (this.halted) return this.fetcher.release(messages);
       this.running++;
       const settled = { done: false };
       const result = this.write(prepared, signal).then(
@@ -208,6 +210,7 @@ export class SinkPipeline<F> {
           throw e;
         },
       ).finally(() => {
+        this.fetcher.release(messages);
         this.running--;
         settled.done = true;
         const s = this.wakeSlot;
@@ -233,9 +236,16 @@ export class SinkPipeline<F> {
 function summarize<F>(messages: FetchedMessage[], w: WriteOutcome<F>): ChunkResult<F> {
   const next = new Map<string, TopicPartition & { offset: number }>();
   const topics = new Set<string>();
+  // Messages come in runs of one partition: look the partition up once a run.
+  let current: (TopicPartition & { offset: number }) | undefined;
   for (const m of messages) {
-    next.set(tpKey(m), { topic: m.topic, partition: m.partition, offset: Number(m.message.offset) + 1 });
-    topics.add(m.topic);
+    if (!current || current.partition !== m.partition || current.topic !== m.topic) {
+      const k = tpKey(m);
+      current = next.get(k);
+      if (!current) next.set(k, (current = { topic: m.topic, partition: m.partition, offset: 0 }));
+      topics.add(m.topic);
+    }
+    current.offset = Number(m.message.offset) + 1;
   }
   return { fetched: messages.length, written: w.written, failures: w.failures, next, topics };
 }

@@ -38,8 +38,21 @@ const JSON_TYPE_NAME: Record<SchemaType, string> = {
 const CONNECT_TYPE = new Map(Object.entries(JSON_TYPE_NAME).map(([t, name]) => [name, t as SchemaType]));
 /** One strict UTF-8 decoder for every message (decode() keeps no state between calls). */
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
-/** 16 digits in a row: a number JSON.parse might round (a conservative test: strings count too). */
-const LONG_DIGITS = /\d{16}/;
+/**
+ * Whether JSON.parse may have rounded an integer literal: an integral number beyond 2^53. (A
+ * fraction with many digits is a double in Kafka Connect too; an integer beyond 2^53 is an exact int64.)
+ */
+function mayBeRounded(v: unknown, depth = 0): boolean {
+  if (typeof v === 'number') return Number.isInteger(v) && !Number.isSafeInteger(v);
+  if (typeof v !== 'object' || v === null) return false;
+  if (depth > 64) return true;
+  if (Array.isArray(v)) {
+    for (const x of v) if (mayBeRounded(x, depth + 1)) return true;
+    return false;
+  }
+  for (const k in v) if (mayBeRounded((v as Record<string, unknown>)[k], depth + 1)) return true;
+  return false;
+}
 const INT_BITS: Partial<Record<SchemaType, number>> = { int8: 8, int16: 16, int32: 32, int64: 64 };
 
 /**
@@ -196,12 +209,18 @@ export class JsonConverter implements Converter, HeaderConverter {
     if (bytes === null) return { schema: null, value: null };
     let root: JsonNode | undefined;
     if (!this.schemasEnabled) {
-      // Fast path: the native parser gives the same values as the exact one (below) when no
-      // number literal can lose precision (an integer of 16+ digits) and the text is valid.
+      // Fast path: the native parser gives the same values as the exact one (below) when the
+      // text is valid and no integer literal was beyond 2^53.
       let text: string | undefined;
       try { text = UTF8.decode(bytes); } catch { text = undefined; }
-      if (text !== undefined && !LONG_DIGITS.test(text)) {
-        try { return { schema: null, value: JSON.parse(text), json: text }; } catch { /* the exact parser says why */ }
+      if (text !== undefined) {
+        let value: unknown;
+        let parsed = false;
+        try {
+          value = JSON.parse(text);
+          parsed = true;
+        } catch { /* the exact parser says why */ }
+        if (parsed && !mayBeRounded(value)) return { schema: null, value, json: text };
       }
     }
     try {

@@ -12,16 +12,24 @@ export interface FetchedMessage extends TopicPartition {
   message: KafkaMessage;
 }
 
-/** Default buffer memory all fetchers of a worker process share (worker property temporal.sink.buffer.max.bytes). */
-export const DEFAULT_BUFFER_BYTES = 32 * 1024 * 1024;
-/** The least one fetcher may buffer, however many share the budget. */
-const MIN_SHARE_BYTES = 4 * 1024 * 1024;
-/** What a buffered message costs in memory: its bytes plus the JS objects around them. */
-const messageCost = (m: KafkaMessage): number => (m.value?.length ?? 0) + (m.key?.length ?? 0) + 400;
+/**
+ * Default memory all fetchers of a worker process share for records fetched and not yet
+ * written (worker property temporal.sink.buffer.max.bytes).
+ */
+export const DEFAULT_BUFFER_BYTES = 48 * 1024 * 1024;
+/** The least one fetcher may hold, however many share the budget. */
+const MIN_SHARE_BYTES = 8 * 1024 * 1024;
+/**
+ * What a message costs in memory until it is written: its bytes (the fetch response they sit
+ * in, the decoded text, the parsed value) plus the JS objects around them (measured: ~1.5 KB for
+ * a 230-byte JSON value between fetch and Elasticsearch's answer).
+ */
+const messageCost = (m: KafkaMessage): number => 3 * ((m.value?.length ?? 0) + (m.key?.length ?? 0)) + 800;
 
 /**
- * The buffer memory the sink tasks of one worker share: each fetcher may hold an equal part
- * (at least 4 MiB), so a worker running many tasks does not hold many times the memory.
+ * The memory the sink tasks of one worker share: each fetcher may hold an equal part (at least
+ * 8 MiB) of records fetched but not yet written, so a worker running many tasks does not hold
+ * many times the memory.
  */
 export class FetchBudget {
   private readonly members = new Set<object>();
@@ -55,7 +63,8 @@ export const tpKey = (tp: TopicPartition): string => `${tp.topic}:${tp.partition
 export class PartitionFetcher {
   private consumer?: Consumer;
   private buffer: FetchedMessage[] = [];
-  private bufferedBytes = 0;
+  /** Cost of the messages fetched and not yet released (buffered, or taken and being written). */
+  private heldBytes = 0;
   private waiters: Array<() => void> = [];
   private failure?: Error;
   private readonly owned: Set<string>;
@@ -85,7 +94,8 @@ export class PartitionFetcher {
       allowAutoTopicCreation: false,
       maxBytesPerPartition: Math.min(2 * 1024 * 1024, maxBytes),
       maxBytes,
-      maxWaitTimeInMs: 250,
+      // Also how long kafkajs sleeps while every partition is paused: short, so a resume is quick.
+      maxWaitTimeInMs: 100,
       sessionTimeout: 30000,
       retry: { retries: 3 },
     });
@@ -110,10 +120,10 @@ export class PartitionFetcher {
             if (expected !== undefined && offset < expected) continue; // a re-fetch after a seek
             this.next.set(key, offset + 1n);
             this.buffer.push({ topic: batch.topic, partition: batch.partition, message });
-            this.bufferedBytes += messageCost(message);
+            this.heldBytes += messageCost(message);
           }
           this.wake();
-          if (this.bufferedBytes > this.budget.share()) this.backpressure(true);
+          if (this.heldBytes > this.budget.share()) this.backpressure(true);
         },
       });
       consumer.on(consumer.events.CRASH, (e) => {
@@ -169,7 +179,7 @@ export class PartitionFetcher {
 
   /**
    * Takes up to max buffered messages; waits up to waitMs for the first one. Messages of one
-   * partition come out in offset order.
+   * partition come out in offset order. They count against the budget until released.
    */
   async take(max: number, waitMs: number, signal?: AbortSignal): Promise<FetchedMessage[]> {
     if (this.failure) throw this.failure;
@@ -181,10 +191,13 @@ export class PartitionFetcher {
       });
     }
     if (this.failure) throw this.failure;
-    const out = this.buffer.splice(0, max);
-    for (const m of out) this.bufferedBytes -= messageCost(m.message);
-    if (this.pausedForBackpressure && this.bufferedBytes < this.budget.share() / 2) this.backpressure(false);
-    return out;
+    return this.buffer.splice(0, max);
+  }
+
+  /** Messages taken earlier are written (or given up): their memory is free again. */
+  release(messages: FetchedMessage[]): void {
+    for (const m of messages) this.heldBytes -= messageCost(m.message);
+    if (this.pausedForBackpressure && this.heldBytes < this.budget.share() / 2) this.backpressure(false);
   }
 
   async close(): Promise<void> {
@@ -192,6 +205,7 @@ export class PartitionFetcher {
     const c = this.consumer;
     this.consumer = undefined;
     this.buffer = [];
+    this.heldBytes = 0;
     this.wake();
     if (c) await c.disconnect().catch(() => undefined);
   }

@@ -15,13 +15,18 @@ function message(partition: number, offset: number): FetchedMessage {
 function fakeFetcher(n: number) {
   const queue = Array.from({ length: n }, (_, i) => message(0, i));
   let taken = 0;
+  let held = 0;
   return {
     taken: () => taken,
+    /** Taken and not released yet. */
+    held: () => held,
+    release: (m: FetchedMessage[]) => void (held -= m.length),
     add: (m: FetchedMessage[]) => queue.push(...m),
     async take(max: number, waitMs: number): Promise<FetchedMessage[]> {
       if (queue.length === 0) await sleep(Math.min(waitMs, 5));
       const out = queue.splice(0, max);
       taken += out.length;
+      held += out.length;
       return out;
     },
   };
@@ -82,6 +87,8 @@ describe('sink write pipeline', () => {
     expect(finished).not.toEqual([...finished].sort((a, b) => a - b));
     expect(chunks.map((c) => c.next.get('t:0')!.offset)).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
     expect(chunks.reduce((n, c) => n + c.written, 0)).toBe(100);
+    // Every message was given back to the fetcher's memory budget once written.
+    expect(fetcher.held()).toBe(0);
   });
 
   it('takes no more than `window` records beyond what was claimed', async () => {
@@ -122,6 +129,7 @@ describe('sink write pipeline', () => {
     expect(chunks[2]!.written).toBe(0);
     expect(writes).toBe(2);
     expect(fetcher.taken()).toBe(30);
+    expect(fetcher.held()).toBe(0);
     expect(p.head()).toBeUndefined();
     await p.close();
   });
@@ -143,5 +151,6 @@ describe('sink write pipeline', () => {
     // 0, 10 and 20 were running; 30 was prepared and waiting for a slot when 10 failed.
     expect(aborted).toEqual([20]);
     expect(fetcher.taken()).toBe(40);
+    expect(fetcher.held()).toBe(0);
   });
 });
