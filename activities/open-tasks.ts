@@ -1,7 +1,29 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { FAILURE } from './deps.js';
+import type { ConnectorPlugin, PluginLogger } from '../src/connectors/types.js';
+import { findConnectorPlugin } from '../src/connectors/registry.js';
+import { convertersFromConfig, type RecordConverters } from '../src/converters/registry.js';
+import { buildTransformChain, type TransformChain } from '../src/transforms/registry.js';
+import { resolveConfig } from '../src/config/providers.js';
+import { secretKeys } from '../src/config/secrets.js';
+import { ConfigError } from '../src/errors.js';
+import { FAILURE, type ActivityDeps } from './deps.js';
 import { toFailure } from './failures.js';
 import { withHeartbeat } from './heartbeat.js';
+import { errorsSettings, type ErrorsSettings } from './errors-handling.js';
+
+/** Keys we add to Connect's; documented in the README. */
+export const BATCH_MAX_RECORDS = 'temporal.batch.max.records';
+export const BATCH_MAX_MS = 'temporal.batch.max.ms';
+export const IDLE_WAIT_MS = 'temporal.idle.wait.ms';
+
+/** A positive number setting; a clear ConfigError naming the key when it is not one. */
+export function intSetting(cfg: Record<string, string>, key: string, def: number): number {
+  const v = cfg[key];
+  if (v === undefined || v === '') return def;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`Invalid value ${v} for configuration ${key}: must be a positive number`, [{ key, message: 'must be a positive number' }]);
+  return n;
+}
 
 /** What every task opened in a worker carries, source or sink. */
 export interface OpenEntry {
@@ -12,6 +34,76 @@ export interface OpenEntry {
   secrets: string[];
   /** Serializes batches of one task (a retried activity may overlap a stuck one). */
   busy: Promise<unknown>;
+}
+
+/** What every open task carries besides its plugin's task: converters, transforms, errors.* and batch settings. */
+export interface TaskBasics extends OpenEntry {
+  connector: string;
+  taskId: number;
+  converters: RecordConverters;
+  chain: TransformChain;
+  errors: ErrorsSettings;
+  maxRecords: number;
+  maxMillis: number;
+  idleWaitMillis: number;
+}
+
+export interface OpenTaskInput {
+  connector: string;
+  taskId: number;
+  loadId: string;
+  taskConfig: Record<string, string>;
+}
+
+export interface Opening<P extends ConnectorPlugin> {
+  plugin: P;
+  /** The task config with config-provider references resolved (secrets in clear: never log or return it). */
+  resolved: Record<string, string>;
+  /** The secret values, scrubbed from any error message. */
+  secrets: string[];
+  logger: PluginLogger;
+  /** The common part of the open task's entry. */
+  basics(): TaskBasics;
+}
+
+/**
+ * How every task opens: its plugin by connector.class, its config with providers resolved, the
+ * secret values to scrub from errors, a logger naming it. Throws a Temporal failure (nothing to
+ * scrub yet) when the class is unknown or a provider fails.
+ */
+export async function beginOpen<P extends ConnectorPlugin>(kind: P['type'], deps: ActivityDeps, input: OpenTaskInput): Promise<Opening<P>> {
+  const raw = input.taskConfig;
+  const plugin = findConnectorPlugin(raw['connector.class'] ?? '');
+  if (!plugin || plugin.type !== kind) throw toFailure(new ConfigError(`connector.class ${raw['connector.class']} is not a known ${kind} connector`));
+  let resolved: Record<string, string>;
+  try {
+    resolved = await resolveConfig(raw, deps.workerConfig);
+  } catch (e) {
+    throw toFailure(e);
+  }
+  const secrets: string[] = [];
+  for (const k of secretKeys(plugin, resolved)) if (resolved[k]) secrets.push(resolved[k]);
+  const logger = deps.logger.child({ connector: input.connector, task: input.taskId });
+  return {
+    plugin: plugin as P,
+    resolved,
+    secrets,
+    logger,
+    basics: () => ({
+      loadId: input.loadId,
+      seq: 0,
+      connector: input.connector,
+      taskId: input.taskId,
+      secrets,
+      busy: Promise.resolve(),
+      converters: convertersFromConfig(resolved, deps.workerConfig),
+      chain: buildTransformChain(resolved),
+      errors: errorsSettings(resolved),
+      maxRecords: intSetting(resolved, BATCH_MAX_RECORDS, 20000),
+      maxMillis: intSetting(resolved, BATCH_MAX_MS, 2000),
+      idleWaitMillis: intSetting(resolved, IDLE_WAIT_MS, 1000),
+    }),
+  };
 }
 
 export interface BatchRequest {

@@ -2,19 +2,12 @@ import { Context } from '@temporalio/activity';
 import type { IHeaders } from 'kafkajs';
 import type { PartitionOffset } from '../workflows/messages.js';
 import type { SinkPlugin, SinkTask } from '../src/connectors/types.js';
-import { findConnectorPlugin } from '../src/connectors/registry.js';
-import { convertersFromConfig, type RecordConverters } from '../src/converters/registry.js';
-import { buildTransformChain, type TransformChain } from '../src/transforms/registry.js';
-import { resolveConfig } from '../src/config/providers.js';
-import { secretKeys } from '../src/config/secrets.js';
-import { ConfigError, DataError, errorSummary, type ErrorStage } from '../src/errors.js';
+import { DataError, errorSummary, type ErrorStage } from '../src/errors.js';
 import type { ConnectHeader, SinkRecord } from '../src/records/record.js';
 import { FetchBudget, DEFAULT_BUFFER_BYTES, PartitionFetcher, commitGroupOffsets, startingOffsets, tpKey, type FetchedMessage, type TopicPartition } from '../src/kafka/fetcher.js';
 import type { ActivityDeps } from './deps.js';
 import { toFailure } from './failures.js';
-import { OpenTasks, type BatchRequest, type OpenEntry } from './open-tasks.js';
-import { errorsSettings, type ErrorsSettings } from './errors-handling.js';
-import { BATCH_MAX_MS, BATCH_MAX_RECORDS, IDLE_WAIT_MS } from './source.js';
+import { OpenTasks, beginOpen, intSetting, type BatchRequest, type TaskBasics } from './open-tasks.js';
 import { SinkPipeline, type ChunkResult, type Prepared, type WriteOutcome } from './sink-pipeline.js';
 
 /** Task config key holding the topic-partitions the connector assigned to a sink task. */
@@ -60,17 +53,9 @@ export interface SinkBatchResult {
   millis: number;
 }
 
-interface OpenSink extends OpenEntry {
-  connector: string;
-  taskId: number;
+interface OpenSink extends TaskBasics {
   task: SinkTask;
   fetcher: PartitionFetcher;
-  converters: RecordConverters;
-  chain: TransformChain;
-  errors: ErrorsSettings;
-  maxRecords: number;
-  maxMillis: number;
-  idleWaitMillis: number;
   pipeline: SinkPipeline<RecordFailure>;
 }
 
@@ -99,11 +84,6 @@ async function within<T>(p: Promise<T>, ms: number, signal: AbortSignal): Promis
   }
 }
 
-function num(cfg: Record<string, string>, key: string, def: number): number {
-  const v = Number(cfg[key] ?? def);
-  return Number.isFinite(v) && v > 0 ? v : def;
-}
-
 /** The failure of one record, with where it came from (Connect's ProcessingContext). */
 class RecordFailure {
   constructor(readonly m: FetchedMessage, readonly error: unknown, readonly stage: ErrorStage) {}
@@ -112,7 +92,7 @@ class RecordFailure {
 /** Sink-side activities, on the worker-specific queue of the worker that opened the task. */
 export function sinkActivities(deps: ActivityDeps) {
   // Fetch buffers of all sink tasks of this worker share one budget.
-  const budget = new FetchBudget(num(deps.workerConfig, SINK_BUFFER_KEY, DEFAULT_BUFFER_BYTES));
+  const budget = new FetchBudget(intSetting(deps.workerConfig, SINK_BUFFER_KEY, DEFAULT_BUFFER_BYTES));
   const open = new OpenTasks<OpenSink>('sink', deps.workerId, async (e, key) => {
     await e.pipeline.close();
     await e.fetcher.close();
@@ -293,17 +273,13 @@ export function sinkActivities(deps: ActivityDeps) {
   return {
     async openSinkTask(input: OpenSinkTaskInput): Promise<{ workerId: string }> {
       await open.close(input.connector, input.taskId);
-      const raw = input.taskConfig;
-      const plugin = findConnectorPlugin(raw['connector.class'] ?? '');
-      if (!plugin || plugin.type !== 'sink') throw toFailure(new ConfigError(`connector.class ${raw['connector.class']} is not a known sink connector`));
-      const secrets: string[] = [];
+      const { plugin, resolved, secrets, logger, basics } = await beginOpen<SinkPlugin>('sink', deps, input);
       let fetcher: PartitionFetcher | undefined;
+      let task: SinkTask | undefined;
       try {
-        const resolved = await resolveConfig(raw, deps.workerConfig);
-        for (const k of secretKeys(plugin, resolved)) if (resolved[k]) secrets.push(resolved[k]);
-        const assignment = parseAssignment(raw[ASSIGNMENT_KEY]);
-        const logger = deps.logger.child({ connector: input.connector, task: input.taskId });
-        const task = await (plugin as SinkPlugin).startTask(resolved, { connectorName: input.connector, taskId: input.taskId, logger });
+        const common = basics();
+        const assignment = parseAssignment(resolved[ASSIGNMENT_KEY]);
+        task = await plugin.startTask(resolved, { connectorName: input.connector, taskId: input.taskId, logger });
         // Where to start: the workflow's offsets, else the group's committed ones, else auto.offset.reset.
         const reset = (resolved['consumer.override.auto.offset.reset'] ?? deps.workerConfig['consumer.auto.offset.reset'] ?? 'earliest') === 'latest' ? 'latest' : 'earliest';
         const start = await startingOffsets(deps.kafka, sinkGroupId(input.connector), assignment, reset);
@@ -314,24 +290,13 @@ export function sinkActivities(deps: ActivityDeps) {
         }
         fetcher = new PartitionFetcher(deps.kafka, assignment, { clientId: `connector-consumer-${input.connector}-${input.taskId}`, budget });
         if (assignment.length) await fetcher.start(start);
-        const errors = errorsSettings(resolved);
         const entry: OpenSink = {
-          loadId: input.loadId,
-          seq: 0,
-          connector: input.connector,
-          taskId: input.taskId,
+          ...common,
           task,
           fetcher,
-          converters: convertersFromConfig(resolved, deps.workerConfig),
-          chain: buildTransformChain(resolved),
-          errors,
-          secrets,
-          maxRecords: num(resolved, BATCH_MAX_RECORDS, 20000),
-          maxMillis: num(resolved, BATCH_MAX_MS, 2000),
-          idleWaitMillis: num(resolved, IDLE_WAIT_MS, 1000),
-          busy: Promise.resolve(),
           pipeline: undefined as unknown as SinkPipeline<RecordFailure>,
         };
+        const errors = entry.errors;
         entry.pipeline = new SinkPipeline<RecordFailure>(
           fetcher,
           (messages) => prepare(entry, messages),
@@ -349,6 +314,7 @@ export function sinkActivities(deps: ActivityDeps) {
         return { workerId: deps.workerId };
       } catch (e) {
         await fetcher?.close();
+        await task?.close().catch(() => undefined);
         throw toFailure(e, secrets);
       }
     },

@@ -3,18 +3,14 @@ import type { IHeaders, Message } from 'kafkajs';
 import type { PartitionOffset } from '../workflows/messages.js';
 import { partitionKey } from '../workflows/state.js';
 import type { SourcePlugin, SourceTask } from '../src/connectors/types.js';
-import { findConnectorPlugin } from '../src/connectors/registry.js';
-import { convertersFromConfig, type RecordConverters } from '../src/converters/registry.js';
-import { buildTransformChain, type TransformChain } from '../src/transforms/registry.js';
-import { resolveConfig } from '../src/config/providers.js';
-import { secretKeys } from '../src/config/secrets.js';
-import { ConfigError, DataError, errorSummary } from '../src/errors.js';
+import type { RecordConverters } from '../src/converters/registry.js';
+import { DataError, errorSummary } from '../src/errors.js';
 import type { SourceRecord } from '../src/records/record.js';
 import { OffsetsStore, DEFAULT_OFFSETS_TOPIC, withLongsAsStrings } from '../src/kafka/offsets-store.js';
 import type { ActivityDeps } from './deps.js';
 import { toFailure } from './failures.js';
-import { OpenTasks, type OpenEntry } from './open-tasks.js';
-import { deadLetter, errorsSettings, type ErrorsSettings } from './errors-handling.js';
+import { OpenTasks, beginOpen, type TaskBasics } from './open-tasks.js';
+import { deadLetter } from './errors-handling.js';
 
 export interface OpenSourceTaskInput {
   connector: string;
@@ -45,34 +41,14 @@ export interface SourceBatchResult {
   millis: number;
 }
 
-interface OpenTask extends OpenEntry {
-  connector: string;
-  taskId: number;
+interface OpenTask extends TaskBasics {
   task: SourceTask;
-  converters: RecordConverters;
-  chain: TransformChain;
-  errors: ErrorsSettings;
-  maxRecords: number;
-  maxMillis: number;
-  idleWaitMillis: number;
   topicCreation: { partitions?: number; replicationFactor?: number };
   offsetsStore: OffsetsStore;
 }
 
-/** Keys we add to Connect's; documented in the README. */
-export const BATCH_MAX_RECORDS = 'temporal.batch.max.records';
-export const BATCH_MAX_MS = 'temporal.batch.max.ms';
-export const IDLE_WAIT_MS = 'temporal.idle.wait.ms';
 /** Records asked of one poll() call within a batch. */
 const POLL_CHUNK = 2000;
-
-function intSetting(cfg: Record<string, string>, key: string, def: number): number {
-  const v = cfg[key];
-  if (v === undefined || v === '') return def;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`Invalid value ${v} for configuration ${key}: must be a positive number`, [{ key, message: 'must be a positive number' }]);
-  return n;
-}
 
 function headersOf(rec: SourceRecord, conv: RecordConverters): IHeaders | undefined {
   if (!rec.headers?.length) return undefined;
@@ -96,19 +72,11 @@ export function sourceActivities(deps: ActivityDeps) {
     /** Starts (or restarts) a task in this worker from the workflow's committed offsets. */
     async openSourceTask(input: OpenSourceTaskInput): Promise<{ workerId: string }> {
       await open.close(input.connector, input.taskId);
-      const rawConfig = input.taskConfig;
-      const plugin = findConnectorPlugin(rawConfig['connector.class'] ?? '');
-      if (!plugin || plugin.type !== 'source') {
-        throw toFailure(new ConfigError(`connector.class ${rawConfig['connector.class']} is not a known source connector`));
-      }
-      let resolved: Record<string, string> = rawConfig;
-      const secrets: string[] = [];
+      const { plugin, resolved, secrets, logger, basics } = await beginOpen<SourcePlugin>('source', deps, input);
       try {
-        resolved = await resolveConfig(rawConfig, deps.workerConfig);
-        for (const k of secretKeys(plugin, resolved)) if (resolved[k]) secrets.push(resolved[k]);
+        const common = basics();
         const offsets = new Map(input.offsets.map((o) => [partitionKey(o.partition), o.offset]));
-        const logger = deps.logger.child({ connector: input.connector, task: input.taskId });
-        const task = await (plugin as SourcePlugin).startTask(resolved, {
+        const task = await plugin.startTask(resolved, {
           connectorName: input.connector,
           taskId: input.taskId,
           offsetFor: (p) => (offsets.get(partitionKey(p)) as Record<string, unknown> | null | undefined) ?? null,
@@ -117,24 +85,13 @@ export function sourceActivities(deps: ActivityDeps) {
         const partitions = resolved['topic.creation.default.partitions'];
         const rf = resolved['topic.creation.default.replication.factor'];
         open.set(input.connector, input.taskId, {
-          loadId: input.loadId,
-          seq: 0,
-          connector: input.connector,
-          taskId: input.taskId,
+          ...common,
           task,
-          converters: convertersFromConfig(resolved, deps.workerConfig),
-          chain: buildTransformChain(resolved),
-          errors: errorsSettings(resolved),
-          secrets,
-          maxRecords: intSetting(resolved, BATCH_MAX_RECORDS, 20000),
-          maxMillis: intSetting(resolved, BATCH_MAX_MS, 2000),
-          idleWaitMillis: intSetting(resolved, IDLE_WAIT_MS, 1000),
           topicCreation: {
             partitions: partitions ? Number(partitions) : undefined,
             replicationFactor: rf ? Number(rf) : undefined,
           },
           offsetsStore: new OffsetsStore(deps.kafka, resolved['offsets.storage.topic'] || deps.workerConfig['offset.storage.topic'] || DEFAULT_OFFSETS_TOPIC),
-          busy: Promise.resolve(),
         });
         logger.info({ loadId: input.loadId, partitions: input.offsets.length }, 'source task opened');
         return { workerId: deps.workerId };

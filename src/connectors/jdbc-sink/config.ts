@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { defineConfig, key, type ConfigOf, type ConfigProblem } from '../../config/define.js';
 import { ConfigError } from '../../errors.js';
-import { jdbcSourceKeys } from '../jdbc-source/config.js';
+import { jdbcSourceKeys, zoneIdValue } from '../jdbc-source/config.js';
 import { parseQualifiedList, type TableRef } from '../jdbc-source/dialect.js';
-import { parseZone } from '../jdbc-source/time.js';
 import { parseJdbcUrl } from '../jdbc-source/url.js';
 
 // Kafka Connect JDBC's sink keys (Confluent's names, defaults and docs). The connection keys are
@@ -26,13 +25,7 @@ const dbTimezone = key.custom(
       + '(the wall clock written into DATETIME columns). Defaults to UTC.',
     example: 'Europe/Paris',
   },
-  z.preprocess(blank, z.string().default('UTC').superRefine((s, ctx) => {
-    try {
-      parseZone(s);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'Invalid time zone identifier' });
-    }
-  })),
+  zoneIdValue(),
 );
 
 const tableTypes = key.custom(

@@ -32,6 +32,17 @@ const connectionUrl = key.custom(
   })),
 );
 
+/** A time zone id (db.timezone of the JDBC source and sink): UTC when blank. */
+export function zoneIdValue() {
+  return z.preprocess(blank, z.string().default('UTC').superRefine((s, ctx) => {
+    try {
+      parseZone(s);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'Invalid time zone identifier' });
+    }
+  }));
+}
+
 const dbTimezone = key.custom(
   {
     type: 'STRING', importance: 'MEDIUM', group: 'Connector', default: 'UTC', displayName: 'DB time zone',
@@ -39,13 +50,7 @@ const dbTimezone = key.custom(
       + 'time-based queries. TIMESTAMP columns are exact instants and need no zone. Defaults to UTC.',
     example: 'Europe/Paris',
   },
-  z.preprocess(blank, z.string().default('UTC').superRefine((s, ctx) => {
-    try {
-      parseZone(s);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'Invalid time zone identifier' });
-    }
-  })),
+  zoneIdValue(),
 );
 
 const topicPrefix = key.custom(
