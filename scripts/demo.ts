@@ -125,8 +125,13 @@ const count = await waitFor('every order in Elasticsearch', async () => {
   return c.count >= rows ? c.count : undefined;
 });
 
+// On a re-run the documents are already there: also wait until every task runs on a worker.
+const statuses = await waitFor('every task RUNNING on a worker', async () => {
+  const all = await Promise.all(['mysql-orders', 'es-orders'].map((n) => sdk.status(n)));
+  return all.every((s) => s.tasks.length > 0 && s.tasks.every((t) => t.state === 'RUNNING' && t.worker_id)) ? all : undefined;
+});
 say('\n== connector status (Kafka Connect JSON) ==');
-for (const n of ['mysql-orders', 'es-orders']) say(JSON.stringify(await sdk.status(n)));
+for (const s of statuses) say(JSON.stringify(s));
 
 say('\n== a few records from topic mysql.orders ==');
 const kafka = new Kafka({ clientId: 'tconnect-demo', brokers: env.KAFKA_BOOTSTRAP_SERVERS.split(','), logLevel: logLevel.NOTHING });
