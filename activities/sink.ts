@@ -7,6 +7,7 @@ import type { ConnectHeader, SinkRecord } from '../src/records/record.js';
 import { FetchBudget, DEFAULT_BUFFER_BYTES, PartitionFetcher, commitGroupOffsets, startingOffsets, tpKey, type FetchedMessage, type TopicPartition } from '../src/kafka/fetcher.js';
 import type { ActivityDeps } from './deps.js';
 import { toFailure } from './failures.js';
+import { recordBatch } from '../src/metrics.js';
 import { OpenTasks, beginOpen, intSetting, type BatchRequest, type TaskBasics } from './open-tasks.js';
 import { SinkPipeline, type ChunkResult, type Prepared, type WriteOutcome } from './sink-pipeline.js';
 
@@ -259,6 +260,7 @@ export function sinkActivities(deps: ActivityDeps) {
     }
     // Everything up to these offsets is written (or dead-lettered): commit them where lag tools look.
     await commitGroupOffsets(deps.kafka, sinkGroupId(t.connector), [...next.values()].map((n) => ({ topic: n.topic, partition: n.partition, offset: String(n.offset) })));
+    recordBatch('sink', t.connector, t.taskId, { read: fetched, written, failed: skipped, deadLettered, millis: Date.now() - started });
     return {
       topics: [...topics],
       fetched,

@@ -9,6 +9,7 @@ import type { SourceRecord } from '../src/records/record.js';
 import { OffsetsStore, DEFAULT_OFFSETS_TOPIC, withLongsAsStrings } from '../src/kafka/offsets-store.js';
 import type { ActivityDeps } from './deps.js';
 import { toFailure } from './failures.js';
+import { recordBatch } from '../src/metrics.js';
 import { OpenTasks, beginOpen, type TaskBasics } from './open-tasks.js';
 import { deadLetter } from './errors-handling.js';
 
@@ -209,6 +210,8 @@ export function sourceActivities(deps: ActivityDeps) {
     // Kafka acknowledged every record: now the offsets may be committed.
     await t.offsetsStore.write(t.connector, offsets);
     if (t.task.commit && offsets.length) await t.task.commit(offsets.map((o) => ({ partition: o.partition, offset: o.offset ?? {} })));
-    return { polled, produced, skipped, deadLettered, offsets: withLongsAsStrings(offsets), topics: [...topics], millis: Date.now() - started };
+    const millis = Date.now() - started;
+    recordBatch('source', t.connector, t.taskId, { read: polled, written: produced, failed: skipped, deadLettered, millis });
+    return { polled, produced, skipped, deadLettered, offsets: withLongsAsStrings(offsets), topics: [...topics], millis };
   }
 }

@@ -13,6 +13,7 @@ import { connectorRoutes } from './connectors-routes.js';
 import { parseWith, RestError, toErrorBody } from './errors.js';
 import { LoggerLevels } from './loggers.js';
 import { pluginConfig, pluginRows, validatePluginConfig } from './plugins.js';
+import { registry as metricsRegistry } from '../metrics.js';
 
 export const VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
@@ -127,6 +128,9 @@ export function buildRestApp(deps: RestDeps): FastifyInstance {
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error_code: 404, message: 'HTTP 404 Not Found' }));
 
   app.get('/', async () => ({ version: VERSION, commit: process.env.TCONNECT_COMMIT ?? 'unknown', kafka_cluster_id: await deps.kafkaClusterId() }));
+
+  // Prometheus text format: this worker process's task metrics and Node's own (same auth as the rest).
+  app.get('/metrics', async (_req, reply) => reply.header('content-type', metricsRegistry.contentType).send(await metricsRegistry.metrics()));
 
   app.get('/health', async (_req, reply) => {
     if (!deps.ready()) return reply.code(503).send({ status: 'starting', message: STARTING });

@@ -290,6 +290,26 @@ describe('REST API over real HTTP (JDBC source and sink on MariaDB)', () => {
     expect((await http('GET', '/connectors')).body).toEqual([source, sink].sort());
   });
 
+  it('GET /metrics: Prometheus text with the task counters of what this worker moved', async () => {
+    const value = (text: string, metric: string, connector: string) => {
+      const line = text.split('\n').find((l) => l.startsWith(`${metric}{connector="${connector}",task="0"}`));
+      return line === undefined ? undefined : Number(line.split(' ').pop());
+    };
+    const [[{ n }]] = await db.query(`SELECT COUNT(*) AS n FROM \`${table}\``) as unknown as [[{ n: number }]];
+    const m = await waitFor(async () => {
+      const a = await http('GET', '/metrics');
+      const written = value(a.text, 'tconnect_source_record_write_total', source);
+      const sent = value(a.text, 'tconnect_sink_record_send_total', sink);
+      return written !== undefined && written >= Number(n) && sent !== undefined && sent >= 1 ? a : undefined;
+    }, { what: 'source and sink counters in /metrics', timeout: 30_000 });
+    expect(m.status).toBe(200);
+    expect(m.headers.get('content-type')).toContain('text/plain');
+    expect(value(m.text, 'tconnect_source_record_poll_total', source)).toBeGreaterThanOrEqual(Number(n));
+    expect(value(m.text, 'tconnect_sink_record_read_total', sink)).toBeGreaterThanOrEqual(value(m.text, 'tconnect_sink_record_send_total', sink)!);
+    expect(m.text).toMatch(new RegExp(`tconnect_batch_duration_seconds_count\\{connector="${source}",task="0",type="source"\\} [1-9]`));
+    expect(m.text).toContain('tconnect_process_resident_memory_bytes');
+  });
+
   it('/admin/loggers: list, one, set', async () => {
     const list = await http('GET', '/admin/loggers');
     expect(list.body).toEqual({ root: { level: 'INFO', last_modified: null } });
