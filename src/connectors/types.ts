@@ -14,6 +14,7 @@ export interface SourceTaskContext {
   taskId: number;
   /** The last committed offset of a source partition, or null when it has none. */
   offsetFor(partition: SourcePartition): SourceOffset | null;
+  /** Already bound to the connector and task: their names appear in every line. */
   logger: PluginLogger;
 }
 
@@ -31,6 +32,7 @@ export interface SourceTask {
 
 export interface ConnectorContext {
   connectorName: string;
+  /** Already bound to the connector. */
   logger: PluginLogger;
 }
 
@@ -66,6 +68,7 @@ export interface SourcePlugin<K extends KeyMap = KeyMap> extends PluginBase<K> {
 export interface SinkTaskContext {
   connectorName: string;
   taskId: number;
+  /** Already bound to the connector and task: their names appear in every line. */
   logger: PluginLogger;
 }
 

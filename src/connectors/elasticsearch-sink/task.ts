@@ -24,7 +24,7 @@ const MAX_ID_BYTES = 512;
 export async function startElasticsearchSinkTask(taskConfig: Record<string, string>, ctx: SinkTaskContext): Promise<SinkTask> {
   const cfg = parseElasticsearchSinkConfig(taskConfig);
   if (Boolean(cfg['connection.username']) !== Boolean(cfg['connection.password'])) {
-    ctx.logger.warn({ connector: ctx.connectorName, task: ctx.taskId }, 'Only one of connection.username and connection.password is set: connecting without authentication');
+    ctx.logger.warn({}, 'Only one of connection.username and connection.password is set: connecting without authentication');
   }
   // No request here: connection trouble shows up in put, where it is retried.
   return new ElasticsearchSinkTask(cfg, createClient(cfg), ctx);
@@ -183,6 +183,6 @@ class ElasticsearchSinkTask implements SinkTask {
   }
 
   private where(r: SinkRecord) {
-    return { connector: this.ctx.connectorName, task: this.ctx.taskId, topic: r.topic, partition: r.kafkaPartition, offset: r.kafkaOffset };
+    return { topic: r.topic, partition: r.kafkaPartition, offset: r.kafkaOffset };
   }
 }

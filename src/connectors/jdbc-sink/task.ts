@@ -80,7 +80,7 @@ export async function startJdbcSinkTask(taskConfig: Record<string, string>, ctx:
   const settings = connectionSettings(cfg);
   // Connecting now makes bad credentials or an unknown database fail the start, not the first batch.
   const session = await openSession(settings, ctx);
-  ctx.logger.info({ connector: ctx.connectorName, task: ctx.taskId, url: settings.urlText }, 'JDBC sink task connected');
+  ctx.logger.info({ url: settings.urlText }, 'JDBC sink task connected');
   return new JdbcSinkTask(cfg, settings, ctx, session);
 }
 

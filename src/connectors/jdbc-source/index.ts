@@ -34,7 +34,7 @@ export const jdbcSource = defineSource({
     // A query is one source partition: one task, whatever tasks.max says.
     if (isQueryMode(cfg)) return [{ ...raw, [TABLES_KEY]: '', [TABLES_FETCHED_KEY]: 'true' }];
     const tables = await currentTables(cfg, ctx);
-    if (tables.length === 0) ctx.logger.warn({ connector: ctx.connectorName }, 'No tables match the configuration; no task has work until one appears');
+    if (tables.length === 0) ctx.logger.warn({}, 'No tables match the configuration; no task has work until one appears');
     return planTasks(raw, tables, maxTasks);
   },
 

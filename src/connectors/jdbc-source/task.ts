@@ -38,7 +38,7 @@ export async function startJdbcSourceTask(taskConfig: Record<string, string>, ct
     const queriers: TableQuerier[] = [];
     for (const { source, label } of sources) {
       const q = await prepareQuerier(db, cfg, source, ctx, initial);
-      ctx.logger.info({ connector: ctx.connectorName, task: ctx.taskId, source: label, sql: q.sql }, 'JDBC source querier ready');
+      ctx.logger.info({ source: label, sql: q.sql }, 'JDBC source querier ready');
       queriers.push(q);
     }
     return new JdbcSourceTask(cfg, settings, db, queriers, ctx);
