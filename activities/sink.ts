@@ -7,7 +7,7 @@ import type { ConnectHeader, SinkRecord } from '../src/records/record.js';
 import { FetchBudget, DEFAULT_BUFFER_BYTES, PartitionFetcher, commitGroupOffsets, startingOffsets, tpKey, type FetchedMessage, type TopicPartition } from '../src/kafka/fetcher.js';
 import type { ActivityDeps } from './deps.js';
 import { toFailure } from './failures.js';
-import { recordBatch } from '../src/metrics.js';
+import { forgetTask, recordBatch, watchSinkLag, type PartitionLag } from '../src/metrics.js';
 import { OpenTasks, beginOpen, intSetting, type BatchRequest, type TaskBasics } from './open-tasks.js';
 import { SinkPipeline, type ChunkResult, type Prepared, type WriteOutcome } from './sink-pipeline.js';
 
@@ -57,6 +57,8 @@ export interface SinkBatchResult {
 interface OpenSink extends TaskBasics {
   task: SinkTask;
   fetcher: PartitionFetcher;
+  /** Next offset committed per partition (start offsets, then what batches committed). */
+  committed: Map<string, number>;
   pipeline: SinkPipeline<RecordFailure>;
 }
 
@@ -95,6 +97,7 @@ export function sinkActivities(deps: ActivityDeps) {
   // Fetch buffers of all sink tasks of this worker share one budget.
   const budget = new FetchBudget(intSetting(deps.workerConfig, SINK_BUFFER_KEY, DEFAULT_BUFFER_BYTES));
   const open = new OpenTasks<OpenSink>('sink', deps.workerId, async (e, key) => {
+    forgetTask(e.connector, e.taskId);
     await e.pipeline.close();
     await e.fetcher.close();
     await e.task.close().catch((err) => deps.logger.warn({ err: errorSummary(err).message, task: key }, 'closing sink task failed'));
@@ -261,6 +264,7 @@ export function sinkActivities(deps: ActivityDeps) {
     // Everything up to these offsets is written (or dead-lettered): commit them where lag tools look.
     await commitGroupOffsets(deps.kafka, sinkGroupId(t.connector), [...next.values()].map((n) => ({ topic: n.topic, partition: n.partition, offset: String(n.offset) })));
     recordBatch('sink', t.connector, t.taskId, { read: fetched, written, failed: skipped, deadLettered, millis: Date.now() - started });
+    for (const [k, n] of next) t.committed.set(k, n.offset);
     return {
       topics: [...topics],
       fetched,
@@ -296,6 +300,7 @@ export function sinkActivities(deps: ActivityDeps) {
           ...common,
           task,
           fetcher,
+          committed: new Map([...start].map(([k, v]) => [k, Number(v)])),
           pipeline: undefined as unknown as SinkPipeline<RecordFailure>,
         };
         const errors = entry.errors;
@@ -312,6 +317,7 @@ export function sinkActivities(deps: ActivityDeps) {
           },
         );
         open.set(input.connector, input.taskId, entry);
+        watchSinkLag(input.connector, input.taskId, () => sinkLag(entry));
         logger.info({ loadId: input.loadId, assignment: formatAssignment(assignment) }, 'sink task opened');
         return { workerId: deps.workerId };
       } catch (e) {
@@ -333,6 +339,17 @@ export function sinkActivities(deps: ActivityDeps) {
       await open.closeAll();
     },
   };
+}
+
+/** Per owned partition: its end as of the latest fetch minus the committed offset. */
+function sinkLag(t: OpenSink): PartitionLag[] {
+  const out: PartitionLag[] = [];
+  for (const tp of t.fetcher.assignment) {
+    const end = t.fetcher.highWatermark(tp);
+    const at = t.committed.get(tpKey(tp));
+    if (end !== undefined && at !== undefined) out.push({ topic: tp.topic, partition: tp.partition, lag: end - at });
+  }
+  return out;
 }
 
 function stageClass(stage: ErrorStage): string {

@@ -9,7 +9,7 @@ import type { SourceRecord } from '../src/records/record.js';
 import { OffsetsStore, DEFAULT_OFFSETS_TOPIC, withLongsAsStrings } from '../src/kafka/offsets-store.js';
 import type { ActivityDeps } from './deps.js';
 import { toFailure } from './failures.js';
-import { recordBatch } from '../src/metrics.js';
+import { forgetTask, recordBatch } from '../src/metrics.js';
 import { OpenTasks, beginOpen, type TaskBasics } from './open-tasks.js';
 import { deadLetter } from './errors-handling.js';
 
@@ -66,6 +66,7 @@ function headersOf(rec: SourceRecord, conv: RecordConverters): IHeaders | undefi
 /** Source-side activities. They run on the worker-specific queue of the worker that opened the task. */
 export function sourceActivities(deps: ActivityDeps) {
   const open = new OpenTasks<OpenTask>('source', deps.workerId, async (e, key) => {
+    forgetTask(e.connector, e.taskId);
     await e.task.close().catch((err) => deps.logger.warn({ err: errorSummary(err).message, task: key }, 'closing source task failed'));
   });
 

@@ -32,6 +32,39 @@ const lastBatch = new Gauge({
   registers: [registry],
 });
 
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  lag: number;
+}
+
+/** Open sink tasks of this process, each able to say its lag now. */
+const lagSources = new Map<string, { connector: string; task: string; lag: () => PartitionLag[] }>();
+
+new Gauge({
+  name: 'tconnect_sink_lag_records',
+  help: 'Records in a partition past the sink task\'s committed offset, as of its latest fetch (what kafka-consumer-groups shows as LAG).',
+  labelNames: ['connector', 'task', 'topic', 'partition'],
+  registers: [registry],
+  collect() {
+    this.reset();
+    for (const s of lagSources.values()) {
+      for (const p of s.lag()) this.set({ connector: s.connector, task: s.task, topic: p.topic, partition: String(p.partition) }, Math.max(0, p.lag));
+    }
+  },
+});
+
+/** An open sink task reports its lag at every scrape, until forgetTask. */
+export function watchSinkLag(connector: string, taskId: number, lag: () => PartitionLag[]): void {
+  lagSources.set(`${connector}\u0000${taskId}`, { connector, task: String(taskId), lag });
+}
+
+/** A task closed in this worker: its gauges go (the worker that opens it next reports them). */
+export function forgetTask(connector: string, taskId: number): void {
+  lagSources.delete(`${connector}\u0000${taskId}`);
+  lastBatch.remove({ connector, task: String(taskId) });
+}
+
 export interface BatchFigures {
   /** Records read (polled from the source, fetched from Kafka). */
   read: number;

@@ -69,6 +69,8 @@ export class PartitionFetcher {
   private failure?: Error;
   private readonly owned: Set<string>;
   private pausedForBackpressure = false;
+  /** The partition's end (high watermark) in the latest fetch answer, per partition. */
+  private readonly highWatermarks = new Map<string, number>();
   /** Next offset to hand out per partition: guards against re-fetched messages. */
   private readonly next = new Map<string, bigint>();
 
@@ -110,6 +112,7 @@ export class PartitionFetcher {
         eachBatch: async ({ batch, isRunning, isStale, resolveOffset }) => {
           const key = tpKey(batch);
           if (!this.owned.has(key)) return;
+          this.highWatermarks.set(key, Number(batch.highWatermark));
           for (const message of batch.messages) {
             if (!isRunning() || isStale()) return;
             // Resolving moves kafkajs' fetch position on (nothing is committed: autoCommit is off);
@@ -192,6 +195,11 @@ export class PartitionFetcher {
     }
     if (this.failure) throw this.failure;
     return this.buffer.splice(0, max);
+  }
+
+  /** The end of a partition as of the latest fetch, if one answered for it yet. */
+  highWatermark(tp: TopicPartition): number | undefined {
+    return this.highWatermarks.get(tpKey(tp));
   }
 
   /** Messages taken earlier are written (or given up): their memory is free again. */

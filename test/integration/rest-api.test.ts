@@ -6,7 +6,7 @@ import pino from 'pino';
 import { ConnectClient } from '../../src/client/index.js';
 import { LoggerLevels } from '../../src/rest/loggers.js';
 import { buildRestApp } from '../../src/rest/server.js';
-import { mysqlConnection } from '../helpers/clients.js';
+import { kafka, mysqlConnection } from '../helpers/clients.js';
 import { readTopic, topicSize } from '../helpers/kafka.js';
 import { stackEnv, uniqueIdent, uniqueName, waitFor } from '../helpers/stack.js';
 import { deleteTopics } from '../helpers/tconnect-process.js';
@@ -308,6 +308,34 @@ describe('REST API over real HTTP (JDBC source and sink on MariaDB)', () => {
     expect(value(m.text, 'tconnect_sink_record_read_total', sink)).toBeGreaterThanOrEqual(value(m.text, 'tconnect_sink_record_send_total', sink)!);
     expect(m.text).toMatch(new RegExp(`tconnect_batch_duration_seconds_count\\{connector="${source}",task="0",type="source"\\} [1-9]`));
     expect(m.text).toContain('tconnect_process_resident_memory_bytes');
+
+    // The sink's lag gauge is what kafka-consumer-groups shows: the topic's end minus the group's
+    // committed offset. Paused, the sink falls behind new rows; resumed, it catches up.
+    const admin = kafka().admin();
+    await admin.connect();
+    const lagNow = async () => {
+      const v = value((await http('GET', '/metrics')).text.replace(`,topic="${topic}",partition="0"}`, '}'), 'tconnect_sink_lag_records', sink);
+      const end = Number((await admin.fetchTopicOffsets(topic)).find((p) => p.partition === 0)!.high);
+      const committed = Number((await admin.fetchOffsets({ groupId: `connect-${sink}`, topics: [topic] }))[0]!.partitions.find((p) => p.partition === 0)!.offset);
+      return { v, expected: end - committed };
+    };
+    try {
+      expect(await http('PUT', `/connectors/${sink}/pause`)).toMatchObject({ status: 202 });
+      await waitState(sink, 'PAUSED');
+      await db.query(`INSERT INTO \`${table}\` (v) VALUES ('m1'), ('m2'), ('m3')`);
+      const behind = await waitFor(async () => {
+        const l = await lagNow();
+        return l.expected >= 3 && l.v === l.expected ? l : undefined;
+      }, { what: 'the paused sink\'s lag gauge at 3 or more, equal to end - committed', timeout: 30_000 });
+      expect(behind.v).toBeGreaterThanOrEqual(3);
+      expect(await http('PUT', `/connectors/${sink}/resume`)).toMatchObject({ status: 202 });
+      await waitFor(async () => {
+        const l = await lagNow();
+        return l.v === 0 && l.expected === 0 ? l : undefined;
+      }, { what: 'lag gauge back to 0 after resume', timeout: 30_000 });
+    } finally {
+      await admin.disconnect();
+    }
   });
 
   it('/admin/loggers: list, one, set', async () => {
