@@ -114,19 +114,19 @@ export class SinkPipeline<F> {
     this.poke();
   }
 
-  /** Waits until a chunk is queued, the time is up or signal aborts. */
+  /** Waits until a chunk is queued, the time is up or signal aborts (one batch of a task waits at a time). */
   async waitForChunk(ms: number, signal: AbortSignal): Promise<void> {
     if (this.chunks.length || ms <= 0) return;
     await new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
         signal.removeEventListener('abort', done);
+        if (this.wakeClaim === done) this.wakeClaim = undefined;
         resolve();
       };
       const timer = setTimeout(done, ms);
       signal.addEventListener('abort', done, { once: true });
-      const prev = this.wakeClaim;
-      this.wakeClaim = () => { prev?.(); done(); };
+      this.wakeClaim = done;
     });
   }
 

@@ -187,10 +187,19 @@ export class PartitionFetcher {
   async take(max: number, waitMs: number, signal?: AbortSignal): Promise<FetchedMessage[]> {
     if (this.failure) throw this.failure;
     if (this.buffer.length === 0 && waitMs > 0) {
+      // Whatever ends the wait removes the others: an idle task waits many times a second, and
+      // leftover timers, waiters or abort listeners would pile up for as long as it stays idle.
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, waitMs);
-        this.waiters.push(() => { clearTimeout(t); resolve(); });
-        signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+        const done = () => {
+          clearTimeout(t);
+          const i = this.waiters.indexOf(done);
+          if (i >= 0) this.waiters.splice(i, 1);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        const t = setTimeout(done, waitMs);
+        this.waiters.push(done);
+        signal?.addEventListener('abort', done, { once: true });
       });
     }
     if (this.failure) throw this.failure;

@@ -1,7 +1,9 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { KafkaMessage } from 'kafkajs';
 import { SinkPipeline, type ChunkResult, type PipelineOptions, type Prepared, type WriteOutcome } from '../../activities/sink-pipeline.js';
-import type { FetchedMessage } from '../../src/kafka/fetcher.js';
+import { PartitionFetcher, type FetchedMessage } from '../../src/kafka/fetcher.js';
+import type { KafkaPool } from '../../src/kafka/client.js';
 
 // Pure logic of the sink write pipeline, with an in-memory fetcher and write step.
 
@@ -152,5 +154,19 @@ describe('sink write pipeline', () => {
     expect(aborted).toEqual([20]);
     expect(fetcher.taken()).toBe(40);
     expect(fetcher.held()).toBe(0);
+  });
+
+  it('waiting while idle leaves no listeners or waiters behind (an idle task waits many times a second)', async () => {
+    const ac = new AbortController();
+    // Never started: take() only waits on its empty buffer.
+    const fetcher = new PartitionFetcher({} as KafkaPool, [], { clientId: 'idle' });
+    for (let i = 0; i < 20; i++) expect(await fetcher.take(10, 1, ac.signal)).toEqual([]);
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+    expect((fetcher as unknown as { waiters: unknown[] }).waiters).toHaveLength(0);
+
+    const p = pipeline(fakeFetcher(0), async () => ({ written: 0, failures: [] }));
+    for (let i = 0; i < 20; i++) await p.waitForChunk(1, ac.signal);
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+    await p.close();
   });
 });
