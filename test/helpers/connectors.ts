@@ -11,7 +11,7 @@ import {
   type TaskState,
 } from '../../workflows/messages.js';
 import { kafka } from './clients.js';
-import { waitFor } from './stack.js';
+import { stackEnv, waitFor } from './stack.js';
 
 /**
  * Connectors started by a test file, on the file's own worker queue; every one is cancelled at
@@ -131,4 +131,17 @@ export function sinkOffsetMap(offsets: PartitionOffset[]): Record<string, number
     out[`${p.kafka_topic}:${p.kafka_partition}`] = (o.offset as { kafka_offset: number }).kafka_offset;
   }
   return out;
+}
+
+/** A JDBC source's keys for `table` on the stack's MariaDB, incrementing on id; `password` may be a `${env:…}` reference. */
+export function jdbcIncrementing(table: string, password = stackEnv().MYSQL_PASSWORD): Record<string, string> {
+  const env = stackEnv();
+  return {
+    'connection.url': `jdbc:mysql://${env.MYSQL_HOST}:${env.MYSQL_PORT}/${env.MYSQL_DATABASE}`,
+    'connection.user': env.MYSQL_USER,
+    'connection.password': password,
+    mode: 'incrementing',
+    'incrementing.column.name': 'id',
+    'table.whitelist': table,
+  };
 }

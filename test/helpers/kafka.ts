@@ -40,6 +40,14 @@ export async function readTopic(topic: string, count: number, timeoutMs = 60_000
   return got;
 }
 
+/** Sends each value as JSON to `partition` (else the partitioner's pick), idempotent: a retried request must not write twice. */
+export async function sendJson(topic: string, values: unknown[], partition?: number): Promise<void> {
+  const p = kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
+  await p.connect();
+  await p.send({ topic, messages: values.map((v) => ({ partition, value: JSON.stringify(v) })) });
+  await p.disconnect();
+}
+
 /** Waits until the topic exists with leaders (the connector creates it on its first batch). */
 export async function waitForTopic(topic: string, timeoutMs = 60_000): Promise<void> {
   const admin = kafka().admin();

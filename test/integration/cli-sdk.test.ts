@@ -7,6 +7,7 @@ import type mysql from 'mysql2/promise';
 import { BadRequestError, ConfigError, ConnectClient, ConnectorExistsError, ConnectorNotFoundError } from '../../src/client/index.js';
 import { connectorWorkflowId } from '../../workflows/messages.js';
 import { mysqlConnection } from '../helpers/clients.js';
+import { jdbcIncrementing } from '../helpers/connectors.js';
 import { readTopic } from '../helpers/kafka.js';
 import { REPO_ROOT, stackEnv, uniqueIdent, waitFor } from '../helpers/stack.js';
 import { testWorker } from '../helpers/worker.js';
@@ -47,12 +48,7 @@ describe('client SDK and tconnect CLI', () => {
   function config(t: string): Record<string, string> {
     return {
       'connector.class': 'JdbcSource',
-      'connection.url': `jdbc:mysql://${env.MYSQL_HOST}:${env.MYSQL_PORT}/${env.MYSQL_DATABASE}`,
-      'connection.user': env.MYSQL_USER,
-      'connection.password': '${env:TC_TEST_MYSQL_PASSWORD}',
-      mode: 'incrementing',
-      'incrementing.column.name': 'id',
-      'table.whitelist': t,
+      ...jdbcIncrementing(t, '${env:TC_TEST_MYSQL_PASSWORD}'),
       'topic.prefix': 'cli.',
       'poll.interval.ms': '200',
     };

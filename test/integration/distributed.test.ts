@@ -5,6 +5,7 @@ import path from 'node:path';
 import type mysql from 'mysql2/promise';
 import { freePort } from '../../src/standalone/dev-server.js';
 import { mysqlConnection } from '../helpers/clients.js';
+import { jdbcIncrementing } from '../helpers/connectors.js';
 import { distinctIds, topicSize } from '../helpers/kafka.js';
 import { stackEnv, uniqueIdent, uniqueName, waitFor } from '../helpers/stack.js';
 import { deleteTopics, spawnTconnect, waitHealthy, type TconnectProcess } from '../helpers/tconnect-process.js';
@@ -65,12 +66,7 @@ describe('three `tconnect distributed` workers on one task queue', () => {
         name,
         config: {
           'connector.class': 'JdbcSource',
-          'connection.url': `jdbc:mysql://${env.MYSQL_HOST}:${env.MYSQL_PORT}/${env.MYSQL_DATABASE}`,
-          'connection.user': env.MYSQL_USER,
-          'connection.password': env.MYSQL_PASSWORD,
-          mode: 'incrementing',
-          'incrementing.column.name': 'id',
-          'table.whitelist': table,
+          ...jdbcIncrementing(table),
           'topic.prefix': 'dist.',
           // Small batches so the kill lands mid-stream.
           'batch.max.rows': '500',

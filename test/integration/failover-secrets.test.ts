@@ -6,6 +6,7 @@ import type mysql from 'mysql2/promise';
 import { ConnectClient } from '../../src/client/index.js';
 import { connectorWorkflowId, taskWorkflowId } from '../../workflows/messages.js';
 import { mysqlConnection } from '../helpers/clients.js';
+import { jdbcIncrementing } from '../helpers/connectors.js';
 import { distinctIds, readTopic, topicSize } from '../helpers/kafka.js';
 import { REPO_ROOT, stackEnv, uniqueIdent, uniqueName, waitFor } from '../helpers/stack.js';
 
@@ -52,12 +53,7 @@ describe('worker failover and secrets, with real worker processes', () => {
         name,
         config: {
           'connector.class': 'JdbcSource',
-          'connection.url': `jdbc:mysql://${env.MYSQL_HOST}:${env.MYSQL_PORT}/${env.MYSQL_DATABASE}`,
-          'connection.user': env.MYSQL_USER,
-          'connection.password': env.MYSQL_PASSWORD,
-          mode: 'incrementing',
-          'incrementing.column.name': 'id',
-          'table.whitelist': table,
+          ...jdbcIncrementing(table),
           'topic.prefix': 'sec.',
         },
       });
@@ -99,12 +95,7 @@ describe('worker failover and secrets, with real worker processes', () => {
         name,
         config: {
           'connector.class': 'JdbcSource',
-          'connection.url': `jdbc:mysql://${env.MYSQL_HOST}:${env.MYSQL_PORT}/${env.MYSQL_DATABASE}`,
-          'connection.user': env.MYSQL_USER,
-          'connection.password': env.MYSQL_PASSWORD,
-          mode: 'incrementing',
-          'incrementing.column.name': 'id',
-          'table.whitelist': table,
+          ...jdbcIncrementing(table),
           'topic.prefix': 'fo.',
           // Small batches so the kill lands mid-stream.
           'temporal.batch.max.records': '500',

@@ -7,6 +7,7 @@ import { ConnectClient } from '../../src/client/index.js';
 import { LoggerLevels } from '../../src/rest/loggers.js';
 import { buildRestApp } from '../../src/rest/server.js';
 import { kafka, mysqlConnection } from '../helpers/clients.js';
+import { jdbcIncrementing } from '../helpers/connectors.js';
 import { readTopic, topicSize } from '../helpers/kafka.js';
 import { stackEnv, uniqueIdent, uniqueName, waitFor } from '../helpers/stack.js';
 import { deleteTopics } from '../helpers/tconnect-process.js';
@@ -59,12 +60,7 @@ describe('REST API over real HTTP (JDBC source and sink on MariaDB)', () => {
 
   const sourceConfig = (extra: Record<string, string> = {}) => ({
     'connector.class': 'io.confluent.connect.jdbc.JdbcSourceConnector',
-    'connection.url': `jdbc:mysql://${env.MYSQL_HOST}:${env.MYSQL_PORT}/${env.MYSQL_DATABASE}`,
-    'connection.user': env.MYSQL_USER,
-    'connection.password': env.MYSQL_PASSWORD,
-    mode: 'incrementing',
-    'incrementing.column.name': 'id',
-    'table.whitelist': table,
+    ...jdbcIncrementing(table),
     'topic.prefix': 'restapi.',
     'poll.interval.ms': '500',
     ...extra,

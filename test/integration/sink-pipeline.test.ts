@@ -1,8 +1,6 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { Client, Connection } from '@temporalio/client';
-import type mysql from 'mysql2/promise';
 import {
   CONNECTOR_WORKFLOW,
   connectorWorkflowId,
@@ -14,10 +12,11 @@ import {
 } from '../../workflows/messages.js';
 import { JsonConverter } from '../../src/converters/json-converter.js';
 import { Schemas, Struct } from '../../src/records/schema.js';
-import { kafka, mysqlConnection, temporalClient } from '../helpers/clients.js';
+import { kafka } from '../helpers/clients.js';
+import { produce } from '../helpers/connectors.js';
+import { useWorker } from '../helpers/fixture.js';
 import { readTopic } from '../helpers/kafka.js';
 import { stackEnv, uniqueIdent, waitFor } from '../helpers/stack.js';
-import { testWorker } from '../helpers/worker.js';
 
 const run = promisify(execFile);
 
@@ -28,38 +27,10 @@ const orderSchema = Schemas.struct([
 ], { name: 'order' });
 
 describe('sink connectors on Temporal (JDBC sink into MariaDB)', () => {
-  let worker: Awaited<ReturnType<typeof testWorker>>;
-  let client: Client;
-  let conn: Connection;
-  let db: mysql.Connection;
+  const fx = useWorker({ temporal: true, db: true, passwordEnv: true });
   const env = stackEnv();
   const json = new JsonConverter();
   json.configure({}, false);
-
-  beforeAll(async () => {
-    process.env.TC_TEST_MYSQL_PASSWORD = env.MYSQL_PASSWORD;
-    worker = await testWorker();
-    ({ client, connection: conn } = await temporalClient());
-    db = await mysqlConnection();
-  });
-
-  afterAll(async () => {
-    await worker?.shutdown();
-    await conn?.close();
-    await db?.end();
-  });
-
-  async function produce(topic: string, partitions: number, messages: Array<{ partition: number; value: Buffer | string | null; key?: string; headers?: Record<string, string> }>) {
-    const admin = kafka().admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
-    await admin.disconnect();
-    // Idempotent: a retried request under load must not write the batch twice.
-    const p = kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
-    await p.connect();
-    await p.send({ topic, messages, acks: -1 });
-    await p.disconnect();
-  }
 
   const order = (id: number, item: string, qty: number | null) => json.fromConnectData('t', orderSchema, new Struct(orderSchema, { id, item, qty }));
 
@@ -87,8 +58,8 @@ describe('sink connectors on Temporal (JDBC sink into MariaDB)', () => {
     msgs.splice(10, 0, { partition: 2, value: Buffer.from('this is not json'), headers: { origin: 'test' } });
     await produce(topic, 4, msgs);
 
-    await client.workflow.start(CONNECTOR_WORKFLOW, {
-      taskQueue: worker.taskQueue,
+    await fx.client.workflow.start(CONNECTOR_WORKFLOW, {
+      taskQueue: fx.worker.taskQueue,
       workflowId: connectorWorkflowId(name),
       args: [{ name, config: sinkConfig(topic, {
         'errors.tolerance': 'all',
@@ -97,13 +68,13 @@ describe('sink connectors on Temporal (JDBC sink into MariaDB)', () => {
         'errors.deadletterqueue.context.headers.enable': 'true',
       }) }],
     });
-    const handle = client.workflow.getHandle(connectorWorkflowId(name));
+    const handle = fx.client.workflow.getHandle(connectorWorkflowId(name));
     try {
       await waitFor(async () => {
-        const [rows] = await db.query(`SELECT COUNT(*) AS n FROM \`${topic}\``).catch(() => [[{ n: 0 }]]);
+        const [rows] = await fx.db.query(`SELECT COUNT(*) AS n FROM \`${topic}\``).catch(() => [[{ n: 0 }]]);
         return (rows as Array<{ n: number }>)[0].n === 40;
       }, { what: '40 rows in MariaDB', timeout: 60_000 });
-      const [rows] = await db.query(`SELECT id, item, qty FROM \`${topic}\` WHERE id IN (1, 40) ORDER BY id`);
+      const [rows] = await fx.db.query(`SELECT id, item, qty FROM \`${topic}\` WHERE id IN (1, 40) ORDER BY id`);
       expect(rows).toEqual([{ id: 1, item: 'item-1', qty: 0 }, { id: 40, item: 'item-40', qty: 39 }]);
 
       const status: ConnectorStatus = await handle.query(statusQuery);
@@ -141,7 +112,7 @@ describe('sink connectors on Temporal (JDBC sink into MariaDB)', () => {
       expect(p2).toEqual({ partition: { kafka_topic: topic, kafka_partition: 2 }, offset: { kafka_offset: 11 } });
     } finally {
       await handle.cancel().catch(() => undefined);
-      await db.query(`DROP TABLE IF EXISTS \`${topic}\``);
+      await fx.db.query(`DROP TABLE IF EXISTS \`${topic}\``);
     }
   });
 
@@ -149,12 +120,12 @@ describe('sink connectors on Temporal (JDBC sink into MariaDB)', () => {
     const topic = uniqueIdent('sinkbad');
     const name = `sinkbad-${topic}`;
     await produce(topic, 1, [{ partition: 0, value: order(1, 'ok', 1) }, { partition: 0, value: '{"broken":' }]);
-    await client.workflow.start(CONNECTOR_WORKFLOW, {
-      taskQueue: worker.taskQueue,
+    await fx.client.workflow.start(CONNECTOR_WORKFLOW, {
+      taskQueue: fx.worker.taskQueue,
       workflowId: connectorWorkflowId(name),
       args: [{ name, config: sinkConfig(topic, { 'tasks.max': '1' }) }],
     });
-    const handle = client.workflow.getHandle(connectorWorkflowId(name));
+    const handle = fx.client.workflow.getHandle(connectorWorkflowId(name));
     try {
       const failed = await waitFor(async () => {
         const s: ConnectorStatus = await handle.query(statusQuery);
@@ -164,7 +135,7 @@ describe('sink connectors on Temporal (JDBC sink into MariaDB)', () => {
       expect(failed.tasks[0].trace).toContain('VALUE_CONVERTER');
     } finally {
       await handle.cancel().catch(() => undefined);
-      await db.query(`DROP TABLE IF EXISTS \`${topic}\``);
+      await fx.db.query(`DROP TABLE IF EXISTS \`${topic}\``);
     }
   });
 
@@ -172,17 +143,17 @@ describe('sink connectors on Temporal (JDBC sink into MariaDB)', () => {
     const topic = uniqueIdent('sinkpause');
     const name = `sinkpause-${topic}`;
     const count = async () => {
-      const [rows] = await db.query(`SELECT COUNT(*) AS n FROM \`${topic}\``).catch(() => [[{ n: 0 }]]);
+      const [rows] = await fx.db.query(`SELECT COUNT(*) AS n FROM \`${topic}\``).catch(() => [[{ n: 0 }]]);
       return (rows as Array<{ n: number }>)[0].n;
     };
     await produce(topic, 1, Array.from({ length: 20 }, (_, i) => ({ partition: 0, value: order(i + 1, `item-${i + 1}`, i) })));
-    await client.workflow.start(CONNECTOR_WORKFLOW, {
-      taskQueue: worker.taskQueue,
+    await fx.client.workflow.start(CONNECTOR_WORKFLOW, {
+      taskQueue: fx.worker.taskQueue,
       workflowId: connectorWorkflowId(name),
       // insert mode: a record written twice would fail on the primary key, a lost one would be missing.
       args: [{ name, config: sinkConfig(topic, { 'tasks.max': '1', 'insert.mode': 'insert' }) }],
     });
-    const handle = client.workflow.getHandle(connectorWorkflowId(name));
+    const handle = fx.client.workflow.getHandle(connectorWorkflowId(name));
     try {
       await waitFor(async () => (await count()) === 20, { what: '20 rows', timeout: 60_000 });
       await handle.signal(pauseSignal);
@@ -200,11 +171,11 @@ describe('sink connectors on Temporal (JDBC sink into MariaDB)', () => {
       await waitFor(async () => (await count()) === 40, { what: '40 rows after resume', timeout: 60_000 });
       const s: ConnectorStatus = await handle.query(statusQuery);
       expect(s.tasks[0]?.state).toBe('RUNNING');
-      const [ids] = await db.query(`SELECT MIN(id) AS lo, MAX(id) AS hi, COUNT(DISTINCT id) AS n FROM \`${topic}\``);
+      const [ids] = await fx.db.query(`SELECT MIN(id) AS lo, MAX(id) AS hi, COUNT(DISTINCT id) AS n FROM \`${topic}\``);
       expect(ids).toEqual([{ lo: 1, hi: 40, n: 40 }]);
     } finally {
       await handle.cancel().catch(() => undefined);
-      await db.query(`DROP TABLE IF EXISTS \`${topic}\``);
+      await fx.db.query(`DROP TABLE IF EXISTS \`${topic}\``);
     }
   });
 });

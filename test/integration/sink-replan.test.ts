@@ -1,54 +1,32 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type { Client as ElasticClient } from '@elastic/elasticsearch';
-import { ConnectClient } from '../../src/client/index.js';
-import { elastic, kafka } from '../helpers/clients.js';
+import { describe, it, expect } from 'vitest';
+import { kafka } from '../helpers/clients.js';
+import { useWorker } from '../helpers/fixture.js';
+import { sendJson } from '../helpers/kafka.js';
 import { stackEnv, uniqueIdent, waitFor } from '../helpers/stack.js';
-import { testWorker } from '../helpers/worker.js';
 
 // The connector, not Kafka's group protocol, assigns partitions; it re-plans when topics or
 // partitions appear.
 describe('sink re-planning', () => {
   const env = stackEnv();
-  let worker: Awaited<ReturnType<typeof testWorker>>;
-  let sdk: ConnectClient;
-  let es: ElasticClient;
-  const cleanups: Array<() => Promise<unknown>> = [];
+  const fx = useWorker({ sdk: true, es: true });
 
-  beforeAll(async () => {
-    worker = await testWorker();
-    sdk = await ConnectClient.connect({ address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE, taskQueue: worker.taskQueue });
-    es = elastic();
-  });
-
-  afterAll(async () => {
-    for (const c of cleanups.reverse()) await c().catch(() => undefined);
-    await sdk?.close();
-    await worker?.shutdown();
-    await es?.close();
-  });
-
-  async function send(topic: string, partition: number, n: number) {
-    const p = kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
-    await p.connect();
-    await p.send({ topic, messages: Array.from({ length: n }, (_, i) => ({ partition, value: JSON.stringify({ p: partition, i }) })) });
-    await p.disconnect();
-  }
+  const send = (topic: string, partition: number, n: number) => sendJson(topic, Array.from({ length: n }, (_, i) => ({ p: partition, i })), partition);
 
   async function count(index: string): Promise<number> {
-    await es.indices.refresh({ index, ignore_unavailable: true });
-    return (await es.count({ index, ignore_unavailable: true })).count;
+    await fx.es.indices.refresh({ index, ignore_unavailable: true });
+    return (await fx.es.count({ index, ignore_unavailable: true })).count;
   }
 
   it('picks up a new topic matching topics.regex and new partitions, spreading them over tasks', async () => {
     const base = uniqueIdent('replan');
     const admin = kafka().admin();
     await admin.connect();
-    cleanups.push(() => admin.disconnect());
+    fx.cleanups.push(() => admin.disconnect());
     await admin.createTopics({ topics: [{ topic: `${base}-a`, numPartitions: 1 }], waitForLeaders: true });
-    cleanups.push(() => es.indices.delete({ index: `${base}-*`, ignore_unavailable: true }));
+    fx.cleanups.push(() => fx.es.indices.delete({ index: `${base}-*`, ignore_unavailable: true }));
     await send(`${base}-a`, 0, 5);
     const name = `replan-${base}`;
-    await sdk.create({ name, config: {
+    await fx.sdk.create({ name, config: {
       'connector.class': 'ElasticsearchSink',
       'connection.url': env.ELASTICSEARCH_URL,
       'topics.regex': `${base}-.*`,
@@ -59,9 +37,9 @@ describe('sink re-planning', () => {
       'value.converter.schemas.enable': 'false',
       'temporal.topics.poll.interval.ms': '2000',
     } });
-    cleanups.push(() => sdk.delete(name));
+    fx.cleanups.push(() => fx.sdk.delete(name));
     await waitFor(async () => (await count(`${base}-a`)) === 5, { what: 'topic a', timeout: 60_000 });
-    expect((await sdk.status(name)).tasks).toHaveLength(1);
+    expect((await fx.sdk.status(name)).tasks).toHaveLength(1);
 
     await admin.createTopics({ topics: [{ topic: `${base}-b`, numPartitions: 1 }], waitForLeaders: true });
     await send(`${base}-b`, 0, 3);
@@ -71,7 +49,7 @@ describe('sink re-planning', () => {
     await send(`${base}-a`, 2, 4);
     await waitFor(async () => (await count(`${base}-a`)) === 9, { what: 'new partition a-2', timeout: 60_000 });
 
-    const tasks = await sdk.tasks(name);
+    const tasks = await fx.sdk.tasks(name);
     expect(tasks).toHaveLength(2);
     const assigned = tasks.flatMap((t) => (t.config['temporal.assignment'] ?? '').split(',')).sort();
     expect(assigned).toEqual([`${base}-a:0`, `${base}-a:1`, `${base}-a:2`, `${base}-b:0`].sort());

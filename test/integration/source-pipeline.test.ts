@@ -1,8 +1,6 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { Client, Connection } from '@temporalio/client';
-import type mysql from 'mysql2/promise';
 import {
   CONNECTOR_WORKFLOW,
   alterOffsetsUpdate,
@@ -16,44 +14,23 @@ import {
   taskWorkflowId,
   type ConnectorStatus,
 } from '../../workflows/messages.js';
-import { mysqlConnection, temporalClient } from '../helpers/clients.js';
+import { jdbcIncrementing } from '../helpers/connectors.js';
+import { useWorker } from '../helpers/fixture.js';
 import { readTopic, topicSize } from '../helpers/kafka.js';
 import { stackEnv, uniqueIdent, waitFor } from '../helpers/stack.js';
-import { testWorker } from '../helpers/worker.js';
 
 const run = promisify(execFile);
 
 // MariaDB -> connector workflow -> source task workflow -> Kafka, on the real stack, driven through
 // the Temporal client and the real `temporal` CLI binary.
 describe('JDBC source pipeline on Temporal', () => {
-  let worker: Awaited<ReturnType<typeof testWorker>>;
-  let client: Client;
-  let conn: Connection;
-  let db: mysql.Connection;
+  const fx = useWorker({ temporal: true, db: true, passwordEnv: true });
   const env = stackEnv();
-
-  beforeAll(async () => {
-    process.env.TC_TEST_MYSQL_PASSWORD = env.MYSQL_PASSWORD;
-    worker = await testWorker();
-    ({ client, connection: conn } = await temporalClient());
-    db = await mysqlConnection();
-  });
-
-  afterAll(async () => {
-    await worker?.shutdown();
-    await conn?.close();
-    await db?.end();
-  });
 
   function config(table: string, extra: Record<string, string> = {}) {
     return {
       'connector.class': 'JdbcSource',
-      'connection.url': `jdbc:mysql://${env.MYSQL_HOST}:${env.MYSQL_PORT}/${env.MYSQL_DATABASE}`,
-      'connection.user': env.MYSQL_USER,
-      'connection.password': '${env:TC_TEST_MYSQL_PASSWORD}',
-      mode: 'incrementing',
-      'incrementing.column.name': 'id',
-      'table.whitelist': table,
+      ...jdbcIncrementing(table, '${env:TC_TEST_MYSQL_PASSWORD}'),
       'topic.prefix': 'it.',
       'poll.interval.ms': '200',
       'tasks.max': '1',
@@ -67,22 +44,22 @@ describe('JDBC source pipeline on Temporal', () => {
   }
 
   async function status(name: string): Promise<ConnectorStatus> {
-    return client.workflow.getHandle(connectorWorkflowId(name)).query(statusQuery);
+    return fx.client.workflow.getHandle(connectorWorkflowId(name)).query(statusQuery);
   }
 
   it('copies rows to Kafka, pauses and resumes through the temporal CLI, and exposes Connect-shaped status, config and offsets', async () => {
     const table = uniqueIdent('orders');
     const name = `orders-${table}`;
-    await db.query(`CREATE TABLE \`${table}\` (id INT AUTO_INCREMENT PRIMARY KEY, item VARCHAR(40) NOT NULL, qty INT NOT NULL)`);
+    await fx.db.query(`CREATE TABLE \`${table}\` (id INT AUTO_INCREMENT PRIMARY KEY, item VARCHAR(40) NOT NULL, qty INT NOT NULL)`);
     const rows = Array.from({ length: 250 }, (_, i) => [`item-${i}`, i]);
-    await db.query(`INSERT INTO \`${table}\` (item, qty) VALUES ?`, [rows]);
+    await fx.db.query(`INSERT INTO \`${table}\` (item, qty) VALUES ?`, [rows]);
 
-    await client.workflow.start(CONNECTOR_WORKFLOW, {
-      taskQueue: worker.taskQueue,
+    await fx.client.workflow.start(CONNECTOR_WORKFLOW, {
+      taskQueue: fx.worker.taskQueue,
       workflowId: connectorWorkflowId(name),
       args: [{ name, config: config(table) }],
     });
-    const handle = client.workflow.getHandle(connectorWorkflowId(name));
+    const handle = fx.client.workflow.getHandle(connectorWorkflowId(name));
     try {
       const topic = `it.${table}`;
       const msgs = await readTopic(topic, 250);
@@ -96,7 +73,7 @@ describe('JDBC source pipeline on Temporal', () => {
         const s = await status(name);
         return s.tasks[0]?.state === 'RUNNING' ? s : undefined;
       }, { what: 'task RUNNING' });
-      expect(st).toMatchObject({ name, connector: { state: 'RUNNING' }, type: 'source', tasks: [{ id: 0, state: 'RUNNING', worker_id: worker.workerId }] });
+      expect(st).toMatchObject({ name, connector: { state: 'RUNNING' }, type: 'source', tasks: [{ id: 0, state: 'RUNNING', worker_id: fx.worker.workerId }] });
 
       // The config query masks nothing that is a provider reference, and shows the rest as given.
       const cfg = await handle.query(configQuery);
@@ -105,7 +82,7 @@ describe('JDBC source pipeline on Temporal', () => {
       // Pause with the plain Temporal CLI: new rows do not arrive until resume.
       await temporalCli('workflow', 'signal', '--workflow-id', connectorWorkflowId(name), '--name', 'pause');
       await waitFor(async () => (await status(name)).tasks[0]?.state === 'PAUSED', { what: 'task PAUSED' });
-      await db.query(`INSERT INTO \`${table}\` (item, qty) VALUES ('late', 1)`);
+      await fx.db.query(`INSERT INTO \`${table}\` (item, qty) VALUES ('late', 1)`);
       await new Promise((r) => setTimeout(r, 2500));
       expect(await topicSize(topic)).toBe(250);
       const queried = JSON.parse(await temporalCli('workflow', 'query', '--workflow-id', connectorWorkflowId(name), '--name', 'status', '--output', 'json'));
@@ -128,17 +105,17 @@ describe('JDBC source pipeline on Temporal', () => {
       expect(listed).toContain(connectorWorkflowId(name));
     } finally {
       await handle.cancel().catch(() => undefined);
-      await db.query(`DROP TABLE IF EXISTS \`${table}\``);
+      await fx.db.query(`DROP TABLE IF EXISTS \`${table}\``);
     }
   });
 
   it('stops, alters and resets offsets only while STOPPED, and resumes from the altered offset', async () => {
     const table = uniqueIdent('offs');
     const name = `offs-${table}`;
-    await db.query(`CREATE TABLE \`${table}\` (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(10) NOT NULL)`);
-    await db.query(`INSERT INTO \`${table}\` (v) VALUES ('a'),('b'),('c'),('d'),('e')`);
-    await client.workflow.start(CONNECTOR_WORKFLOW, { taskQueue: worker.taskQueue, workflowId: connectorWorkflowId(name), args: [{ name, config: config(table) }] });
-    const handle = client.workflow.getHandle(connectorWorkflowId(name));
+    await fx.db.query(`CREATE TABLE \`${table}\` (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(10) NOT NULL)`);
+    await fx.db.query(`INSERT INTO \`${table}\` (v) VALUES ('a'),('b'),('c'),('d'),('e')`);
+    await fx.client.workflow.start(CONNECTOR_WORKFLOW, { taskQueue: fx.worker.taskQueue, workflowId: connectorWorkflowId(name), args: [{ name, config: config(table) }] });
+    const handle = fx.client.workflow.getHandle(connectorWorkflowId(name));
     const topic = `it.${table}`;
     try {
       await readTopic(topic, 5);
@@ -152,7 +129,7 @@ describe('JDBC source pipeline on Temporal', () => {
       await waitFor(async () => (await status(name)).connector.state === 'STOPPED', { what: 'STOPPED' });
       expect((await status(name)).tasks).toEqual([]);
       // Task workflows are gone, not just idle.
-      await waitFor(async () => (await client.workflow.getHandle(taskWorkflowId(name, 0)).describe()).status.name === 'COMPLETED', { what: 'task workflow completed' });
+      await waitFor(async () => (await fx.client.workflow.getHandle(taskWorkflowId(name, 0)).describe()).status.name === 'COMPLETED', { what: 'task workflow completed' });
       expect((await handle.query(offsetsQuery)).offsets).toEqual([{ partition, offset: { incrementing: 5 } }]);
 
       const altered = await handle.executeUpdate(alterOffsetsUpdate, { args: [{ offsets: [{ partition, offset: { incrementing: 3 } }] }] });
@@ -171,7 +148,7 @@ describe('JDBC source pipeline on Temporal', () => {
       expect(again.slice(7).map((m) => JSON.parse(m.value!).payload.id)).toEqual([1, 2, 3, 4, 5]);
     } finally {
       await handle.cancel().catch(() => undefined);
-      await db.query(`DROP TABLE IF EXISTS \`${table}\``);
+      await fx.db.query(`DROP TABLE IF EXISTS \`${table}\``);
     }
   });
 });

@@ -1,6 +1,4 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type { Client, Connection } from '@temporalio/client';
-import type mysql from 'mysql2/promise';
+import { describe, it, expect } from 'vitest';
 import {
   CONNECTOR_WORKFLOW,
   connectorWorkflowId,
@@ -13,36 +11,17 @@ import {
   taskWorkflowId,
   type ConnectorStatus,
 } from '../../workflows/messages.js';
-import { mysqlConnection, temporalClient } from '../helpers/clients.js';
+import { useWorker } from '../helpers/fixture.js';
 import { readTopic, topicSize } from '../helpers/kafka.js';
 import { stackEnv, uniqueIdent, waitFor } from '../helpers/stack.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
-import { testWorker } from '../helpers/worker.js';
 
 const ids = (msgs: Array<{ value: string | null }>) => msgs.map((m) => JSON.parse(m.value!).payload.id as number);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('source connector resilience and lifecycle', () => {
-  let worker: Awaited<ReturnType<typeof testWorker>>;
-  let client: Client;
-  let conn: Connection;
-  let db: mysql.Connection;
+  const fx = useWorker({ temporal: true, db: true, passwordEnv: true });
   const env = stackEnv();
-  const cleanups: Array<() => Promise<unknown>> = [];
-
-  beforeAll(async () => {
-    process.env.TC_TEST_MYSQL_PASSWORD = env.MYSQL_PASSWORD;
-    worker = await testWorker();
-    ({ client, connection: conn } = await temporalClient());
-    db = await mysqlConnection();
-  });
-
-  afterAll(async () => {
-    for (const c of cleanups.reverse()) await c().catch(() => undefined);
-    await worker?.shutdown();
-    await conn?.close();
-    await db?.end();
-  });
 
   function config(table: string, extra: Record<string, string> = {}, port = env.MYSQL_PORT) {
     return {
@@ -62,8 +41,8 @@ describe('source connector resilience and lifecycle', () => {
 
   async function table(prefix: string, rows: number, payloadBytes = 8): Promise<string> {
     const t = uniqueIdent(prefix);
-    await db.query(`CREATE TABLE \`${t}\` (id INT AUTO_INCREMENT PRIMARY KEY, body LONGTEXT NOT NULL)`);
-    cleanups.push(() => db.query(`DROP TABLE IF EXISTS \`${t}\``));
+    await fx.db.query(`CREATE TABLE \`${t}\` (id INT AUTO_INCREMENT PRIMARY KEY, body LONGTEXT NOT NULL)`);
+    fx.cleanups.push(() => fx.db.query(`DROP TABLE IF EXISTS \`${t}\``));
     if (rows) await insert(t, rows, payloadBytes);
     return t;
   }
@@ -71,23 +50,23 @@ describe('source connector resilience and lifecycle', () => {
   async function insert(t: string, rows: number, payloadBytes = 8): Promise<void> {
     for (let i = 0; i < rows; i += 500) {
       const chunk = Array.from({ length: Math.min(500, rows - i) }, () => ['x'.repeat(payloadBytes)]);
-      await db.query(`INSERT INTO \`${t}\` (body) VALUES ?`, [chunk]);
+      await fx.db.query(`INSERT INTO \`${t}\` (body) VALUES ?`, [chunk]);
     }
   }
 
   async function start(name: string, cfg: Record<string, string>) {
-    await client.workflow.start(CONNECTOR_WORKFLOW, { taskQueue: worker.taskQueue, workflowId: connectorWorkflowId(name), args: [{ name, config: cfg }] });
-    const h = client.workflow.getHandle(connectorWorkflowId(name));
-    cleanups.push(() => h.cancel());
+    await fx.client.workflow.start(CONNECTOR_WORKFLOW, { taskQueue: fx.worker.taskQueue, workflowId: connectorWorkflowId(name), args: [{ name, config: cfg }] });
+    const h = fx.client.workflow.getHandle(connectorWorkflowId(name));
+    fx.cleanups.push(() => h.cancel());
     return h;
   }
 
-  const status = (name: string): Promise<ConnectorStatus> => client.workflow.getHandle(connectorWorkflowId(name)).query(statusQuery);
+  const status = (name: string): Promise<ConnectorStatus> => fx.client.workflow.getHandle(connectorWorkflowId(name)).query(statusQuery);
 
   it('keeps retrying with backoff while the database is unreachable, then delivers every row exactly once in order', async () => {
     const proxy = new TcpProxy(env.MYSQL_HOST, Number(env.MYSQL_PORT));
     const port = await proxy.start();
-    cleanups.push(() => proxy.cut());
+    fx.cleanups.push(() => proxy.cut());
     const t = await table('outage', 300);
     const name = `outage-${t}`;
     await start(name, config(t, { 'batch.max.rows': '50', 'temporal.batch.max.records': '50' }, String(port)));
@@ -107,9 +86,9 @@ describe('source connector resilience and lifecycle', () => {
   it('reports a FAILED task with a trace, and restart revives it once the cause is fixed', async () => {
     const t = uniqueIdent('nullable');
     // validate.non.null (default true) refuses a nullable incrementing column.
-    await db.query(`CREATE TABLE \`${t}\` (id INT NULL UNIQUE, body VARCHAR(10))`);
-    cleanups.push(() => db.query(`DROP TABLE IF EXISTS \`${t}\``));
-    await db.query(`INSERT INTO \`${t}\` VALUES (1,'a'),(2,'b')`);
+    await fx.db.query(`CREATE TABLE \`${t}\` (id INT NULL UNIQUE, body VARCHAR(10))`);
+    fx.cleanups.push(() => fx.db.query(`DROP TABLE IF EXISTS \`${t}\``));
+    await fx.db.query(`INSERT INTO \`${t}\` VALUES (1,'a'),(2,'b')`);
     const name = `failing-${t}`;
     const h = await start(name, config(t));
     const failed = await waitFor(async () => {
@@ -121,7 +100,7 @@ describe('source connector resilience and lifecycle', () => {
     expect(failed.tasks[0].trace).toMatch(/id/);
     // The failure is findable from the Temporal CLI/UI too: the task workflow stays open, the trace is in status.
 
-    await db.query(`ALTER TABLE \`${t}\` MODIFY id INT NOT NULL`);
+    await fx.db.query(`ALTER TABLE \`${t}\` MODIFY id INT NOT NULL`);
     await h.signal(restartSignal, { includeTasks: true, onlyFailed: true });
     const msgs = await readTopic(`res.${t}`, 2);
     expect(ids(msgs)).toEqual([1, 2]);
@@ -140,7 +119,7 @@ describe('source connector resilience and lifecycle', () => {
     for (const h of [hs, hb]) await h.signal(stopSignal);
     await waitFor(async () => (await status(`hist-${small}`)).connector.state === 'STOPPED' && (await status(`hist-${big}`)).connector.state === 'STOPPED', { what: 'both STOPPED' });
     const sizes = await Promise.all([small, big].map(async (t) => {
-      const d = await client.workflow.getHandle(taskWorkflowId(`hist-${t}`, 0)).describe();
+      const d = await fx.client.workflow.getHandle(taskWorkflowId(`hist-${t}`, 0)).describe();
       return { bytes: Number(d.raw.workflowExecutionInfo?.historySizeBytes ?? 0), events: d.historyLength };
     }));
     // 200 rows x 20 KB = 4 MB of data went through the big connector; its history holds none of it.
@@ -167,7 +146,7 @@ describe('source connector resilience and lifecycle', () => {
     expect(ids(all)).toEqual(range(1, 450));
     const runs = async (id: string) => {
       let n = 0;
-      for await (const _ of client.workflow.list({ query: `WorkflowId='${id}'` })) n++;
+      for await (const _ of fx.client.workflow.list({ query: `WorkflowId='${id}'` })) n++;
       return n;
     };
     expect(await runs(taskWorkflowId(name, 0))).toBeGreaterThan(1);
@@ -177,12 +156,12 @@ describe('source connector resilience and lifecycle', () => {
 
   it('rejects an invalid config at start, naming every offending key', async () => {
     const name = uniqueIdent('invalid');
-    await client.workflow.start(CONNECTOR_WORKFLOW, {
-      taskQueue: worker.taskQueue,
+    await fx.client.workflow.start(CONNECTOR_WORKFLOW, {
+      taskQueue: fx.worker.taskQueue,
       workflowId: connectorWorkflowId(name),
       args: [{ name, config: { 'connector.class': 'JdbcSource', mode: 'sometimes', 'tasks.max': 'many' } }],
     });
-    const err = await client.workflow.getHandle(connectorWorkflowId(name)).result().catch((e: Error) => e);
+    const err = await fx.client.workflow.getHandle(connectorWorkflowId(name)).result().catch((e: Error) => e);
     const cause = (err as Error & { cause?: Error & { cause?: Error } }).cause;
     const text = `${(err as Error).message} ${cause?.message ?? ''} ${cause?.cause?.message ?? ''}`;
     expect(text).toMatch(/connection\.url/);

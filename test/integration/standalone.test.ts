@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import type mysql from 'mysql2/promise';
 import { freePort } from '../../src/standalone/dev-server.js';
 import { mysqlConnection } from '../helpers/clients.js';
+import { jdbcIncrementing } from '../helpers/connectors.js';
 import { readTopic } from '../helpers/kafka.js';
 import { stackEnv, uniqueIdent, uniqueName, waitFor } from '../helpers/stack.js';
 import { deleteTopics, spawnTconnect, waitHealthy, type TconnectProcess } from '../helpers/tconnect-process.js';
@@ -33,12 +34,7 @@ describe('tconnect standalone worker.properties connector files', () => {
   const jdbcSource = (name: string, table: string) => ({
     name,
     'connector.class': 'io.confluent.connect.jdbc.JdbcSourceConnector',
-    'connection.url': `jdbc:mysql://${env.MYSQL_HOST}:${env.MYSQL_PORT}/${env.MYSQL_DATABASE}`,
-    'connection.user': env.MYSQL_USER,
-    'connection.password': env.MYSQL_PASSWORD,
-    mode: 'incrementing',
-    'incrementing.column.name': 'id',
-    'table.whitelist': table,
+    ...jdbcIncrementing(table),
     'topic.prefix': 'standalone.',
     'poll.interval.ms': '500',
   });

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import type { Client, Connection } from '@temporalio/client';
 import type mysql from 'mysql2/promise';
 import { kafka, mysqlConnection, temporalClient } from '../helpers/clients.js';
-import { Connectors, deleteKafkaResources } from '../helpers/connectors.js';
+import { Connectors, deleteKafkaResources, jdbcIncrementing } from '../helpers/connectors.js';
 import { readTopic, topicSize } from '../helpers/kafka.js';
 import { stackEnv, uniqueIdent, waitFor } from '../helpers/stack.js';
 import { testWorker } from '../helpers/worker.js';
@@ -52,12 +52,7 @@ describe('transforms on a JDBC source (real MariaDB, Temporal and Kafka)', () =>
   function source(name: string, table: string, extra: Record<string, string>) {
     return connectors.start(name, {
       'connector.class': 'io.confluent.connect.jdbc.JdbcSourceConnector',
-      'connection.url': `jdbc:mysql://${env.MYSQL_HOST}:${env.MYSQL_PORT}/${env.MYSQL_DATABASE}`,
-      'connection.user': env.MYSQL_USER,
-      'connection.password': '${env:TC_TEST_MYSQL_PASSWORD}',
-      mode: 'incrementing',
-      'incrementing.column.name': 'id',
-      'table.whitelist': table,
+      ...jdbcIncrementing(table, '${env:TC_TEST_MYSQL_PASSWORD}'),
       'topic.prefix': 'smt.',
       'poll.interval.ms': '200',
       'tasks.max': '1',
