@@ -18,9 +18,9 @@ import { tpKey } from '../src/kafka/fetcher.js';
  * closed is read and written again by the next open: at least once, as before.
  */
 
-export interface Prepared<F> {
+export interface Prepared<F, W = unknown> {
   /** What the write step needs (records converted and transformed). */
-  work: unknown;
+  work: W;
   /** Records that failed before the write (conversion, transforms). */
   failures: F[];
 }
@@ -61,7 +61,7 @@ interface Chunk<F> {
 
 const TAKE_WAIT_MS = 200;
 
-export class SinkPipeline<F> {
+export class SinkPipeline<F, W = unknown> {
   private readonly chunks: Array<Chunk<F>> = [];
   /** Records in chunks not yet claimed. */
   private unclaimed = 0;
@@ -77,14 +77,10 @@ export class SinkPipeline<F> {
 
   constructor(
     private readonly fetcher: Pick<PartitionFetcher, 'take' | 'release'>,
-    private readonly prepare: (messages: FetchedMessage[]) => Prepared<F>,
-    private readonly write: (prepared: Prepared<F>, signal: AbortSignal) => Promise<WriteOutcome<F>>,
+    private readonly prepare: (messages: FetchedMessage[]) => Prepared<F, W>,
+    private readonly write: (prepared: Prepared<F, W>, signal: AbortSignal) => Promise<WriteOutcome<F>>,
     private readonly opts: PipelineOptions,
   ) {}
-
-  get signal(): AbortSignal {
-    return this.abort.signal;
-  }
 
   /** A batch activity starts: the pipeline may write. */
   hold(): void {
@@ -174,7 +170,7 @@ export class SinkPipeline<F> {
         continue;
       }
       let messages: FetchedMessage[] = [];
-      let prepared: Prepared<F>;
+      let prepared: Prepared<F, W>;
       try {
         messages = await this.fetcher.take(this.opts.chunkRecords, TAKE_WAIT_MS, signal);
         if (this.halted) return this.fetcher.release(messages);

@@ -59,7 +59,7 @@ interface OpenSink extends TaskBasics {
   fetcher: PartitionFetcher;
   /** Next offset committed per partition (start offsets, then what batches committed). */
   committed: Map<string, number>;
-  pipeline: SinkPipeline<RecordFailure>;
+  pipeline: SinkPipeline<RecordFailure, PreparedRecords>;
 }
 
 interface PreparedRecords {
@@ -68,15 +68,15 @@ interface PreparedRecords {
   sources: FetchedMessage[];
 }
 
-/** The promise's value, or undefined when ms passed or signal aborted first. */
-async function within<T>(p: Promise<T>, ms: number, signal: AbortSignal): Promise<T | undefined> {
+/** The promise's value, or undefined when ms passed (no limit when undefined) or signal aborted first. */
+async function within<T>(p: Promise<T>, ms: number | undefined, signal: AbortSignal): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   try {
     return await Promise.race([
       p,
       new Promise<undefined>((resolve) => {
-        timer = setTimeout(() => resolve(undefined), ms);
+        if (ms !== undefined) timer = setTimeout(() => resolve(undefined), ms);
         onAbort = () => resolve(undefined);
         signal.addEventListener('abort', onAbort, { once: true });
       }),
@@ -135,7 +135,7 @@ export function sinkActivities(deps: ActivityDeps) {
   }
 
   /** Converts and transforms fetched messages; records that fail here are kept with their stage. */
-  function prepare(t: OpenSink, fetched: FetchedMessage[]): Prepared<RecordFailure> & { work: PreparedRecords } {
+  function prepare(t: Pick<TaskBasics, 'converters' | 'chain'>, fetched: FetchedMessage[]): Prepared<RecordFailure, PreparedRecords> {
     const failures: RecordFailure[] = [];
     const records: SinkRecord[] = [];
     const sources: FetchedMessage[] = [];
@@ -188,13 +188,13 @@ export function sinkActivities(deps: ActivityDeps) {
   }
 
   /** Puts one chunk; records the sink rejected join the chunk's failures. */
-  async function write(t: OpenSink, prepared: Prepared<RecordFailure>, signal: AbortSignal): Promise<WriteOutcome<RecordFailure>> {
-    const { records, sources } = prepared.work as PreparedRecords;
+  async function write(task: SinkTask, prepared: Prepared<RecordFailure, PreparedRecords>, signal: AbortSignal): Promise<WriteOutcome<RecordFailure>> {
+    const { records, sources } = prepared.work;
     const failures = prepared.failures;
     if (records.length === 0) return { written: 0, failures };
-    const r = await t.task.put(records, signal);
+    const r = await task.put(records, signal);
     for (const f of r.failed) failures.push(new RecordFailure(sources[f.index], f.error, 'TASK_PUT'));
-    if (t.task.flush) await t.task.flush();
+    if (task.flush) await task.flush();
     return { written: records.length - r.failed.length, failures };
   }
 
@@ -230,7 +230,7 @@ export function sinkActivities(deps: ActivityDeps) {
           if (!chunk) break;
         } else {
           // Nothing claimed yet: wait for the oldest write (bounded by flush.timeout.ms and the heartbeat).
-          chunk = await within(head.result, 2 ** 31 - 1, signal);
+          chunk = await within(head.result, undefined, signal);
           if (!chunk) throw signal.reason ?? new Error('batch cancelled');
         }
         if (chunk.failures.length) {
@@ -296,26 +296,20 @@ export function sinkActivities(deps: ActivityDeps) {
         }
         fetcher = new PartitionFetcher(deps.kafka, assignment, { clientId: `connector-consumer-${input.connector}-${input.taskId}`, budget });
         if (assignment.length) await fetcher.start(start);
-        const entry: OpenSink = {
-          ...common,
-          task,
+        const sinkTask = task;
+        const pipeline = new SinkPipeline<RecordFailure, PreparedRecords>(
           fetcher,
-          committed: new Map([...start].map(([k, v]) => [k, Number(v)])),
-          pipeline: undefined as unknown as SinkPipeline<RecordFailure>,
-        };
-        const errors = entry.errors;
-        entry.pipeline = new SinkPipeline<RecordFailure>(
-          fetcher,
-          (messages) => prepare(entry, messages),
-          (prepared, signal) => write(entry, prepared, signal),
+          (messages) => prepare(common, messages),
+          (prepared, signal) => write(sinkTask, prepared, signal),
           {
-            chunkRecords: Math.max(1, Math.min(task.putBatchSize ?? DEFAULT_PUT_RECORDS, entry.maxRecords)),
+            chunkRecords: Math.max(1, Math.min(task.putBatchSize ?? DEFAULT_PUT_RECORDS, common.maxRecords)),
             concurrency: Math.max(1, task.maxConcurrentPuts ?? 1),
-            window: 2 * entry.maxRecords,
+            window: 2 * common.maxRecords,
             leaseMs: PIPELINE_LEASE_MS,
-            stopOnFailure: errors.tolerance !== 'all',
+            stopOnFailure: common.errors.tolerance !== 'all',
           },
         );
+        const entry: OpenSink = { ...common, task, fetcher, pipeline, committed: new Map([...start].map(([k, v]) => [k, Number(v)])) };
         open.set(input.connector, input.taskId, entry);
         watchSinkLag(input.connector, input.taskId, () => sinkLag(entry));
         logger.info({ loadId: input.loadId, assignment: formatAssignment(assignment) }, 'sink task opened');
