@@ -84,12 +84,21 @@ describe('worker failover and secrets, with real worker processes', () => {
     workers.push(a);
     const table = uniqueIdent('failover');
     await db.query(`CREATE TABLE \`${table}\` (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(20) NOT NULL)`);
+    const insertRows = async (from: number, to: number) => {
+      for (let i = from; i < to; i += 2500) {
+        await db.query(`INSERT INTO \`${table}\` (v) VALUES ?`, [Array.from({ length: Math.min(2500, to - i) }, (_, j) => [`row-${i + j}`])]);
+      }
+    };
+    // Half the rows exist before the kill, half are written after it: whatever the machine's speed,
+    // the kill lands mid-stream (on a slow machine inside a batch, on a fast one between batches)
+    // and the second worker must carry on from the committed offsets.
     const total = 20_000;
-    for (let i = 0; i < total; i += 5000) {
-      await db.query(`INSERT INTO \`${table}\` (v) VALUES ?`, [Array.from({ length: 5000 }, (_, j) => [`row-${i + j}`])]);
-    }
+    const beforeKill = 10_000;
+    await insertRows(0, beforeKill);
     const name = `failover-${table}`;
     const topic = `fo.${table}`;
+    // The secrets worker from the first test would share the task queue: worker-a is the only one.
+    for (const w of workers) if (w !== a && w.exitCode === null) w.kill('SIGKILL');
     try {
       await sdk.create({
         name,
@@ -97,21 +106,19 @@ describe('worker failover and secrets, with real worker processes', () => {
           'connector.class': 'JdbcSource',
           ...jdbcIncrementing(table),
           'topic.prefix': 'fo.',
-          // Small batches so the kill lands mid-stream.
+          // Small batches so the kill lands inside a batch where the machine allows.
           'temporal.batch.max.records': '500',
           'batch.max.rows': '500',
         },
       });
-      // The secrets worker from the first test may hold the task; make worker-a the only one left.
-      for (const w of workers.slice(0, -1)) if (w.exitCode === null) w.kill('SIGKILL');
       await waitFor(async () => (await topicSize(topic)) > 1000, { what: 'first batches', timeout: 60_000 });
+      await waitFor(async () => (await sdk.status(name)).tasks[0]?.worker_id === 'worker-a', { what: 'the task on worker-a' });
+      // worker-b starts now; until it polls, the task waits for a worker (that wait is part of failover).
       const b = spawnWorker(taskQueue, 'worker-b');
       workers.push(b);
-      await new Promise((r) => setTimeout(r, 3000));
-      const before = await topicSize(topic);
-      expect(before).toBeLessThan(total);
       a.kill('SIGKILL');
       const killedAt = Date.now();
+      await insertRows(beforeKill, total);
 
       // At-least-once: the batch in flight at the kill may be produced twice; count distinct ids.
       const ids = await distinctIds(topic, total, (v) => JSON.parse(v).payload.id);
