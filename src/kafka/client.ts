@@ -292,26 +292,23 @@ const RECORD_ERRORS = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'IN
 /**
  * Answers kafkajs marks non-retriable that a later attempt does fix here, because the runtime
  * retries with a new client: broker and controller churn, group membership (our groups have no
- * members), and idempotent-producer state (send drops the producer after an error).
+ * members), idempotent-producer state (send drops the producer after an error), races.
  */
 const TRANSIENT_HERE = new Set([
   'UNKNOWN', 'BROKER_NOT_AVAILABLE', 'STALE_CONTROLLER_EPOCH', 'STALE_BROKER_EPOCH', 'REASSIGNMENT_IN_PROGRESS',
   'OPERATION_NOT_ATTEMPTED', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'MEMBER_ID_REQUIRED',
   'NON_EMPTY_GROUP', 'OUT_OF_ORDER_SEQUENCE_NUMBER', 'DUPLICATE_SEQUENCE_NUMBER', 'INVALID_PRODUCER_EPOCH',
   'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_ID_MAPPING', 'INVALID_TXN_STATE', 'TRANSACTION_COORDINATOR_FENCED',
+  // Races with another client: a retry finds the topic there, the group gone.
+  'TOPIC_ALREADY_EXISTS', 'GROUP_ID_NOT_FOUND',
 ]);
 
 /**
- * kafkajs errors kafkajs itself does not retry but that are about time or reachability, so a
- * retry later may succeed: its retry loop giving up (on a retriable cause), timeouts, a
- * coordinator not found yet, lost connections.
+ * kafkajs' own errors without a broker answer inside that no retry fixes: failed authentication,
+ * a broker too old for a request. Its other final errors (a producer disconnecting under a send, a
+ * timeout, its retry loop giving up) are about the moment, and retried here.
  */
-const TRANSIENT_CLASSES = new Set([
-  'KafkaJSNumberOfRetriesExceeded', 'KafkaJSTimeout', 'KafkaJSLockTimeout', 'KafkaJSRequestTimeoutError',
-  'KafkaJSGroupCoordinatorNotFound', 'KafkaJSConnectionError', 'KafkaJSConnectionClosedError',
-  'KafkaJSBrokerNotFound', 'KafkaJSNoBrokerAvailableError', 'KafkaJSMetadataNotLoaded', 'KafkaJSTopicMetadataNotLoaded',
-  'KafkaJSStaleTopicMetadataAssignment', 'KafkaJSPartialMessageError',
-]);
+const FINAL_CLASSES = new Set(['KafkaJSSASLAuthenticationError', 'KafkaJSServerDoesNotSupportApiKey', 'KafkaJSNotImplemented']);
 
 type KafkaVerdict = { kind: 'retriable' } | { kind: 'record' | 'config'; type: string };
 
@@ -334,24 +331,21 @@ function classify(e: unknown): KafkaVerdict {
       return verdicts.find((v) => v.kind !== 'retriable') ?? { kind: 'retriable' };
     }
   }
-  if (chain.some((x) => x instanceof Error && TRANSIENT_CLASSES.has(x.name))) return { kind: 'retriable' };
-  const inner = chain[chain.length - 1];
-  if (inner instanceof Error && inner.name.startsWith('KafkaJS') && (inner as { retriable?: unknown }).retriable === false) {
-    return { kind: 'config', type: inner.name };
-  }
-  return { kind: 'retriable' };
+  const final = chain.find((x) => x instanceof Error && FINAL_CLASSES.has(x.name));
+  return final instanceof Error ? { kind: 'config', type: final.name } : { kind: 'retriable' };
 }
 
 /**
- * A Kafka failure as the runtime's error: kafkajs' `retriable` flag (on the broker's answer
- * inside kafkajs' wrappers) decides, except for the few answers listed above that a new client
- * fixes. Records the broker refuses are a DataError (stage KAFKA_PRODUCE); other answers no retry
- * can fix (invalid topic, authorization, bad topic config) a ConfigError; neither is retried.
- * Programmer errors pass through unchanged (never retried).
+ * A Kafka failure as the runtime's error. kafkajs' `retriable` flag on the broker's answer (found
+ * inside kafkajs' wrappers) decides, except for the answers above that a new client fixes;
+ * without a broker answer, only the final classes above are not retried. Records the broker
+ * refuses are a DataError (stage KAFKA_PRODUCE); other answers no retry can fix (invalid topic,
+ * authorization, bad topic config) a ConfigError; neither is retried. A programmer error thrown
+ * as it is passes through (never retried).
  */
 export function kafkaError(what: string, e: unknown): Error {
   if (e instanceof ConnectError) return e;
-  if (causes(e).some(isProgrammerError)) return e instanceof Error ? e : new Error(String(e));
+  if (isProgrammerError(e)) return e as Error;
   const msg = e instanceof Error ? e.message : String(e);
   const v = classify(e);
   if (v.kind === 'record') return new DataError(`Kafka ${what} failed: ${msg} (${v.type}; not retried)`, 'KAFKA_PRODUCE', { cause: e });

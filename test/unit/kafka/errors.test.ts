@@ -34,8 +34,9 @@ describe('kafkaError honours kafkajs\' retriable flag', () => {
       expect(e).toBeInstanceOf(ConfigError);
       expect(e.message).toContain(`(${type}; not retried)`);
     }
-    // kafkajs refusing a request itself (its own validation).
-    expect(kafkaError('create topics', new KafkaJSNonRetriableError('Invalid topics array'))).toBeInstanceOf(ConfigError);
+    // Failed authentication has no broker answer inside, and no retry fixes it.
+    const sasl = Object.assign(new KafkaJSNonRetriableError('SASL PLAIN authentication failed'), { name: 'KafkaJSSASLAuthenticationError' });
+    expect(kafkaError('connect producer', sasl)).toBeInstanceOf(ConfigError);
   });
 
   it('retriable answers, and kafkajs giving up its own retries on one, stay retriable', () => {
@@ -44,6 +45,8 @@ describe('kafkaError honours kafkajs\' retriable flag', () => {
     expect(kafkaError('connect admin client', gaveUp(new KafkaJSConnectionError('Connection error: ECONNREFUSED')))).toBeInstanceOf(RetriableError);
     expect(kafkaError('create topics', new (KafkaJSTimeout as new (m: string) => Error)('Timed out while waiting for topic leaders'))).toBeInstanceOf(RetriableError);
     expect(kafkaError('produce', new Error('socket hang up'))).toBeInstanceOf(RetriableError);
+    // Final for kafkajs, about the moment for us: a producer dropped under a send.
+    expect(kafkaError('produce', new KafkaJSNonRetriableError("The producer is disconnecting; therefore, it can't safely accept messages anymore"))).toBeInstanceOf(RetriableError);
   });
 
   it('answers kafkajs marks final that a new client fixes are retried', () => {
