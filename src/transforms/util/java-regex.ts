@@ -13,9 +13,8 @@ import { ConfigError } from '../../errors.js';
  * differs (?x (?d (?U, and character-class union or intersection ([a[b]], [a&&b], which RE2
  * would read differently without a word) are refused with an error naming the construct.
  */
-export class JavaRegexError extends ConfigError {
-  override name = 'JavaRegexError';
-}
+/** Named ConfigError, as Temporal's retry policies and the workflows know config failures. */
+export class JavaRegexError extends ConfigError {}
 
 /** Java constructs that have no linear-time equivalent, or that RE2 would read differently. */
 function unsupported(pattern: string): string | undefined {
