@@ -9,6 +9,7 @@ import type { ActivityDeps } from './deps.js';
 import { ASSIGNMENT_KEY, formatAssignment, parseAssignment, sinkGroupId } from './sink.js';
 import { commitGroupOffsets, type TopicPartition } from '../src/kafka/fetcher.js';
 import { kafkaError } from '../src/kafka/client.js';
+import { compileJavaRegex } from '../src/transforms/util/java-regex.js';
 import { toFailure } from './failures.js';
 
 export interface ValidatedConnector {
@@ -45,7 +46,7 @@ export function controlActivities(deps: ActivityDeps) {
       let topics = (config['topics'] ?? '').split(',').map((t) => t.trim()).filter(Boolean);
       const regex = config['topics.regex'];
       if (regex) {
-        const re = new RegExp(`^(?:${regex})$`);
+        const re = compileJavaRegex(regex, true, 'topics.regex');
         topics = (await admin.listTopics()).filter((t) => re.test(t) && !t.startsWith('__')).sort();
       } else {
         // Connect creates missing sink topics only by broker auto-creation; create them so the plan sees their partitions.

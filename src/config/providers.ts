@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseProperties } from 'dot-properties';
 import { ConfigError } from '../errors.js';
-import { compileJavaRegex } from '../transforms/util/java-regex.js';
+import { compileJavaRegex, type JavaRegex } from '../transforms/util/java-regex.js';
 
 /**
  * Kafka Connect's config providers: a connector value `${provider:[path:]key}` is replaced by what
@@ -161,7 +161,7 @@ class DirectoryConfigProvider implements ConfigProvider {
 
 /** EnvVarConfigProvider: `${env:DB_PASSWORD}`; `allowlist.pattern` (a whole-name regex) limits which variables it may read. */
 class EnvVarConfigProvider implements ConfigProvider {
-  private readonly allowlist: RegExp | null;
+  private readonly allowlist: JavaRegex | null;
 
   constructor(name: string, params: Record<string, string>, private readonly env: NodeJS.ProcessEnv) {
     const pattern = params['allowlist.pattern'];

@@ -1,11 +1,21 @@
 import { Kafka, logLevel, type Admin, type Producer, type Message, CompressionTypes } from 'kafkajs';
-import { RetriableError } from '../errors.js';
+import { ConfigError, ConnectError, DataError, RetriableError, isProgrammerError } from '../errors.js';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
 export interface KafkaSettings {
   brokers: string[];
   clientId?: string;
+  /** How long a topic seen to exist is trusted before ensureTopics looks again (ms). */
+  topicCacheMs?: number;
+}
+
+interface AdminHandle {
+  admin: Admin;
+  connected: Promise<void>;
+  /** Calls running on this client. */
+  users: number;
+  retired: boolean;
 }
 
 /**
@@ -15,9 +25,10 @@ export interface KafkaSettings {
  */
 export class KafkaPool {
   readonly kafka: Kafka;
-  private admin?: Promise<Admin>;
+  private adminClient?: AdminHandle;
+  private sharedAdmin?: Admin;
   private readonly producers = new Map<string, Promise<Producer>>();
-  private readonly knownTopics = new Set<string>();
+  private readonly knownTopics: TopicCache;
   /** Extra cleanup registered by helpers that hold connections of their own. */
   onClose?: () => Promise<void>;
 
@@ -30,18 +41,80 @@ export class KafkaPool {
       connectionTimeout: 5000,
       requestTimeout: 30000,
     });
+    this.knownTopics = new TopicCache(settings.topicCacheMs);
   }
 
+  /**
+   * The worker's shared admin client. Every call goes through withAdmin, so a client whose
+   * metadata went stale is replaced under its callers.
+   */
   async getAdmin(): Promise<Admin> {
-    this.admin ??= (async () => {
-      const a = this.kafka.admin();
-      await a.connect();
-      return a;
-    })().catch((e) => {
-      this.admin = undefined;
-      throw kafkaError('connect admin client', e);
+    this.sharedAdmin ??= new Proxy({} as Admin, {
+      get: (_target, prop) => {
+        if (prop === 'connect' || prop === 'disconnect') return async () => undefined; // the pool owns its lifetime
+        if (typeof prop !== 'string' || prop === 'then') return undefined; // not a thenable: `await getAdmin()` must not call it
+        return (...args: unknown[]) =>
+          this.withAdmin((a) => {
+            const f = (a as unknown as Record<PropertyKey, unknown>)[prop];
+            if (typeof f !== 'function') throw new TypeError(`kafkajs Admin has no method ${String(prop)}`);
+            return (f as (...x: unknown[]) => Promise<unknown>).apply(a, args);
+          });
+      },
     });
-    return this.admin;
+    return this.sharedAdmin;
+  }
+
+  /**
+   * Runs `fn` on the shared admin client. kafkajs' admin keeps asking the broker for the
+   * metadata of every topic it ever read offsets of, and fails every later call with
+   * UNKNOWN_TOPIC_OR_PARTITION once one of them is deleted; so on a stale-metadata answer the
+   * client is replaced (its topic list starts empty) and the call tried once more.
+   */
+  async withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
+    const first = this.currentAdmin();
+    try {
+      return await this.runOn(first, fn);
+    } catch (e) {
+      if (!isStaleMetadata(e)) throw e;
+      this.retireAdmin(first);
+      // A deleted topic may also be among the ones this pool remembers as existing.
+      this.knownTopics.clear();
+      return await this.runOn(this.currentAdmin(), fn);
+    }
+  }
+
+  private currentAdmin(): AdminHandle {
+    if (this.adminClient && !this.adminClient.retired) return this.adminClient;
+    const admin = this.kafka.admin();
+    const handle: AdminHandle = {
+      admin,
+      connected: admin.connect().catch((e) => {
+        this.retireAdmin(handle);
+        throw kafkaError('connect admin client', e);
+      }),
+      users: 0,
+      retired: false,
+    };
+    this.adminClient = handle;
+    return handle;
+  }
+
+  private async runOn<T>(h: AdminHandle, fn: (admin: Admin) => Promise<T>): Promise<T> {
+    h.users++;
+    try {
+      await h.connected;
+      return await fn(h.admin);
+    } finally {
+      h.users--;
+      if (h.retired && h.users === 0) await h.admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  /** A retired client takes no new calls and disconnects once the calls still running on it end. */
+  private retireAdmin(h: AdminHandle): void {
+    h.retired = true;
+    if (this.adminClient === h) this.adminClient = undefined;
+    if (h.users === 0) void h.admin.disconnect().catch(() => undefined);
   }
 
   /** An idempotent acks=all producer, created once per key and kept. */
@@ -106,24 +179,29 @@ export class KafkaPool {
         });
       } catch (e) {
         await this.dropProducer(key);
+        // The topic may be gone (deleted, or auto-created again without our settings): look again next time.
+        this.knownTopics.forget(byTopic.keys());
         throw kafkaError('produce', e);
       }
       start = end;
     }
   }
 
-  /** Creates topics that do not exist yet (Connect's topic.creation), remembering the ones seen. */
+  /**
+   * Creates topics that do not exist yet (Connect's topic.creation). Topics seen to exist are
+   * trusted for topicCacheMs, or until a send to them or a stale-metadata answer says otherwise.
+   */
   async ensureTopics(
     topics: string[],
     opts: { partitions?: number; replicationFactor?: number; configs?: Record<string, string> } = {},
   ): Promise<void> {
     const missing = topics.filter((t) => !this.knownTopics.has(t));
     if (missing.length === 0) return;
-    const admin = await this.getAdmin();
     try {
-      const existing = new Set(await admin.listTopics());
-      const create = missing.filter((t) => !existing.has(t));
-      if (create.length) {
+      await this.withAdmin(async (admin) => {
+        const existing = new Set(await admin.listTopics());
+        const create = missing.filter((t) => !existing.has(t));
+        if (create.length === 0) return;
         await admin.createTopics({
           waitForLeaders: true,
           topics: create.map((topic) => ({
@@ -133,11 +211,11 @@ export class KafkaPool {
             configEntries: Object.entries(opts.configs ?? {}).map(([name, value]) => ({ name, value })),
           })),
         });
-      }
+      });
     } catch (e) {
       if (!(e instanceof Error && /already exists/i.test(e.message))) throw kafkaError('create topics', e);
     }
-    for (const t of missing) this.knownTopics.add(t);
+    this.knownTopics.add(missing);
   }
 
   async close(): Promise<void> {
@@ -145,8 +223,40 @@ export class KafkaPool {
     const all = [...this.producers.values()];
     this.producers.clear();
     await Promise.all(all.map((p) => p.then((x) => x.disconnect()).catch(() => undefined)));
-    if (this.admin) await this.admin.then((a) => a.disconnect()).catch(() => undefined);
-    this.admin = undefined;
+    const h = this.adminClient;
+    this.adminClient = undefined;
+    if (h) {
+      h.retired = true;
+      await h.admin.disconnect().catch(() => undefined);
+    }
+  }
+}
+
+/** Topics known to exist, each trusted for a while: a topic can be deleted under a running worker. */
+export class TopicCache {
+  private readonly seen = new Map<string, number>();
+
+  constructor(private readonly ttlMs = 5 * 60_000, private readonly now: () => number = Date.now) {}
+
+  has(topic: string): boolean {
+    const at = this.seen.get(topic);
+    if (at === undefined) return false;
+    if (this.now() - at < this.ttlMs) return true;
+    this.seen.delete(topic);
+    return false;
+  }
+
+  add(topics: Iterable<string>): void {
+    const at = this.now();
+    for (const t of topics) this.seen.set(t, at);
+  }
+
+  forget(topics: Iterable<string>): void {
+    for (const t of topics) this.seen.delete(t);
+  }
+
+  clear(): void {
+    this.seen.clear();
   }
 }
 
@@ -157,9 +267,88 @@ function messageSize(m: Message): number {
   return n;
 }
 
-/** kafkajs errors carry `retriable`; broker trouble is retriable for us too. */
+/** An error and its causes, outermost first (kafkajs wraps what its retry loop gives up on). */
+function causes(e: unknown): unknown[] {
+  const out: unknown[] = [];
+  for (let x = e; x != null && out.length < 10 && !out.includes(x); x = (x as { cause?: unknown }).cause) out.push(x);
+  return out;
+}
+
+const kafkaType = (x: unknown): string | undefined => {
+  const t = (x as { type?: unknown } | null)?.type;
+  return typeof t === 'string' ? t : undefined;
+};
+
+/** Answers that mean a client's view of the cluster is out of date: a new client (fresh metadata) fixes them. */
+const STALE_METADATA = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+export function isStaleMetadata(e: unknown): boolean {
+  return causes(e).some((x) => STALE_METADATA.has(kafkaType(x) ?? ''));
+}
+
+/** Broker answers about the records themselves: the batch can never be written as it is. */
+const RECORD_ERRORS = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'INVALID_TIMESTAMP', 'CORRUPT_MESSAGE']);
+
+/**
+ * Answers kafkajs marks non-retriable that a later attempt does fix here, because the runtime
+ * retries with a new client: broker and controller churn, group membership (our groups have no
+ * members), idempotent-producer state (send drops the producer after an error), races.
+ */
+const TRANSIENT_HERE = new Set([
+  'UNKNOWN', 'BROKER_NOT_AVAILABLE', 'STALE_CONTROLLER_EPOCH', 'STALE_BROKER_EPOCH', 'REASSIGNMENT_IN_PROGRESS',
+  'OPERATION_NOT_ATTEMPTED', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'MEMBER_ID_REQUIRED',
+  'NON_EMPTY_GROUP', 'OUT_OF_ORDER_SEQUENCE_NUMBER', 'DUPLICATE_SEQUENCE_NUMBER', 'INVALID_PRODUCER_EPOCH',
+  'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_ID_MAPPING', 'INVALID_TXN_STATE', 'TRANSACTION_COORDINATOR_FENCED',
+  // Races with another client: a retry finds the topic there, the group gone.
+  'TOPIC_ALREADY_EXISTS', 'GROUP_ID_NOT_FOUND',
+]);
+
+/**
+ * kafkajs' own errors without a broker answer inside that no retry fixes: failed authentication,
+ * a broker too old for a request. Its other final errors (a producer disconnecting under a send, a
+ * timeout, its retry loop giving up) are about the moment, and retried here.
+ */
+const FINAL_CLASSES = new Set(['KafkaJSSASLAuthenticationError', 'KafkaJSServerDoesNotSupportApiKey', 'KafkaJSNotImplemented']);
+
+type KafkaVerdict = { kind: 'retriable' } | { kind: 'record' | 'config'; type: string };
+
+/** What a Kafka failure means for the runtime, decided by the broker's error type where there is one. */
+function classify(e: unknown): KafkaVerdict {
+  const chain = causes(e);
+  // The innermost broker answer decides: kafkajs wraps it in its retry loop's own errors.
+  const typed = [...chain].reverse().find((x) => kafkaType(x) !== undefined);
+  if (typed !== undefined) {
+    const type = kafkaType(typed)!;
+    if (RECORD_ERRORS.has(type)) return { kind: 'record', type };
+    if ((typed as { retriable?: unknown }).retriable === true || TRANSIENT_HERE.has(type)) return { kind: 'retriable' };
+    return { kind: 'config', type };
+  }
+  // createTopics and friends report one error per topic.
+  for (const x of chain) {
+    const errors = (x as { errors?: unknown }).errors;
+    if (Array.isArray(errors) && errors.length > 0) {
+      const verdicts = errors.map(classify);
+      return verdicts.find((v) => v.kind !== 'retriable') ?? { kind: 'retriable' };
+    }
+  }
+  const final = chain.find((x) => x instanceof Error && FINAL_CLASSES.has(x.name));
+  return final instanceof Error ? { kind: 'config', type: final.name } : { kind: 'retriable' };
+}
+
+/**
+ * A Kafka failure as the runtime's error. kafkajs' `retriable` flag on the broker's answer (found
+ * inside kafkajs' wrappers) decides, except for the answers above that a new client fixes;
+ * without a broker answer, only the final classes above are not retried. Records the broker
+ * refuses are a DataError (stage KAFKA_PRODUCE); other answers no retry can fix (invalid topic,
+ * authorization, bad topic config) a ConfigError; neither is retried. A programmer error thrown
+ * as it is passes through (never retried).
+ */
 export function kafkaError(what: string, e: unknown): Error {
-  if (e instanceof RetriableError) return e;
+  if (e instanceof ConnectError) return e;
+  if (isProgrammerError(e)) return e as Error;
   const msg = e instanceof Error ? e.message : String(e);
+  const v = classify(e);
+  if (v.kind === 'record') return new DataError(`Kafka ${what} failed: ${msg} (${v.type}; not retried)`, 'KAFKA_PRODUCE', { cause: e });
+  if (v.kind === 'config') return new ConfigError(`Kafka ${what} failed: ${msg} (${v.type}; not retried)`, [], { cause: e });
   return new RetriableError(`Kafka ${what} failed: ${msg}`, { cause: e });
 }

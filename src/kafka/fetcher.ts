@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import type { KafkaPool } from './client.js';
 import { kafkaError } from './client.js';
+import { ConfigError } from '../errors.js';
 
 export interface TopicPartition {
   topic: string;
@@ -278,7 +279,7 @@ async function rawCluster(pool: KafkaPool): Promise<RawCluster> {
   if (!c) {
     c = (async () => {
       const sym = Object.getOwnPropertySymbols(pool.kafka).find((s) => s.description === 'private:Kafka:createCluster');
-      if (!sym) throw new Error('this kafkajs version has no cluster factory; pin kafkajs 2.2.x');
+      if (!sym) throw new ConfigError('this kafkajs version has no cluster factory; pin kafkajs 2.2.x');
       const create = (pool.kafka as unknown as Record<symbol, (o: object) => RawCluster>)[sym];
       const cluster = create({});
       await cluster.connect();
@@ -310,7 +311,8 @@ export async function commitGroupOffsets(pool: KafkaPool, groupId: string, offse
       topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
     });
   } catch (e) {
-    clusters.delete(pool);
+    // The next commit starts on a new connection; this one is closed, not left open.
+    await closeRawCluster(pool);
     throw kafkaError(`commit offsets of group ${groupId}`, e);
   }
 }

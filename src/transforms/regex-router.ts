@@ -1,7 +1,7 @@
 import { defineConfig, key } from '../config/define.js';
 import { defineTransform, TRANSFORMS_PACKAGE } from './types.js';
 import { configError } from './util/config-errors.js';
-import { compileJavaRegex, expandJavaReplacement } from './util/java-regex.js';
+import { compileJavaRegex, type JavaRegex } from './util/java-regex.js';
 
 const config = defineConfig({
   regex: key.string({ required: true, importance: 'HIGH', doc: 'Regular expression to use for matching.' }),
@@ -16,22 +16,18 @@ export const RegexRouter = defineTransform({
     + 'If the pattern matches the whole topic, its first match is replaced ($1, ${name} for groups) to give the new topic.',
   config,
   create(cfg) {
-    let whole: RegExp;
-    let first: RegExp;
+    let regex: JavaRegex;
     try {
-      whole = compileJavaRegex(cfg.regex);
-      first = compileJavaRegex(cfg.regex, false);
+      regex = compileJavaRegex(cfg.regex);
     } catch (e) {
       throw configError('regex', (e as Error).message);
     }
     return {
       apply(record) {
-        if (!whole.test(record.topic)) return record;
+        if (!regex.matches(record.topic)) return record;
         // Connect checks matches() and then calls replaceFirst(), which replaces the first match
         // found; for most patterns that is the whole topic, but with alternations it may be less.
-        const m = first.exec(record.topic) as RegExpExecArray;
-        const topic = record.topic.slice(0, m.index) + expandJavaReplacement(cfg.replacement, m) + record.topic.slice(m.index + m[0].length);
-        return { ...record, topic };
+        return { ...record, topic: regex.replaceFirst(record.topic, cfg.replacement) };
       },
     };
   },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../../errors.js';
 import { defineConfig, key, type ConfigOf, type ConfigProblem } from '../../config/define.js';
+import { compileJavaRegex } from '../../transforms/util/java-regex.js';
 import { parseZone } from './time.js';
 import { JdbcUrlError, parseJdbcUrl } from './url.js';
 
@@ -136,9 +137,9 @@ export function validateJdbcSource(cfg: JdbcSourceConfig): ConfigProblem[] {
   for (const k of ['table.include.list', 'table.exclude.list'] as const) {
     for (const re of cfg[k]) {
       try {
-        new RegExp(re);
+        compileJavaRegex(re);
       } catch (e) {
-        add(k, `Invalid regular expression ${JSON.stringify(re)}: ${(e as Error).message}`);
+        add(k, (e as Error).message);
       }
     }
   }

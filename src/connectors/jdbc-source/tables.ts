@@ -2,6 +2,7 @@ import type { JdbcSourceConfig } from './config.js';
 import type { Db } from './connection.js';
 import { parseTableList, quoteTable, unquotedName, type TableRef } from './dialect.js';
 import { listTablesQuery } from './queries.js';
+import { compileJavaRegex } from '../../transforms/util/java-regex.js';
 
 // Which tables the connector copies, and how they are split across tasks.
 
@@ -14,7 +15,7 @@ export function selectTables(all: TableRef[], cfg: Pick<JdbcSourceConfig, 'table
   const names = (t: TableRef) => [t.table, unquotedName(t), quoteTable(t)];
   const inList = (list: string[]) => (t: TableRef) => names(t).some((n) => list.includes(n));
   const anyRegex = (list: string[]) => {
-    const res = list.map((r) => new RegExp(`^(?:${r})$`));
+    const res = list.map((r) => compileJavaRegex(r));
     return (t: TableRef) => res.some((re) => re.test(unquotedName(t)));
   };
   let out = all;

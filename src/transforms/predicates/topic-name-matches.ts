@@ -1,7 +1,7 @@
 import { defineConfig, key } from '../../config/define.js';
 import { definePredicate, PREDICATES_PACKAGE } from '../types.js';
 import { configError } from '../util/config-errors.js';
-import { compileJavaRegex } from '../util/java-regex.js';
+import { compileJavaRegex, type JavaRegex } from '../util/java-regex.js';
 
 export const TopicNameMatches = definePredicate({
   name: 'TopicNameMatches',
@@ -12,7 +12,7 @@ export const TopicNameMatches = definePredicate({
     pattern: key.string({ required: true, doc: "A Java regular expression for matching against the name of a record's topic." }),
   }),
   create(cfg) {
-    let regex: RegExp;
+    let regex: JavaRegex;
     try {
       regex = compileJavaRegex(cfg.pattern);
     } catch (e) {

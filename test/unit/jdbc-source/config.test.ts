@@ -58,6 +58,7 @@ describe('JDBC source config', () => {
     expect(problems({ ...base, 'table.whitelist': 'a', 'table.include.list': 'b' }).map((p) => p.key)).toContain('table.include.list');
     expect(problems({ ...base, 'table.exclude.list': 'b' }).map((p) => p.key)).toContain('table.exclude.list');
     expect(problems({ ...base, 'table.include.list': '(' })[0].message).toMatch(/Invalid regular expression/);
+    expect(problems({ ...base, 'table.include.list': 'shop\\.(?!tmp).*' })[0]).toMatchObject({ key: 'table.include.list', message: expect.stringMatching(/lookahead .*not supported/) });
   });
 
   it('query mode: no table lists, a topic name, an explicit incrementing column', () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { javaFloatToString, parseJavaFloat, parseJavaInt, toJavaInt } from '../../../src/transforms/util/java-values.js';
-import { compileJavaRegex, expandJavaReplacement } from '../../../src/transforms/util/java-regex.js';
 
 describe('Java primitive conversions', () => {
   it('narrows like Java', () => {
@@ -34,21 +33,5 @@ describe('Java primitive conversions', () => {
     expect(javaFloatToString(Math.fround(3.14), true)).toBe('3.14');
     expect(javaFloatToString(Math.fround(1e10), true)).toBe('1.0E10');
     expect(javaFloatToString(NaN)).toBe('NaN');
-  });
-});
-
-describe('Java regex subset', () => {
-  it('matches whole strings only and translates anchors', () => {
-    expect(compileJavaRegex('ab').test('xab')).toBe(false);
-    expect(compileJavaRegex('\\Aab\\z').test('ab')).toBe(true);
-    expect(compileJavaRegex('[*+]+').test('*+')).toBe(true); // not mistaken for a possessive quantifier
-  });
-
-  it('expands replacements like Matcher.appendReplacement', () => {
-    const m = compileJavaRegex('(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)(k)').exec('abcdefghijk') as RegExpExecArray;
-    expect(expandJavaReplacement('$11-$10-$1', m)).toBe('k-j-a');
-    expect(expandJavaReplacement('\\\\\\$', m)).toBe('\\$');
-    expect(() => expandJavaReplacement('$x', m)).toThrow('Illegal group reference');
-    expect(() => expandJavaReplacement('tail\\', m)).toThrow(/escaped is missing/);
   });
 });

@@ -16,6 +16,8 @@ describe('TopicNameMatches', () => {
   it('needs a valid, non-empty pattern', () => {
     expect(configProblems(TopicNameMatches, {})[0].key).toBe('pattern');
     expect(configProblems(TopicNameMatches, { pattern: '[' })[0].message).toMatch(/Java-compatible regular expression/);
+    expect(configProblems(TopicNameMatches, { pattern: '.*(?<=-dlq)' })[0]).toMatchObject({ key: 'pattern', message: expect.stringMatching(/lookbehind \(\?<=…\).*not supported/) });
+    expect(makePredicate(TopicNameMatches, { pattern: '(a+)+b' }).test(sinkRecord({ topic: 'a'.repeat(10_000) }))).toBe(false);
   });
 });
 

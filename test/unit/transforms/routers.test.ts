@@ -18,6 +18,13 @@ describe('RegexRouter', () => {
     expect(route('a|ab', 'X', 'ab')).toBe('Xb'); // replaceFirst replaces the first match found, here just "a"
   });
 
+  it('routes a topic that makes backtracking engines explode, in one pass', () => {
+    // 27 a's held the event loop for 5 s with JavaScript's RegExp (issue 24); 10,000 here.
+    const long = 'a'.repeat(10_000);
+    expect(route('(a+)+b', 'x', long)).toBe(long);
+    expect(route('(a+)+', 'x-$1', long)).toBe(`x-${long}`);
+  });
+
   it('keeps the original topic-partition on sink records', () => {
     const out = applied(make(RegexRouter, { regex: '(.*)', replacement: 'new-$1' }), sinkRecord());
     expect(out).toMatchObject({ topic: 'new-orders', originalTopic: 'orders', originalKafkaPartition: 3, originalKafkaOffset: 42 });
@@ -26,6 +33,9 @@ describe('RegexRouter', () => {
   it('rejects invalid regexes and bad group references', () => {
     expect(configProblems(RegexRouter, { regex: '(', replacement: 'x' })[0].key).toBe('regex');
     expect(configProblems(RegexRouter, { regex: 'a++', replacement: 'x' })[0].message).toMatch(/possessive/);
+    // What RE2 cannot match in linear time is refused when the connector is validated.
+    expect(configProblems(RegexRouter, { regex: '(\\w+)-\\1', replacement: 'x' })[0]).toMatchObject({ key: 'regex', message: expect.stringMatching(/backreference \\1 .*not supported/) });
+    expect(configProblems(RegexRouter, { regex: '(?!tmp-).*', replacement: 'x' })[0]).toMatchObject({ key: 'regex', message: expect.stringMatching(/lookahead/) });
     expect(configProblems(RegexRouter, { replacement: 'x' })[0].key).toBe('regex');
     expect(() => route('(a)', '$2', 'a')).toThrow('No group 2');
   });
