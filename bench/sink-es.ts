@@ -210,11 +210,11 @@ function serverPids(): Record<string, number> {
     ['temporal', /temporal\0server\0start-dev/], ['kafka', /kafka\.Kafka/], ['elasticsearch', /org\.elasticsearch\.bootstrap\.Elasticsearch/],
   ];
   const found: Record<string, number> = {};
-  let dirs: string[] = [];
+  let dirs: string[];
   try { dirs = readdirSync('/proc'); } catch { return found; }
   for (const d of dirs) {
     if (!/^\d+$/.test(d)) continue;
-    let cmd = '';
+    let cmd: string;
     try { cmd = readFileSync(`/proc/${d}/cmdline`, 'latin1'); } catch { continue; }
     for (const [name, re] of want) if (!found[name] && re.test(cmd)) found[name] = Number(d);
   }

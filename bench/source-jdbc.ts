@@ -285,7 +285,7 @@ function serverPids(): Record<string, number> {
   const found: Record<string, number> = {};
   for (const d of readdirSafe('/proc')) {
     if (!/^\d+$/.test(d)) continue;
-    let cmd = '';
+    let cmd: string;
     try { cmd = readFileText(`/proc/${d}/cmdline`); } catch { continue; }
     for (const [name, re] of want) if (!found[name] && re.test(cmd)) found[name] = Number(d);
   }

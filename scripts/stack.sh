@@ -7,6 +7,7 @@
 #   npm run stack -- down     stop everything by pid; nothing is left running
 #   npm run stack -- logs     the tail of each server's log (logs <service> [lines] for one)
 #   npm run stack -- env      KEY=value lines for a shell or a test to source
+#   npm run stack -- tools    install only the missing Debian command-line tools (java, maven, shellcheck, ...)
 #   npm run stack -- kafka <tool> [args]   a Kafka command-line tool from the broker's classpath,
 #                                          e.g. kafka consumer-groups --describe --group connect-orders
 #
@@ -93,6 +94,7 @@ provision_tools() {
   command -v unzip >/dev/null || missing+=(unzip)
   command -v curl >/dev/null || missing+=(curl)
   command -v runuser >/dev/null || missing+=(util-linux)
+  command -v shellcheck >/dev/null || missing+=(shellcheck) # npm run lint checks the shell scripts with it
   [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 }
 
@@ -199,6 +201,7 @@ start_temporal() {
   alive temporal && return 0
   port_open "$TEMPORAL_PORT" && fail "start temporal" "" "port $TEMPORAL_PORT is taken by another process (set TEMPORAL_PORT)"
   mkdir -p "$RUN/temporal"
+  # shellcheck disable=SC2086 # TEMPORAL_EXTRA_ARGS holds several flags: split on spaces on purpose
   start_bg temporal "$TEMPORAL_BIN" server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
     --db-filename "$RUN/temporal/temporal.db" --log-level warn \
     --sqlite-pragma journal_mode=WAL --sqlite-pragma synchronous=NORMAL \
@@ -393,8 +396,7 @@ stop_one() {
     say "stopping $svc (pid $p)"
     kill -TERM "$p" 2>/dev/null || true
     kill -TERM -- "-$p" 2>/dev/null || true
-    local i
-    for i in $(seq 1 60); do kill -0 "$p" 2>/dev/null || break; sleep 0.5; done
+    for _ in $(seq 1 60); do kill -0 "$p" 2>/dev/null || break; sleep 0.5; done
     if kill -0 "$p" 2>/dev/null; then
       say "$svc did not stop in 30s; killing it"
       kill -KILL "$p" 2>/dev/null || true; kill -KILL -- "-$p" 2>/dev/null || true
@@ -439,6 +441,7 @@ TC_STACK_RUN=$RUN
 EOF
 }
 
+# shellcheck disable=SC2012 # ls lists our own launcher names (kafka-*), no odd characters
 cmd_kafka() {
   local tool=${1:-}
   [ -n "$tool" ] || { echo "usage: npm run stack -- kafka <tool> [args]; tools: $(ls "$KAFKA_HOME/bin" 2>/dev/null | tr '\n' ' ')" >&2; exit 2; }
@@ -457,5 +460,6 @@ case $verb in
   logs) cmd_logs "$@" ;;
   env) cmd_env ;;
   kafka) cmd_kafka "$@" ;;
-  *) echo "usage: npm run stack -- up|status|down|logs [service [lines]]|env|kafka <tool> [args]" >&2; exit 2 ;;
+  tools) mkdir -p "$TC_HOME"; provision_tools ;; # only the Debian command-line tools (npm run lint uses it for shellcheck)
+  *) echo "usage: npm run stack -- up|status|down|logs [service [lines]]|env|kafka <tool> [args]|tools" >&2; exit 2 ;;
 esac

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm test: installs npm packages when missing, brings the local stack up when it is not running
-# (and stops it again afterwards unless TC_KEEP_STACK=1), type-checks, then runs the unit and
-# integration tests against the real servers. Extra arguments go to vitest.
+# (and stops it again afterwards unless TC_KEEP_STACK=1), type-checks, lints (ESLint and ShellCheck),
+# then runs the unit and integration tests against the real servers. Extra arguments go to vitest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +15,7 @@ if ! bash scripts/stack.sh status >/dev/null 2>&1; then
   bash scripts/stack.sh up
   started=1
 fi
+# shellcheck disable=SC2317 # cleanup runs from the EXIT trap below
 cleanup() {
   if [ "$started" = 1 ] && [ "${TC_KEEP_STACK:-0}" != 1 ]; then bash scripts/stack.sh down || true; fi
 }
@@ -28,14 +29,24 @@ export KAFKAJS_NO_PARTITIONER_WARNING=1
 echo "test: type-checking (tsc --noEmit)"
 npx tsc --noEmit -p .
 
+echo "test: linting (npm run lint: eslint, shellcheck)"
+lint_rc=0
+bash scripts/lint.sh || lint_rc=$?
+# Lint errors fail the run, after the tests have still run and reported.
+
 report=$(mktemp -t tconnect-vitest-XXXXXX.json)
 rc=0
 npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || rc=$?
 # One plain closing line with the counts, so any CI reader sees what ran.
+# shellcheck disable=SC2016 # the single-quoted text is JavaScript: its ${...} are template literals
 node -e '
   const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
   const skipped = (r.numPendingTests || 0) + (r.numTodoTests || 0);
   console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
 ' "$report" || true
 rm -f "$report"
+if [ "$lint_rc" != 0 ]; then
+  echo "test: lint failed (the tests ran; fix the ESLint/ShellCheck errors above; npm run lint repeats only the lint)"
+  [ "$rc" != 0 ] || rc=$lint_rc
+fi
 exit $rc

@@ -187,7 +187,7 @@ export function machineBusySeconds(): number {
 /** CPU seconds of each thread of a process, summed by thread name (/proc/<pid>/task/<tid>/comm). */
 export function threadCpuSeconds(pid: number): Record<string, number> {
   const out: Record<string, number> = {};
-  let tids: string[] = [];
+  let tids: string[];
   try { tids = readdirSync(`/proc/${pid}/task`); } catch { return out; }
   for (const tid of tids) {
     try {
@@ -233,11 +233,11 @@ export function ancestorPids(): number[] {
 export function otherBenchmarks(ownPids: number[] = ancestorPids()): string[] {
   const out: string[] = [];
   const own = new Set(ownPids);
-  let dirs: string[] = [];
+  let dirs: string[];
   try { dirs = readdirSync('/proc'); } catch { return out; }
   for (const d of dirs) {
     if (!/^\d+$/.test(d) || own.has(Number(d))) continue;
-    let cmd = '';
+    let cmd: string;
     try { cmd = readFileSync(`/proc/${d}/cmdline`, 'latin1').replace(/\0/g, ' ').trim(); } catch { continue; }
     if (/bench\/(source|sink)-[\w-]+\.ts/.test(cmd)) out.push(`${d} ${cmd.slice(0, 160)}`);
   }

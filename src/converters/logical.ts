@@ -24,7 +24,7 @@ export function decimalScale(schema: Schema): number {
  */
 export function decimalAtSchemaScale(schema: Schema, value: unknown): BigDecimalValue {
   const scale = decimalScale(schema);
-  let parsed: BigDecimalValue | null = null;
+  let parsed: BigDecimalValue | null;
   if (typeof value === 'string') parsed = parseBigDecimal(value.trim());
   else if (typeof value === 'bigint') parsed = { unscaled: value, scale: 0 };
   else if (typeof value === 'number' && Number.isFinite(value)) parsed = parseBigDecimal(String(value));

@@ -53,7 +53,7 @@ export async function waitHealthy(base: string, p: TconnectProcess, timeout = 90
       waitFor(async () => (await fetch(`${base}/health`).catch(() => undefined))?.status === 200, { timeout, interval: 300, what: `${base}/health` }),
     ]);
   } catch (e) {
-    throw new Error(`${(e as Error).message}\n--- tconnect output ---\n${p.output()}`);
+    throw new Error(`${(e as Error).message}\n--- tconnect output ---\n${p.output()}`, { cause: e });
   }
 }
 

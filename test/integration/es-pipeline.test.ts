@@ -5,7 +5,6 @@ import type { Client as ElasticClient } from '@elastic/elasticsearch';
 import type mysql from 'mysql2/promise';
 import { ConnectClient } from '../../src/client/index.js';
 import { JsonConverter } from '../../src/converters/json-converter.js';
-import { Schemas, Struct } from '../../src/records/schema.js';
 import { elastic, kafka, mysqlConnection } from '../helpers/clients.js';
 import { readTopic } from '../helpers/kafka.js';
 import { REPO_ROOT, stackEnv, uniqueIdent, uniqueName, waitFor } from '../helpers/stack.js';

@@ -13,7 +13,7 @@ import { stackEnv, uniqueIdent, uniqueName, waitFor } from '../helpers/stack.js'
 import { deleteTopics } from '../helpers/tconnect-process.js';
 import { testWorker } from '../helpers/worker.js';
 
-// Every COMPAT.md section 1 endpoint over real HTTP: an in-process REST server and worker on a
+// Every docs/compat.md section 1 endpoint over real HTTP: an in-process REST server and worker on a
 // task queue of this file's own, a JDBC source over a MariaDB table and a JDBC sink back into one.
 
 interface Answer {

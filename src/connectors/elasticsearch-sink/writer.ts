@@ -183,7 +183,7 @@ export class BulkWriter {
   private async send(ops: BulkOp[], failures: Map<number, Error>, signal: AbortSignal): Promise<void> {
     const { maxRetries, backoffMs } = this.settings;
     let pending = ops;
-    let lastProblem = '';
+    let lastProblem: string;
     for (let attempt = 0; ; attempt++) {
       if (attempt > 0) await sleep(retryWaitMs(attempt - 1, backoffMs), signal);
       let response: estypes.BulkResponse;

@@ -16,8 +16,6 @@ export type PkMode = (typeof PK_MODES)[number];
 export const DEFAULT_KAFKA_PK_NAMES = ['__connect_topic', '__connect_partition', '__connect_offset'] as const;
 const TOPIC_PLACEHOLDER = '${topic}';
 
-const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
-
 const dbTimezone = key.custom(
   {
     type: 'STRING', importance: 'MEDIUM', group: 'Connection', default: 'UTC', displayName: 'DB Time Zone',
