@@ -58,10 +58,14 @@ function wholeNumber(type: 'INT' | 'LONG') {
   });
 }
 const numLike = z.union([z.number(), z.string().trim().refine((s) => s !== '' && !Number.isNaN(Number(s)), 'must be a number').transform(Number)]);
-const boolLike = z.union([
-  z.boolean(),
-  z.string().trim().toLowerCase().refine((s) => s === 'true' || s === 'false', 'must be true or false').transform((s) => s === 'true'),
-]);
+/** true/false in any case, as Connect's BOOLEAN; anything else is named in the message. */
+const boolLike = z.unknown().transform((v, ctx) => {
+  if (typeof v === 'boolean') return v;
+  const s = typeof v === 'string' ? v.trim().toLowerCase() : undefined;
+  if (s === 'true' || s === 'false') return s === 'true';
+  ctx.addIssue({ code: 'custom', message: 'Expected value to be either true or false' });
+  return z.NEVER;
+});
 const listLike = z.union([
   z.array(z.string()),
   z.string().transform((s) => s.split(',').map((p) => p.trim()).filter((p) => p.length > 0)),
