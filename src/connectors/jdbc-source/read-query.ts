@@ -17,7 +17,11 @@ type Lexed = { tokens: Token[] } | { error: string };
 
 const WORD = /[A-Za-z0-9_$\u0080-\uffff]/;
 
-function lex(sql: string): Lexed {
+/**
+ * Tokens of `sql`. With `backslashEscapes` (MySQL's default), `\` escapes the next character in a
+ * quoted string; under sql_mode NO_BACKSLASH_ESCAPES (or ANSI_QUOTES for "…") it does not.
+ */
+function lexIn(sql: string, backslashEscapes: boolean): Lexed {
   const tokens: Token[] = [];
   let i = 0;
   const n = sql.length;
@@ -47,7 +51,7 @@ function lex(sql: string): Lexed {
         if (j >= n) return { error: `a ${c} quoted ${c === '`' ? 'identifier' : 'string'} is not closed` };
         const d = sql[j];
         // Backslash escapes apply to strings (the default sql_mode); never to `identifiers`.
-        if (d === '\\' && c !== '`') { j += 2; continue; }
+        if (d === '\\' && c !== '`' && backslashEscapes) { j += 2; continue; }
         if (d === c) {
           if (sql[j + 1] === c) { j += 2; continue; }
           break;
@@ -69,6 +73,20 @@ function lex(sql: string): Lexed {
     i++;
   }
   return { tokens };
+}
+
+/**
+ * The tokens, the same whatever the server's sql_mode: a backslash before a quote would end the
+ * string early under NO_BACKSLASH_ESCAPES and let what follows run as SQL, so such a query is refused.
+ */
+function lex(sql: string): Lexed {
+  const escaped = lexIn(sql, true);
+  if ('error' in escaped) return escaped;
+  const plain = lexIn(sql, false);
+  const same = !('error' in plain) && plain.tokens.length === escaped.tokens.length
+    && plain.tokens.every((t, i) => t.kind === escaped.tokens[i].kind && t.text === escaped.tokens[i].text);
+  if (!same) return { error: "a backslash before a quote reads differently when the server's sql_mode has NO_BACKSLASH_ESCAPES: double the quote instead ('it''s')" };
+  return escaped;
 }
 
 const isWord = (t: Token | undefined, ...words: string[]) => t?.kind === 'word' && words.includes(t.text);

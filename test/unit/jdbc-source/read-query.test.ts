@@ -11,7 +11,7 @@ describe('the JDBC source query check', () => {
       '((select 1))',
       '/* leading */ -- line\n# hash\nSELECT 1',
       "SELECT 'DROP TABLE x; INSERT INTO y' AS s, \"; DELETE\" AS d, `into` AS `for update` FROM t",
-      "SELECT 'it\\'s; DROP' AS s, 'a''b;' AS q FROM t",
+      "SELECT 'a''b;' AS q, 'C:\\\\dir' AS p, 'tab\\there' AS t FROM t",
       'SELECT t.into, t.lock FROM t',
       'SELECT * FROM (SELECT id FROM t WHERE id > 3) x',
       'WITH recent AS (SELECT * FROM orders WHERE ts > NOW() - INTERVAL 1 DAY) SELECT * FROM recent',
@@ -55,6 +55,10 @@ describe('the JDBC source query check', () => {
     ['SELECT `unclosed FROM t', /not closed/],
     ['SELECT 1 /* unclosed', /not closed/],
     ['-- only a comment', /holds no statement/],
+    // Under NO_BACKSLASH_ESCAPES the string ends at \' and INTO OUTFILE would run.
+    ["SELECT 'a\\' INTO OUTFILE '/tmp/x' -- '", /backslash before a quote/],
+    ['SELECT "a\\" INTO OUTFILE \'/tmp/x\' -- "', /backslash before a quote/],
+    ["SELECT 'it\\'s' FROM t", /backslash before a quote/],
   ])('refuses %s', (q, why) => {
     expect(readQueryProblem(q)).toMatch(why);
   });
