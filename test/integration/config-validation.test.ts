@@ -5,7 +5,7 @@ import pino from 'pino';
 import { ConnectClient } from '../../src/client/index.js';
 import { LoggerLevels } from '../../src/rest/loggers.js';
 import { buildRestApp } from '../../src/rest/server.js';
-import { jdbcIncrementing } from '../helpers/connectors.js';
+import { jdbcConnection, jdbcIncrementing } from '../helpers/connectors.js';
 import { stackEnv, uniqueName } from '../helpers/stack.js';
 
 // Configs that used to be accepted at create and then failed a task or idled (issue 24, issue 13)
@@ -25,7 +25,7 @@ describe('configs refused up front (REST)', () => {
 
   const source = (extra: Record<string, string>) => ({ 'connector.class': 'JdbcSource', ...jdbcIncrementing('t'), 'topic.prefix': 'x.', ...extra });
   const sink = (extra: Record<string, string | null>) => ({
-    'connector.class': 'io.confluent.connect.jdbc.JdbcSinkConnector', 'connection.url': jdbcIncrementing('t')['connection.url'], topics: 'orders', ...extra,
+    'connector.class': 'io.confluent.connect.jdbc.JdbcSinkConnector', ...jdbcConnection(), topics: 'orders', ...extra,
   });
 
   async function call(method: string, path: string, body: unknown): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -11,6 +11,7 @@ import { connectionSettings, Db } from '../../src/connectors/jdbc-source/connect
 import { TableQuerier } from '../../src/connectors/jdbc-source/querier.js';
 import { QUERY_PARTITION } from '../../src/connectors/jdbc-source/offsets.js';
 import { UTC } from '../../src/connectors/jdbc-source/time.js';
+import { jdbcConnection } from '../helpers/connectors.js';
 import { useWorker } from '../helpers/fixture.js';
 import { readTopic } from '../helpers/kafka.js';
 import { stackEnv, uniqueIdent, uniqueName } from '../helpers/stack.js';
@@ -24,7 +25,6 @@ import { deleteTopics } from '../helpers/tconnect-process.js';
 describe('JDBC source query: reads only', () => {
   const fx = useWorker({ sdk: true, db: true });
   const env = stackEnv();
-  const url = `jdbc:mysql://${env.MYSQL_HOST}:${env.MYSQL_PORT}/${env.MYSQL_DATABASE}`;
   const table = uniqueIdent('qsafe');
   const topics: string[] = [];
   const connectors: string[] = [];
@@ -33,9 +33,7 @@ describe('JDBC source query: reads only', () => {
 
   const sourceConfig = (query: string, topic: string) => ({
     'connector.class': 'io.confluent.connect.jdbc.JdbcSourceConnector',
-    'connection.url': url,
-    'connection.user': env.MYSQL_USER,
-    'connection.password': env.MYSQL_PASSWORD,
+    ...jdbcConnection(),
     mode: 'bulk',
     query,
     'topic.prefix': topic,
