@@ -10,6 +10,7 @@ import { toFailure } from './failures.js';
 import { forgetTask, recordBatch, watchSinkLag, type PartitionLag } from '../src/metrics.js';
 import { OpenTasks, beginOpen, intSetting, type BatchRequest, type TaskBasics } from './open-tasks.js';
 import { SinkPipeline, type ChunkResult, type Prepared, type WriteOutcome } from './sink-pipeline.js';
+import { consumedRecord, logSkippedRecord } from './errors-handling.js';
 
 /** Task config key holding the topic-partitions the connector assigned to a sink task. */
 export const ASSIGNMENT_KEY = 'temporal.assignment';
@@ -243,11 +244,7 @@ export function sinkActivities(deps: ActivityDeps) {
               { cause: e },
             );
           }
-          if (t.errors.logEnable) {
-            for (const f of chunk.failures) {
-              deps.logger.warn({ connector: t.connector, task: t.taskId, topic: f.m.topic, partition: f.m.partition, offset: f.m.message.offset, stage: f.stage, err: errorSummary(f.error).message }, 'record skipped');
-            }
-          }
+          for (const f of chunk.failures) logSkippedRecord(deps.logger, t, { stage: f.stage, error: f.error, ...consumedRecord(f.m) });
           deadLettered += await deadLetterSink(t, chunk.failures);
           skipped += chunk.failures.length;
         }

@@ -11,7 +11,7 @@ import type { ActivityDeps } from './deps.js';
 import { toFailure } from './failures.js';
 import { forgetTask, recordBatch } from '../src/metrics.js';
 import { OpenTasks, beginOpen, type TaskBasics } from './open-tasks.js';
-import { deadLetter } from './errors-handling.js';
+import { deadLetter, logSkippedRecord, polledRecord } from './errors-handling.js';
 
 export interface OpenSourceTaskInput {
   connector: string;
@@ -187,7 +187,7 @@ export function sourceActivities(deps: ActivityDeps) {
               { cause: e },
             );
           }
-          if (t.errors.logEnable) deps.logger.warn({ connector: t.connector, task: t.taskId, stage: e.stage, err: e.message }, 'record skipped');
+          logSkippedRecord(deps.logger, t, { stage: e.stage, error: e, ...polledRecord(rec) });
           dead.push({ record: rec, error: e });
         }
       }

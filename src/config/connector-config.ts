@@ -4,6 +4,7 @@ import { connectorPluginNames, CONNECTOR_PLUGINS, findConnectorPlugin } from '..
 import { createConverter, createHeaderConverter, settingsWithPrefix } from '../converters/registry.js';
 import { ConfigError } from '../errors.js';
 import { validateTransformChain } from '../transforms/registry.js';
+import { compileJavaRegex } from '../transforms/util/java-regex.js';
 import type { RawConfig } from '../../workflows/messages.js';
 import { defineConfig, key, type ConfigKey, type ConfigProblem, type KeyMap } from './define.js';
 import { hasProviderReference } from './providers.js';
@@ -51,21 +52,24 @@ const connectorName = key.custom(
 
 /** -1 (the broker's default) or a positive number, as Connect's TopicCreationConfig checks. */
 function topicCreationInt(k: ConfigKey<number>, what: string): ConfigKey<number> {
-  return key.custom(k.meta, k.schema.refine((n) => n === undefined || n === -1 || n >= 1, `${what} must be positive, or -1 to use the broker's default`));
+  return refined(k, (n, ctx) => {
+    if (n !== undefined && n !== -1 && n < 1) ctx.addIssue({ code: 'custom', message: `${what} must be positive, or -1 to use the broker's default` });
+  });
 }
 
-export const commonKeys = {
-  name: connectorName,
-  'connector.class': key.string({
-    required: true, importance: 'HIGH', group: COMMON, displayName: 'Connector class',
-    doc: 'Name or alias of the class for this connector. For io.confluent.connect.jdbc.JdbcSourceConnector you can either specify this full name, or use "JdbcSource" or "JdbcSourceConnector" to make the configuration a bit shorter.',
-  }),
-  'tasks.max': shown('Tasks max', key.int({ default: 1, min: 1, importance: 'HIGH', group: COMMON, doc: 'Maximum number of tasks to use for this connector.' })),
-  'key.converter': converterKey('keys', 'Key converter class'),
-  'value.converter': converterKey('values', 'Value converter class'),
-  'header.converter': converterKey('header values', 'Header converter class'),
-  transforms: shown('Transforms', key.list({ default: [], importance: 'LOW', group: 'Transforms', doc: 'Aliases for the transformations to be applied to records.' })),
-  predicates: shown('Predicates', key.list({ default: [], importance: 'LOW', group: 'Predicates', doc: 'Aliases for the predicates used by transformations.' })),
+/** A declared key with one more check on its parsed value. */
+function refined<T>(k: ConfigKey<T>, check: (value: T, ctx: z.RefinementCtx) => void): ConfigKey<T> {
+  return key.custom(k.meta, k.schema.superRefine(check));
+}
+
+/** Kafka's rule for a topic name (org.apache.kafka.common.internals.Topic). */
+const TOPIC_NAME_RULE = "a Kafka topic name is 1 to 249 characters of ASCII letters, digits, '.', '_' and '-', and is not '.' or '..'";
+
+export function isValidTopicName(t: string): boolean {
+  return t.length >= 1 && t.length <= 249 && t !== '.' && t !== '..' && /^[a-zA-Z0-9._-]+$/.test(t);
+}
+
+const errorsKeys = {
   'errors.retry.timeout': shown('Retry Timeout for Errors', key.int({
     type: 'LONG', default: 0, group: ERRORS,
     doc: 'The maximum duration in milliseconds that a failed operation will be reattempted. The default is 0, which means no retries will be attempted. Use -1 for infinite retries.',
@@ -87,9 +91,11 @@ export const commonKeys = {
     doc: "Whether to the include in the log the Connect record that resulted in a failure. This is 'false' by default, which will prevent record keys, values, and headers from being written to log files, although some information such as topic and partition number will still be logged.",
   })),
   // Sinks only in Kafka Connect; we also route a source's convert failures there.
-  'errors.deadletterqueue.topic.name': key.string({
+  'errors.deadletterqueue.topic.name': refined(key.string({
     default: '', group: ERRORS, displayName: 'Dead Letter Queue Topic Name',
     doc: 'The name of the topic to be used as the dead letter queue (DLQ) for messages that result in an error when processed by this connector, or its transformations or converters. The topic name is blank by default, which means that no messages are to be recorded in the DLQ.',
+  }), (t, ctx) => {
+    if (t !== undefined && t.trim() !== '' && !isValidTopicName(t.trim())) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(t)} is not a valid topic name: ${TOPIC_NAME_RULE}` });
   }),
   // SHORT in Connect; define.ts has no SHORT type.
   'errors.deadletterqueue.topic.replication.factor': shown('Dead Letter Queue Topic Replication Factor', key.int({
@@ -102,6 +108,61 @@ export const commonKeys = {
   })),
 };
 
+/** The errors.* keys, parsed on their own where a task opens (activities/errors-handling.ts). */
+export const errorsConfig = defineConfig(errorsKeys);
+
+const TEMPORAL = 'Temporal';
+
+/** Keys of ours, beyond Kafka Connect's (README, "Configuration beyond Kafka Connect's keys"). */
+const temporalKeys = {
+  'temporal.batch.max.records': key.int({
+    default: 20000, min: 1, importance: 'LOW', group: TEMPORAL,
+    doc: 'Records one batch activity moves at most (a source reads several batch.max.rows turns to fill it).',
+  }),
+  // A batch is one activity with a 10-minute start-to-close timeout: its waits must end well before.
+  'temporal.batch.max.ms': key.int({
+    type: 'LONG', default: 2000, min: 1, max: 300000, importance: 'LOW', group: TEMPORAL,
+    doc: 'Time in ms one batch activity may spend filling a batch, at most 300000 (5 minutes).',
+  }),
+  'temporal.idle.wait.ms': key.int({
+    type: 'LONG', default: 1000, min: 1, max: 300000, importance: 'LOW', group: TEMPORAL,
+    doc: 'How long in ms a batch waits for data before returning empty, at most 300000 (5 minutes).',
+  }),
+  // Temporal terminates a workflow at 51,200 events; a tiny limit would continue-as-new without doing work.
+  'temporal.history.max.events': key.int({
+    default: 10000, min: 50, max: 50000, importance: 'LOW', group: TEMPORAL,
+    doc: 'History length (50 to 50000 events) past which the connector and task workflows continue as new, if Temporal has not suggested it earlier.',
+  }),
+};
+
+export const commonKeys = {
+  name: connectorName,
+  'connector.class': key.string({
+    required: true, importance: 'HIGH', group: COMMON, displayName: 'Connector class',
+    doc: 'Name or alias of the class for this connector. For io.confluent.connect.jdbc.JdbcSourceConnector you can either specify this full name, or use "JdbcSource" or "JdbcSourceConnector" to make the configuration a bit shorter.',
+  }),
+  'tasks.max': shown('Tasks max', key.int({ default: 1, min: 1, importance: 'HIGH', group: COMMON, doc: 'Maximum number of tasks to use for this connector.' })),
+  'key.converter': converterKey('keys', 'Key converter class'),
+  'value.converter': converterKey('values', 'Value converter class'),
+  'header.converter': converterKey('header values', 'Header converter class'),
+  transforms: shown('Transforms', key.list({ default: [], importance: 'LOW', group: 'Transforms', doc: 'Aliases for the transformations to be applied to records.' })),
+  predicates: shown('Predicates', key.list({ default: [], importance: 'LOW', group: 'Predicates', doc: 'Aliases for the predicates used by transformations.' })),
+  ...errorsKeys,
+  ...temporalKeys,
+};
+
+/** Kafka Connect refuses "required" on a worker without exactly-once source support; so do we, having none yet. */
+function refuseRequired(k: ConfigKey<'requested' | 'required'>): ConfigKey<'requested' | 'required'> {
+  return refined(k, (v, ctx) => {
+    if (v !== 'required') return;
+    ctx.addIssue({
+      code: 'custom',
+      message: 'This worker does not have exactly-once source support enabled: temporal-connect does not implement exactly-once source delivery yet. '
+        + 'Use "requested" (or leave the key unset): records are then delivered at least once.',
+    });
+  });
+}
+
 export const sourceKeys = {
   'topic.creation.default.partitions': shown('Default topic partitions', topicCreationInt(key.int({
     group: 'Topic Creation', importance: 'LOW',
@@ -111,18 +172,46 @@ export const sourceKeys = {
     group: 'Topic Creation', importance: 'LOW',
     doc: "The replication factor for new topics created for this connector. This value may be -1 to use the broker's default replication factor, or may be a positive number not larger than the number of brokers in the Kafka cluster. Required when any topic.creation.* key is set.",
   }), 'Replication factor')),
-  'exactly.once.support': shown('Exactly once support', key.enum(['requested', 'required'] as const, {
+  'exactly.once.support': shown('Exactly once support', refuseRequired(key.enum(['requested', 'required'] as const, {
     default: 'requested', caseInsensitive: true, group: 'Exactly Once Support',
-    doc: 'Permitted values are requested, required. If set to "required", forces a preflight check for the connector to ensure that it can provide exactly-once semantics with the given configuration. Some connectors may be capable of providing exactly-once semantics but not signal to Connect that they support this; in that case, documentation for the connector should be consulted carefully before creating it, and the value for this property should be set to "requested".',
-  })),
+    doc: 'Permitted values are requested, required. "required" is refused: exactly-once source delivery is not implemented yet, '
+      + 'as on a Kafka Connect worker without exactly.once.source.support=enabled. "requested" (the default) is best effort: '
+      + 'records are delivered at least once.',
+  }))),
   'offsets.storage.topic': key.string({
     importance: 'LOW', group: 'offsets.topic', displayName: 'Offsets topic',
     doc: "The name of a separate offsets topic to use for this connector. If empty or not specified, the worker's global offsets topic name will be used.",
   }),
 };
 
-// Sink keys (topics, topics.regex, ...) join here when the sinks arrive.
-const sinkKeys = {};
+/** Compiled as the runtime matches topic names (whole name, linear time); a message when it does not compile. */
+function topicsRegexProblem(regex: string): string | undefined {
+  try {
+    compileJavaRegex(regex, true, 'topics.regex');
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+const sinkKeys = {
+  topics: shown('Topics', refined(key.list({
+    importance: 'HIGH', group: COMMON, doc: 'Comma-separated topics to consume. Set this or topics.regex, not both.',
+  }), (topics, ctx) => {
+    for (const t of topics) if (!isValidTopicName(t)) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(t)} is not a valid topic name: ${TOPIC_NAME_RULE}` });
+  })),
+  'topics.regex': shown('Topics regex', refined(key.string({
+    default: '', importance: 'HIGH', group: COMMON, doc: 'Regular expression matched against whole topic names: the topics to consume. Set this or topics, not both.',
+  }), (re, ctx) => {
+    const problem = re === undefined || re.trim() === '' ? undefined : topicsRegexProblem(re);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })),
+  // Each check is a workflow timer and an activity asking Kafka for topics.
+  'temporal.topics.poll.interval.ms': key.int({
+    type: 'LONG', default: 30000, min: 1000, importance: 'LOW', group: TEMPORAL,
+    doc: 'How often in ms (at least 1000) a sink checks for new topics and partitions.',
+  }),
+};
 
 export const commonConfig = defineConfig(commonKeys);
 const sourceConfig = defineConfig(sourceKeys);
@@ -134,7 +223,7 @@ const WIDTHS: Record<string, Width> = {
   'errors.retry.delay.max.ms': 'MEDIUM', 'errors.tolerance': 'SHORT', 'errors.log.enable': 'SHORT',
   'errors.log.include.messages': 'SHORT', 'errors.deadletterqueue.topic.name': 'MEDIUM',
   'errors.deadletterqueue.topic.replication.factor': 'MEDIUM', 'errors.deadletterqueue.context.headers.enable': 'SHORT',
-  'exactly.once.support': 'SHORT', 'offsets.storage.topic': 'LONG',
+  'exactly.once.support': 'SHORT', 'offsets.storage.topic': 'LONG', topics: 'LONG', 'topics.regex': 'LONG',
 };
 
 /** Every key a connector of this plugin has: common first, then its type's, then its own (a common declaration wins a clash). */
@@ -199,6 +288,29 @@ function topicCreationProblems(values: Record<string, string>): ConfigProblem[] 
     .map((k) => ({ key: k, message: `Missing required configuration "${k}" which has no default value.` }));
 }
 
+const isSet = (v: string | undefined) => v !== undefined && v.trim() !== '';
+
+/** Connect's SinkConnectorConfig.validate: exactly one of topics and topics.regex, and the DLQ topic is not one consumed. */
+function sinkTopicProblems(values: Record<string, string>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const both = (message: string) => problems.push({ key: 'topics', message }, { key: 'topics.regex', message });
+  const hasTopics = isSet(values.topics);
+  const hasRegex = isSet(values['topics.regex']);
+  if (hasTopics && hasRegex) both('topics and topics.regex are mutually exclusive options, but both are set.');
+  if (!hasTopics && !hasRegex) both('Must configure one of topics or topics.regex');
+  const dlq = (values['errors.deadletterqueue.topic.name'] ?? '').trim();
+  if (dlq === '') return problems;
+  const topics = hasTopics ? [...new Set(values.topics.split(',').map((t) => t.trim()).filter((t) => t !== ''))] : [];
+  if (topics.includes(dlq)) {
+    problems.push({ key: 'topics', message: `The DLQ topic '${dlq}' may not be included in the list of topics ('topics=[${topics.join(', ')}]') consumed by the connector` });
+  }
+  const regex = values['topics.regex'];
+  if (hasRegex && !topicsRegexProblem(regex) && compileJavaRegex(regex, true, 'topics.regex').test(dlq)) {
+    problems.push({ key: 'topics.regex', message: `The DLQ topic '${dlq}' may not be matched by the regex for the topics ('topics.regex=${regex}') consumed by the connector` });
+  }
+  return problems;
+}
+
 /**
  * Validates a connector config as Kafka Connect's validate does, collecting every problem:
  * the name, connector.class, the common keys, the plugin's keys and cross-key rules, the
@@ -229,6 +341,7 @@ export function validateConnectorConfig(name: string, raw: RawConfig, options: {
     const typed = plugin.type === 'source' ? sourceConfig.parse(values) : sinkConfig.parse(values);
     if (!typed.ok) problems.push(...typed.problems);
     if (plugin.type === 'source') problems.push(...topicCreationProblems(values));
+    else problems.push(...sinkTopicProblems(values));
     const own = plugin.config.parse(values);
     if (!own.ok) problems.push(...own.problems);
     else if (plugin.validate) problems.push(...plugin.validate(own.value));

@@ -41,12 +41,31 @@ function withDefault<S extends z.ZodTypeAny>(s: S, def: z.input<S> | undefined, 
   return z.preprocess(blankToUndefined, s.default(def));
 }
 
-const intLike = z.union([z.number(), z.string().trim().regex(/^-?\d+$/, 'must be a whole number').transform(Number)]);
+/** Java's int and long ranges: Connect refuses a value outside them ("Not a number of type INT"). */
+const WHOLE_RANGES = { INT: [-(2n ** 31n), 2n ** 31n - 1n], LONG: [-(2n ** 63n), 2n ** 63n - 1n] } as const;
+
+function wholeNumber(type: 'INT' | 'LONG') {
+  const [lo, hi] = WHOLE_RANGES[type];
+  const message = `Not a number of type ${type}: must be a whole number from ${lo} to ${hi}`;
+  return z.unknown().transform((v, ctx) => {
+    const text = typeof v === 'number' ? (Number.isInteger(v) ? BigInt(v).toString() : '') : typeof v === 'string' ? v.trim() : '';
+    const n = /^[-+]?\d+$/.test(text) ? BigInt(text) : undefined;
+    if (n === undefined || n < lo || n > hi) {
+      ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    }
+    return Number(n);
+  });
+}
 const numLike = z.union([z.number(), z.string().trim().refine((s) => s !== '' && !Number.isNaN(Number(s)), 'must be a number').transform(Number)]);
-const boolLike = z.union([
-  z.boolean(),
-  z.string().trim().toLowerCase().refine((s) => s === 'true' || s === 'false', 'must be true or false').transform((s) => s === 'true'),
-]);
+/** true/false in any case, as Connect's BOOLEAN; anything else is named in the message. */
+const boolLike = z.unknown().transform((v, ctx) => {
+  if (typeof v === 'boolean') return v;
+  const s = typeof v === 'string' ? v.trim().toLowerCase() : undefined;
+  if (s === 'true' || s === 'false') return s === 'true';
+  ctx.addIssue({ code: 'custom', message: 'Expected value to be either true or false' });
+  return z.NEVER;
+});
 const listLike = z.union([
   z.array(z.string()),
   z.string().transform((s) => s.split(',').map((p) => p.trim()).filter((p) => p.length > 0)),
@@ -64,7 +83,7 @@ export const key = {
     return key.string({ ...o, secret: true });
   },
   int(o: Common & { default?: number; required?: boolean; min?: number; max?: number; type?: 'INT' | 'LONG' }) {
-    let n = intLike.pipe(z.number().int());
+    let n = wholeNumber(o.type ?? 'INT').pipe(z.number());
     if (o.min !== undefined) n = n.pipe(z.number().min(o.min, `must be at least ${o.min}`)) as never;
     if (o.max !== undefined) n = n.pipe(z.number().max(o.max, `must be at most ${o.max}`)) as never;
     return mk({ type: o.type ?? 'INT', documentation: o.doc, required: o.required, default: o.default, importance: o.importance, group: o.group, example: o.example }, withDefault(n, o.default, o.required) as z.ZodType<number, z.ZodTypeDef, unknown>);

@@ -133,13 +133,20 @@ export function sinkOffsetMap(offsets: PartitionOffset[]): Record<string, number
   return out;
 }
 
-/** A JDBC source's keys for `table` on the stack's MariaDB, incrementing on id; `password` may be a `${env:…}` reference. */
-export function jdbcIncrementing(table: string, password = stackEnv().MYSQL_PASSWORD): Record<string, string> {
+/** The connection keys of a JDBC source or sink on the stack's MariaDB; `password` may be a `${env:…}` reference. */
+export function jdbcConnection(password = stackEnv().MYSQL_PASSWORD): Record<string, string> {
   const env = stackEnv();
   return {
     'connection.url': `jdbc:mysql://${env.MYSQL_HOST}:${env.MYSQL_PORT}/${env.MYSQL_DATABASE}`,
     'connection.user': env.MYSQL_USER,
     'connection.password': password,
+  };
+}
+
+/** A JDBC source's keys for `table` on the stack's MariaDB, incrementing on id; `password` may be a `${env:…}` reference. */
+export function jdbcIncrementing(table: string, password = stackEnv().MYSQL_PASSWORD): Record<string, string> {
+  return {
+    ...jdbcConnection(password),
     mode: 'incrementing',
     'incrementing.column.name': 'id',
     'table.whitelist': table,

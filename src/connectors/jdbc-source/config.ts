@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigError } from '../../errors.js';
 import { defineConfig, key, type ConfigOf, type ConfigProblem } from '../../config/define.js';
 import { compileJavaRegex } from '../../transforms/util/java-regex.js';
+import { querySuffixProblem, readQueryProblem } from './read-query.js';
 import { parseZone } from './time.js';
 import { JdbcUrlError, parseJdbcUrl } from './url.js';
 
@@ -86,8 +87,8 @@ export const jdbcSourceKeys = {
   'timestamp.column.name': key.list({ doc: 'Comma separated list of one or more timestamp columns, combined with COALESCE, to detect new or modified rows. At least one column should not be nullable.', importance: 'MEDIUM', group: 'Mode' }),
   'timestamp.initial': key.int({ doc: 'The epoch timestamp (ms) used for initial queries that use timestamp criteria. Use -1 to use the current time. If not specified, all data will be retrieved.', type: 'LONG', importance: 'LOW', group: 'Mode' }),
   'validate.non.null': key.boolean({ doc: 'Fail the task when an incrementing or timestamp column is nullable.', default: true, importance: 'LOW', group: 'Mode' }),
-  query: key.string({ doc: 'If specified, the query to perform to select new or updated rows. The incremental WHERE clause is appended, so the query itself must not have one (wrap it in a subselect).', default: '', importance: 'MEDIUM', group: 'Mode' }),
-  'query.suffix': key.string({ doc: 'Suffix to append at the end of the generated query.', default: '', importance: 'LOW', group: 'Mode' }),
+  query: key.string({ doc: 'If specified, the query to perform to select new or updated rows. The incremental WHERE clause is appended, so the query itself must not have one (wrap it in a subselect). It must be one SELECT statement (or WITH … SELECT), without \';\', INTO or a locking clause; it runs in a read-only session.', default: '', importance: 'MEDIUM', group: 'Mode' }),
+  'query.suffix': key.string({ doc: 'Suffix to append at the end of the generated query. No \';\', INTO or locking clause.', default: '', importance: 'LOW', group: 'Mode' }),
   'quote.sql.identifiers': key.enum(['always', 'never'] as const, { doc: 'Identifiers are always quoted with backticks here, whatever this says: quoting is what keeps names from being read as SQL.', default: 'always', caseInsensitive: true, importance: 'MEDIUM', group: 'Mode' }),
   'transaction.isolation.mode': key.enum(ISOLATION_MODES, { doc: 'Transaction isolation level of the queries: DEFAULT (the server\'s), READ_UNCOMMITTED, READ_COMMITTED, REPEATABLE_READ or SERIALIZABLE.', default: 'DEFAULT', importance: 'LOW', group: 'Mode' }),
   'poll.interval.ms': key.int({ doc: 'Frequency in ms to poll for new data in each table.', default: 5000, min: 0, importance: 'HIGH', group: 'Connector' }),
@@ -148,6 +149,8 @@ export function validateJdbcSource(cfg: JdbcSourceConfig): ConfigProblem[] {
   }
 
   if (isQueryMode(cfg)) {
+    const refused = readQueryProblem(cfg.query!);
+    if (refused) add('query', `Invalid query: ${refused}.`);
     if (set('table.whitelist') || set('table.blacklist') || set('table.include.list') || set('table.exclude.list')) {
       add('query', 'query can not be combined with table.whitelist, table.blacklist, table.include.list or table.exclude.list.');
     }
@@ -160,6 +163,9 @@ export function validateJdbcSource(cfg: JdbcSourceConfig): ConfigProblem[] {
       // the key's own check reports a bad URL
     }
   }
+  const suffix = cfg['query.suffix'] ?? '';
+  const badSuffix = suffix.trim() === '' ? undefined : querySuffixProblem(suffix);
+  if (badSuffix) add('query.suffix', `Invalid query.suffix: ${badSuffix}.`);
   if (cfg['transaction.isolation.mode'] === 'SQL_SERVER_SNAPSHOT') {
     add('transaction.isolation.mode', 'Isolation mode of `SQL_SERVER_SNAPSHOT` can only be configured with a Sql Server Dialect');
   }

@@ -27,6 +27,7 @@ const CONFIG_ERRNOS = new Set([
   1052, // ER_NON_UNIQ_ERROR (ambiguous column)
   1698, // ER_ACCESS_DENIED_NO_PASSWORD_ERROR
   1862, // ER_MUST_CHANGE_PASSWORD_LOGIN
+  1792, // ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION (a write in the source's read-only session)
 ]);
 
 /** Turns a mysql2 error into our classification; `what` says what we were doing. */
@@ -53,13 +54,15 @@ export interface ConnectionSettings {
   attempts: number;
   backoffMs: number;
   isolation: IsolationMode;
+  /** The session refuses every write and DDL (SET SESSION TRANSACTION READ ONLY): the source's sessions. */
+  readOnly: boolean;
 }
 
 /** The keys a connection needs; the sink passes its own config, which has all but the isolation mode. */
 export type ConnectionKeys = Pick<JdbcSourceConfig, 'connection.url' | 'connection.user' | 'connection.password' | 'connection.attempts' | 'connection.backoff.ms'>
   & { 'transaction.isolation.mode'?: IsolationMode };
 
-export function connectionSettings(cfg: ConnectionKeys): ConnectionSettings {
+export function connectionSettings(cfg: ConnectionKeys, opts: { readOnly?: boolean } = {}): ConnectionSettings {
   const url = parseJdbcUrl(cfg['connection.url']);
   return {
     url,
@@ -70,6 +73,7 @@ export function connectionSettings(cfg: ConnectionKeys): ConnectionSettings {
     attempts: cfg['connection.attempts'],
     backoffMs: cfg['connection.backoff.ms'],
     isolation: cfg['transaction.isolation.mode'] ?? 'DEFAULT',
+    readOnly: opts.readOnly ?? false,
   };
 }
 
@@ -126,6 +130,8 @@ export class Db {
       bigNumberStrings: true,
       dateStrings: true,
       jsonStrings: true,
+      // One statement per query, whatever a config holds: a `;` can never start a second one.
+      multipleStatements: false,
       ...(sslMode && sslMode !== 'DISABLED' && sslMode !== 'PREFERRED'
         ? { ssl: { rejectUnauthorized: sslMode === 'VERIFY_CA' || sslMode === 'VERIFY_IDENTITY' } }
         : {}),
@@ -138,6 +144,8 @@ export class Db {
       await db.query("SET time_zone = '+00:00'");
       const level = ISOLATION_SQL[s.isolation];
       if (level) await db.query(`SET SESSION TRANSACTION ISOLATION LEVEL ${level}`);
+      // Every later statement of the session, autocommitted or not, runs in a read-only transaction.
+      if (s.readOnly) await db.query('SET SESSION TRANSACTION READ ONLY');
       return db;
     } catch (e) {
       db.destroy();

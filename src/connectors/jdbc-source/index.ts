@@ -9,7 +9,7 @@ import { startJdbcSourceTask } from './task.js';
 // Kafka Connect JDBC's source (io.confluent.connect.jdbc.JdbcSourceConnector) for MySQL and MariaDB.
 
 async function currentTables(cfg: JdbcSourceConfig, ctx: ConnectorContext): Promise<TableRef[]> {
-  const settings = connectionSettings(cfg);
+  const settings = connectionSettings(cfg, { readOnly: true });
   const db = await Db.open(settings, ctx.logger);
   try {
     return await listTables(db, settings.url.database!, cfg);

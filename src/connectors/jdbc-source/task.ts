@@ -18,7 +18,8 @@ import { columnMetaFromField, FLAG, isNullable, T } from './types.js';
 
 export async function startJdbcSourceTask(taskConfig: Record<string, string>, ctx: SourceTaskContext): Promise<SourceTask> {
   const cfg = parseJdbcSourceConfig(taskConfig);
-  const settings = connectionSettings(cfg);
+  // The source only reads: its session refuses writes and DDL even from a query that got past validation.
+  const settings = connectionSettings(cfg, { readOnly: true });
   let sources: Array<{ source: QuerySource; label: string }>;
   try {
     sources = isQueryMode(cfg)

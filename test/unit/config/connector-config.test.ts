@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { jdbcSource } from '../../../src/connectors/jdbc-source/index.js';
+import { findConnectorPlugin } from '../../../src/connectors/registry.js';
 import {
   commonConfig, configDefinitions, connectorKeys, toConnectValidateResponse, validateConnectorConfig,
 } from '../../../src/config/connector-config.js';
@@ -43,6 +44,59 @@ describe('common connector keys', () => {
     expect(names.slice(0, 3)).toEqual(['name', 'connector.class', 'tasks.max']);
     expect(names).toEqual(expect.arrayContaining(['exactly.once.support', 'offsets.storage.topic', 'topic.creation.default.partitions', 'connection.url']));
     expect(Object.keys(connectorKeys())).not.toContain('exactly.once.support');
+  });
+});
+
+const sink: RawConfig = {
+  'connector.class': 'io.confluent.connect.jdbc.JdbcSinkConnector',
+  'connection.url': 'jdbc:mysql://db:3306/shop',
+  topics: 'orders',
+};
+
+describe('sink topics', () => {
+  const problems = (extra: RawConfig) => validateConnectorConfig('to-db', { ...sink, ...extra }).problems;
+
+  it('needs exactly one of topics and topics.regex, with Connect\'s messages on both keys', () => {
+    expect(problems({})).toEqual([]);
+    expect(problems({ topics: null, 'topics.regex': 'orders-.*' })).toEqual([]);
+    expect(problems({ topics: ' ' })).toEqual([
+      { key: 'topics', message: 'Must configure one of topics or topics.regex' },
+      { key: 'topics.regex', message: 'Must configure one of topics or topics.regex' },
+    ]);
+    expect(problems({ 'topics.regex': 'orders-.*' })).toEqual([
+      { key: 'topics', message: 'topics and topics.regex are mutually exclusive options, but both are set.' },
+      { key: 'topics.regex', message: 'topics and topics.regex are mutually exclusive options, but both are set.' },
+    ]);
+  });
+
+  it("refuses topic names Kafka refuses, naming the topic and the rule", () => {
+    for (const bad of ['*', '..', '.', 'a b', 'x'.repeat(250), 'caf\u00e9']) {
+      const p = problems({ topics: `ok,${bad}` });
+      expect(p, bad).toEqual([{ key: 'topics', message: expect.stringContaining(`${JSON.stringify(bad)} is not a valid topic name: a Kafka topic name is 1 to 249 characters of ASCII letters, digits, '.', '_' and '-', and is not '.' or '..'`) }]);
+    }
+    expect(problems({ topics: `a.b_c-D9,${'x'.repeat(249)}` })).toEqual([]);
+    expect(problems({ 'errors.deadletterqueue.topic.name': 'dead letters' }).map((p) => p.key)).toEqual(['errors.deadletterqueue.topic.name']);
+  });
+
+  it('refuses a topics.regex that does not compile, and a DLQ topic the connector would consume', () => {
+    expect(problems({ topics: null, 'topics.regex': '(' }).map((p) => p.key)).toEqual(['topics.regex']);
+    // Matched in linear time: Java features the engine cannot run in linear time are refused up front.
+    const lookahead = problems({ topics: null, 'topics.regex': '(?!tmp).*' });
+    expect(lookahead.map((p) => p.key)).toEqual(['topics.regex']);
+    expect(lookahead[0].message).toContain('lookahead');
+    expect(problems({ topics: 'orders,dlq', 'errors.deadletterqueue.topic.name': 'dlq' })).toEqual([
+      { key: 'topics', message: "The DLQ topic 'dlq' may not be included in the list of topics ('topics=[orders, dlq]') consumed by the connector" },
+    ]);
+    expect(problems({ topics: null, 'topics.regex': 'orders.*', 'errors.deadletterqueue.topic.name': 'orders-dlq' })).toEqual([
+      { key: 'topics.regex', message: "The DLQ topic 'orders-dlq' may not be matched by the regex for the topics ('topics.regex=orders.*') consumed by the connector" },
+    ]);
+    expect(problems({ 'temporal.topics.poll.interval.ms': '10' }).map((p) => p.key)).toEqual(['temporal.topics.poll.interval.ms']);
+  });
+
+  it('are sink keys only', () => {
+    expect(Object.keys(connectorKeys(findConnectorPlugin('JdbcSink')))).toEqual(expect.arrayContaining(['topics', 'topics.regex', 'temporal.topics.poll.interval.ms']));
+    expect(Object.keys(connectorKeys(jdbcSource))).not.toContain('topics');
+    expect(validateConnectorConfig('orders', { ...jdbc, topics: '*' }).ok).toBe(true);
   });
 });
 
@@ -132,8 +186,41 @@ describe('validateConnectorConfig', () => {
     expect(keysOf(bad)).toEqual(['topic.creation.default.partitions']);
   });
 
-  it('accepts exactly.once.support in any case, as Connect does', () => {
-    expect(validateConnectorConfig('orders', { ...jdbc, 'exactly.once.support': 'REQUIRED' }).ok).toBe(true);
+  it('reads exactly.once.support in any case, as Connect does; refuses "required", which nothing implements', () => {
+    expect(validateConnectorConfig('orders', { ...jdbc, 'exactly.once.support': 'REQUESTED' }).ok).toBe(true);
+    for (const v of ['required', 'REQUIRED']) {
+      const r = validateConnectorConfig('orders', { ...jdbc, 'exactly.once.support': v });
+      expect(r.problems).toEqual([{ key: 'exactly.once.support', message: expect.stringMatching(/does not have exactly-once source support enabled.*not implement exactly-once source delivery yet.*"requested"/) }]);
+    }
+  });
+
+  it('parses booleans in any case and refuses what is not a boolean', () => {
+    const r = commonConfig.parse({ name: 'x', 'connector.class': 'JdbcSource', 'errors.log.enable': 'TRUE', 'errors.log.include.messages': ' True ', 'errors.deadletterqueue.context.headers.enable': 'FALSE' });
+    expect(r.ok && r.value).toMatchObject({ 'errors.log.enable': true, 'errors.log.include.messages': true, 'errors.deadletterqueue.context.headers.enable': false });
+    expect(keysOf(validateConnectorConfig('orders', { ...jdbc, 'errors.log.enable': 'yes' }))).toEqual(['errors.log.enable']);
+  });
+
+  it("applies Java's INT and LONG ranges, naming the key and the range", () => {
+    const problem = (extra: RawConfig) => validateConnectorConfig('orders', { ...jdbc, ...extra }).problems;
+    // poll.interval.ms is an INT in Confluent's source; errors.retry.timeout a LONG.
+    expect(problem({ 'poll.interval.ms': '2147483647', 'errors.retry.timeout': '9223372036854775807' })).toEqual([]);
+    expect(problem({ 'poll.interval.ms': '2147483648' })).toEqual([{ key: 'poll.interval.ms', message: expect.stringMatching(/^Invalid value "2147483648" for configuration poll.interval.ms: Not a number of type INT: must be a whole number from -2147483648 to 2147483647$/) }]);
+    expect(problem({ 'poll.interval.ms': '99999999999999999999' }).map((p) => p.key)).toEqual(['poll.interval.ms']);
+    expect(problem({ 'errors.retry.timeout': '9223372036854775808' })).toEqual([{ key: 'errors.retry.timeout', message: expect.stringContaining('Not a number of type LONG: must be a whole number from -9223372036854775808 to 9223372036854775807') }]);
+    expect(problem({ 'errors.retry.timeout': 1e300 }).map((p) => p.key)).toEqual(['errors.retry.timeout']);
+    for (const bad of ['1.5', '1e3', 'NaN', '', ' 12 x']) expect(problem({ 'batch.max.rows': bad }).map((p) => p.key), bad).toEqual(bad === '' ? [] : ['batch.max.rows']);
+    expect(problem({ 'batch.max.rows': '+7', 'tasks.max': 3 })).toEqual([]);
+  });
+
+  it('checks every temporal.* key up front, with its rule', () => {
+    const problem = (extra: RawConfig) => validateConnectorConfig('orders', { ...jdbc, ...extra }).problems;
+    expect(problem({ 'temporal.batch.max.records': '500', 'temporal.batch.max.ms': '500', 'temporal.idle.wait.ms': '300', 'temporal.history.max.events': '60' })).toEqual([]);
+    expect(problem({ 'temporal.batch.max.records': '-1' })).toEqual([{ key: 'temporal.batch.max.records', message: 'Invalid value "-1" for configuration temporal.batch.max.records: must be at least 1' }]);
+    expect(problem({ 'temporal.batch.max.records': 'lots' }).map((p) => p.key)).toEqual(['temporal.batch.max.records']);
+    expect(problem({ 'temporal.batch.max.ms': '0' }).map((p) => p.message)).toEqual([expect.stringContaining('must be at least 1')]);
+    expect(problem({ 'temporal.idle.wait.ms': '3600000' }).map((p) => p.message)).toEqual([expect.stringContaining('must be at most 300000')]);
+    expect(problem({ 'temporal.history.max.events': '10' }).map((p) => p.key)).toEqual(['temporal.history.max.events']);
+    expect(problem({ 'temporal.history.max.events': '100000' }).map((p) => p.key)).toEqual(['temporal.history.max.events']);
   });
 
   it('leaves config-provider references to the check after resolution', () => {
