@@ -19,9 +19,9 @@ import { compileJavaRegex } from '../transforms/util/java-regex.js';
  * - Connect's pattern `\$\{(.*?):((.*?):)?(.*?)\}` may run across a `}` and swallow two
  *   references; ours stops at the first `}`. Inside one reference both read the same: the path
  *   ends at the first `:` after the provider, the key is the rest (it may contain `:`).
+ * - We scan with indexOf, not a regular expression: the pattern backtracks, so a value of tens of
+ *   thousands of `x:` after a `${` took seconds to match (a REST body could block the worker).
  */
-const REFERENCE = /\$\{([^}:]*):(?:([^}]*?):)?([^}]*)\}/g;
-
 export interface ProviderReference {
   /** The reference as written, e.g. ${file:/etc/creds.properties:db.password} */
   text: string;
@@ -31,8 +31,49 @@ export interface ProviderReference {
   key: string;
 }
 
+/**
+ * The references in `value`, left to right, with where each starts, in linear time. A reference
+ * is `${`, a provider (no `:`), `:`, then up to the first `}`: [path `:`] key.
+ */
+function scanReferences(value: string): Array<ProviderReference & { index: number }> {
+  const out: Array<ProviderReference & { index: number }> = [];
+  let from = 0;
+  for (;;) {
+    const start = value.indexOf('${', from);
+    if (start < 0) return out;
+    const end = value.indexOf('}', start + 2);
+    // No `}` after this `${`: none after any later one either.
+    if (end < 0) return out;
+    const inner = value.slice(start + 2, end);
+    const colon = inner.indexOf(':');
+    // No `:` before this `}`: a later `${` before it has none either, so go on past it.
+    from = end + 1;
+    if (colon < 0) continue;
+    const rest = inner.slice(colon + 1);
+    const split = rest.indexOf(':');
+    out.push({
+      text: value.slice(start, end + 1),
+      provider: inner.slice(0, colon),
+      path: split < 0 ? '' : rest.slice(0, split),
+      key: split < 0 ? rest : rest.slice(split + 1),
+      index: start,
+    });
+  }
+}
+
+/** `value` with each reference replaced by what `replace` returns for it, in one pass. */
+function replaceReferences(value: string, replace: (ref: ProviderReference) => string): string {
+  let out = '';
+  let at = 0;
+  for (const r of scanReferences(value)) {
+    out += value.slice(at, r.index) + replace(r);
+    at = r.index + r.text.length;
+  }
+  return out + value.slice(at);
+}
+
 export function providerReferences(value: string): ProviderReference[] {
-  return [...value.matchAll(REFERENCE)].map((m) => ({ text: m[0], provider: m[1], path: m[2] ?? '', key: m[3] }));
+  return scanReferences(value).map(({ text, provider, path, key }) => ({ text, provider, path, key }));
 }
 
 export function hasProviderReference(value: string): boolean {
@@ -41,7 +82,7 @@ export function hasProviderReference(value: string): boolean {
 
 /** True when the value is nothing but references (e.g. `${env:DB_PASSWORD}`): it holds no secret itself. */
 export function isProviderReferenceOnly(value: string): boolean {
-  return hasProviderReference(value) && value.replace(REFERENCE, '') === '';
+  return hasProviderReference(value) && replaceReferences(value, () => '') === '';
 }
 
 /** A key a provider found but will not hand out, with the reason (never the value). */
@@ -420,7 +461,7 @@ export async function resolveConfigValues(
       }
     }
     // One pass, so a resolved value is never itself read as a reference.
-    out[key] = value.replace(REFERENCE, (text) => values.get(text) ?? text);
+    out[key] = replaceReferences(value, (r) => values.get(r.text) ?? r.text);
   }
   rememberResolvedValues(resolvedValues);
   if (problems.length) {

@@ -49,6 +49,29 @@ describe('reference syntax', () => {
     expect(providerReferences('${topic}-${timestamp}')).toEqual([]);
   });
 
+  it('reads references as Connect\'s pattern (stopped at the first `}`) does, on generated values', () => {
+    const pattern = /\$\{([^}:]*):(?:([^}]*?):)?([^}]*)\}/g;
+    let seed = 24;
+    const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) >>> 12);
+    const pieces = ['${', '${', '}', '}', ':', ':', 'a', 'env', '/p', '$', '{'];
+    let withReferences = 0;
+    for (let i = 0; i < 3000; i++) {
+      const value = Array.from({ length: next() % 24 }, () => pieces[next() % pieces.length]).join('');
+      const expected = [...value.matchAll(pattern)].map((m) => ({ text: m[0], provider: m[1], path: m[2] ?? '', key: m[3] }));
+      expect(providerReferences(value), value).toEqual(expected);
+      if (expected.length) withReferences++;
+    }
+    // The values exercise references (938 of the 3000 hold one, 105 several), not only plain text.
+    expect(withReferences).toBeGreaterThan(500);
+  });
+
+  it('scans a megabyte of hostile text in one pass (the pattern backtracked for seconds on 40k characters)', () => {
+    const hostile = '${a:' + 'x:'.repeat(500_000);
+    expect(providerReferences(hostile)).toEqual([]);
+    expect(isProviderReferenceOnly(hostile + '}')).toBe(true);
+    expect(providerReferences('${'.repeat(300_000) + '}')).toEqual([]);
+  });
+
   it('tells pure references from text that merely contains one', () => {
     expect(isProviderReferenceOnly('${env:A}')).toBe(true);
     expect(isProviderReferenceOnly('${env:A}${dir:/d:b}')).toBe(true);
