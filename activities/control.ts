@@ -1,6 +1,6 @@
 import type { PartitionOffset, RawConfig } from '../workflows/messages.js';
 import { validateConnectorConfig } from '../src/config/connector-config.js';
-import { resolveConfig } from '../src/config/providers.js';
+import { resolveConfig, resolveConfigValues } from '../src/config/providers.js';
 import { maskConfig, secretKeys } from '../src/config/secrets.js';
 import { findConnectorPlugin } from '../src/connectors/registry.js';
 import { ConfigError } from '../src/errors.js';
@@ -91,8 +91,8 @@ export function controlActivities(deps: ActivityDeps) {
       if (!plugin) throw toFailure(new ConfigError(`Unknown connector.class ${input.config['connector.class']}`));
       let secrets: string[] = [];
       try {
-        const resolved = await resolveConfig(input.config, deps.workerConfig);
-        secrets = secretKeys(plugin, resolved).map((k) => resolved[k]).filter(Boolean);
+        const { config: resolved, values } = await resolveConfigValues(input.config, deps.workerConfig);
+        secrets = [...values, ...secretKeys(plugin, resolved).map((k) => resolved[k]).filter(Boolean)];
         const maxTasks = Number(input.config['tasks.max'] ?? 1);
         const tasks = await plugin.taskConfigs(resolved, maxTasks, {
           connectorName: input.name,
@@ -123,8 +123,8 @@ export function controlActivities(deps: ActivityDeps) {
       if (!plugin || plugin.type !== 'source' || !plugin.needsReplan) return false;
       let secrets: string[] = [];
       try {
-        const resolved = await resolveConfig(input.config, deps.workerConfig);
-        secrets = secretKeys(plugin, resolved).map((k) => resolved[k]).filter(Boolean);
+        const { config: resolved, values } = await resolveConfigValues(input.config, deps.workerConfig);
+        secrets = [...values, ...secretKeys(plugin, resolved).map((k) => resolved[k]).filter(Boolean)];
         const tasks = await Promise.all(input.tasks.map((t) => resolveConfig(t, deps.workerConfig)));
         return await plugin.needsReplan(resolved, tasks, { connectorName: input.name, logger: deps.logger.child({ connector: input.name }) });
       } catch (e) {

@@ -4,17 +4,20 @@ import { redact } from '../src/config/secrets.js';
 import { FAILURE } from './deps.js';
 
 /**
- * Maps an error to the Temporal failure the workflows understand, scrubbing secret values from
- * messages and stacks (drivers sometimes echo connection strings).
+ * Maps an error to the Temporal failure the workflows understand. `secrets`: the plain secrets and
+ * every value a config provider resolved for this connector or task (resolveConfigValues); they
+ * are scrubbed from the message, the stack and the problems, which go to history, status traces,
+ * logs and REST (drivers echo users, database names and connection strings).
  */
-export function toFailure(e: unknown, secrets: string[] = []): ApplicationFailure {
+export function toFailure(e: unknown, secrets: readonly string[] = []): ApplicationFailure {
   if (e instanceof ApplicationFailure) return e;
   const s = errorSummary(e);
   const message = redact(s.message, secrets);
   const stack = redact(s.stack, secrets);
   const details = [{ className: s.className, stack }];
   if (e instanceof ConfigError) {
-    return ApplicationFailure.create({ message, type: FAILURE.config, nonRetryable: true, details: [{ ...details[0], problems: e.problems }] });
+    const problems = e.problems.map((p) => ({ ...p, message: redact(p.message, secrets) }));
+    return ApplicationFailure.create({ message, type: FAILURE.config, nonRetryable: true, details: [{ ...details[0], problems }] });
   }
   if (e instanceof DataError) return ApplicationFailure.create({ message, type: FAILURE.data, nonRetryable: true, details: [{ ...details[0], stage: e.stage }] });
   if (e instanceof RetriableError) return ApplicationFailure.create({ message, type: FAILURE.retriable, nonRetryable: false, details });

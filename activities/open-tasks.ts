@@ -3,7 +3,7 @@ import type { ConnectorPlugin, PluginLogger } from '../src/connectors/types.js';
 import { findConnectorPlugin } from '../src/connectors/registry.js';
 import { convertersFromConfig, type RecordConverters } from '../src/converters/registry.js';
 import { buildTransformChain, type TransformChain } from '../src/transforms/registry.js';
-import { resolveConfig } from '../src/config/providers.js';
+import { resolveConfigValues } from '../src/config/providers.js';
 import { secretKeys } from '../src/config/secrets.js';
 import { ConfigError } from '../src/errors.js';
 import { FAILURE, type ActivityDeps } from './deps.js';
@@ -30,7 +30,7 @@ export interface OpenEntry {
   loadId: string;
   /** Batches completed since this open; the workflow asks for exactly the next one. */
   seq: number;
-  /** Resolved secret values, scrubbed from error messages. */
+  /** Plain secrets and values resolved by config providers, scrubbed from error messages. */
   secrets: string[];
   /** Serializes batches of one task (a retried activity may overlap a stuck one). */
   busy: Promise<unknown>;
@@ -59,7 +59,7 @@ export interface Opening<P extends ConnectorPlugin> {
   plugin: P;
   /** The task config with config-provider references resolved (secrets in clear: never log or return it). */
   resolved: Record<string, string>;
-  /** The secret values, scrubbed from any error message. */
+  /** The secret and resolved values, scrubbed from any error message. */
   secrets: string[];
   logger: PluginLogger;
   /** The common part of the open task's entry. */
@@ -76,12 +76,15 @@ export async function beginOpen<P extends ConnectorPlugin>(kind: P['type'], deps
   const plugin = findConnectorPlugin(raw['connector.class'] ?? '');
   if (!plugin || plugin.type !== kind) throw toFailure(new ConfigError(`connector.class ${raw['connector.class']} is not a known ${kind} connector`));
   let resolved: Record<string, string>;
+  // Plain secrets and every value a provider handed out: no error leaving the task may carry one.
+  const secrets: string[] = [];
   try {
-    resolved = await resolveConfig(raw, deps.workerConfig);
+    const r = await resolveConfigValues(raw, deps.workerConfig);
+    resolved = r.config;
+    secrets.push(...r.values);
   } catch (e) {
     throw toFailure(e);
   }
-  const secrets: string[] = [];
   for (const k of secretKeys(plugin, resolved)) if (resolved[k]) secrets.push(resolved[k]);
   const logger = deps.logger.child({ connector: input.connector, task: input.taskId });
   return {

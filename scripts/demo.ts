@@ -96,6 +96,10 @@ await upsert(sdk, 'mysql-orders', {
   'connector.class': 'io.confluent.connect.jdbc.JdbcSourceConnector',
   'connection.url': jdbcUrl,
   'connection.user': env.MYSQL_USER,
+  // The SDK encrypts a plain password into ${enc:…} before it reaches Temporal. A reference such as
+  // ${env:MYSQL_PASSWORD} would need the worker to enable the env provider (off by default):
+  // config.providers=env and config.providers.env.param.allowlist.pattern=MYSQL_PASSWORD in its
+  // worker config (see the README's Secrets section).
   'connection.password': env.MYSQL_PASSWORD,
   'table.whitelist': 'orders',
   mode: 'timestamp+incrementing',

@@ -21,8 +21,31 @@ export function isEncryptedReference(value: string): boolean {
   return ENC_REF.test(value);
 }
 
-function keyFile(env: NodeJS.ProcessEnv): string {
+/** The key file's path: TCONNECT_SECRETS_KEY_FILE, else ~/.config/temporal-connect/secrets.key. */
+export function secretsKeyFile(env: NodeJS.ProcessEnv = process.env): string {
   return env.TCONNECT_SECRETS_KEY_FILE || path.join(os.homedir(), '.config', 'temporal-connect', 'secrets.key');
+}
+
+/** Environment variables that hold or locate the key: no config provider may read them. */
+export function isSecretsKeyVariable(name: string): boolean {
+  return name.toUpperCase().startsWith('TCONNECT_SECRETS_KEY');
+}
+
+/**
+ * The key as text, wherever this process finds it (the variable, the key file), so that a config
+ * provider can refuse any value that carries it, whatever path or copy it came through.
+ */
+export function secretsKeyTexts(env: NodeJS.ProcessEnv = process.env): string[] {
+  const out: string[] = [];
+  const fromEnv = env.TCONNECT_SECRETS_KEY?.trim();
+  if (fromEnv) out.push(fromEnv);
+  try {
+    const fromFile = readFileSync(secretsKeyFile(env), 'utf8').trim();
+    if (fromFile) out.push(fromFile);
+  } catch {
+    // No key file: nothing to guard.
+  }
+  return out;
 }
 
 /** The shared key; creates the key file when asked to and none exists. */
@@ -33,7 +56,7 @@ export function secretsKey(opts: { create: boolean }, env: NodeJS.ProcessEnv = p
     if (k.length !== 32) throw new ConfigError('TCONNECT_SECRETS_KEY must be the base64 of 32 random bytes (e.g. `openssl rand -base64 32`)');
     return k;
   }
-  const file = keyFile(env);
+  const file = secretsKeyFile(env);
   if (!existsSync(file)) {
     if (!opts.create) {
       throw new ConfigError(`No secrets key on this worker to decrypt \${enc:…} values: set TCONNECT_SECRETS_KEY (or TCONNECT_SECRETS_KEY_FILE) to the key the client used (${file} on the client's machine)`);

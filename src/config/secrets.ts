@@ -38,9 +38,13 @@ export function secretKeys(plugin: ConnectorPlugin | undefined, config: Record<s
 export function maskConfig(config: Record<string, string>, keys: readonly string[]): Record<string, string> {
   const secret = new Set(keys);
   const out: Record<string, string> = {};
-  // References are shown as written (as Connect), except our encrypted values: nobody needs the ciphertext.
-  for (const [k, v] of Object.entries(config)) out[k] = secret.has(k) && (!isProviderReferenceOnly(v) || isEncryptedReference(v)) ? HIDDEN : v;
+  for (const [k, v] of Object.entries(config)) out[k] = secret.has(k) ? maskedValue(v) : v;
   return out;
+}
+
+/** What a secret key's value shows: [hidden], or the reference as written (as Connect), except our encrypted values: nobody needs the ciphertext. */
+export function maskedValue(value: string): string {
+  return !isProviderReferenceOnly(value) || isEncryptedReference(value) ? HIDDEN : value;
 }
 
 /** The plain secret values of a config (not references, not empty). */
@@ -54,18 +58,45 @@ export function containsSecret(text: string, config: Record<string, string>, key
 }
 
 /**
- * Scrubs secret values out of a message or stack trace, as written and URL-encoded (drivers echo
- * connection strings, where passwords appear percent-encoded).
+ * Values shorter than this are scrubbed from free text only where they stand quoted ('x', "x",
+ * `x`), as drivers quote users and names: replacing every "e" of a message because a password is
+ * "e" would garble it (`prob[hidden]-shortpw`) and, by the places it leaves, tell the value anyway.
+ * Such a value is guessable in a few thousand tries at most; masking by key hides it where it is a value.
+ */
+export const MIN_SCRUB_LENGTH = 4;
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Scrubs secret and resolved values out of free text (an error message, a stack trace, a log
+ * line), as written, trimmed and URL-encoded (drivers echo connection strings, where passwords
+ * appear percent-encoded). One pass, longest first, so a value containing another is replaced
+ * whole and no replacement is matched again. Values shorter than MIN_SCRUB_LENGTH: only quoted.
  */
 export function redact(message: string, secrets: readonly string[]): string {
   const forms = new Set<string>();
   for (const s of secrets) {
     if (!s) continue;
-    forms.add(s);
-    forms.add(encodeURIComponent(s));
+    for (const f of [s, s.trim(), encodeURIComponent(s), encodeURIComponent(s.trim())]) if (f) forms.add(f);
   }
-  // Longest first, so a secret that contains another is replaced whole.
-  let out = message;
-  for (const s of [...forms].sort((a, b) => b.length - a.length)) out = out.split(s).join(HIDDEN);
-  return out;
+  if (forms.size === 0) return message;
+  const sorted = [...forms].sort((a, b) => b.length - a.length);
+  const long = sorted.filter((f) => f.length >= MIN_SCRUB_LENGTH).map(escapeRegExp);
+  const short = sorted.filter((f) => f.length < MIN_SCRUB_LENGTH).map(escapeRegExp);
+  const parts = [
+    ...(long.length ? [long.join('|')] : []),
+    ...(short.length ? [`(?<=['"\`])(?:${short.join('|')})(?=['"\`])`] : []),
+  ];
+  return message.replace(new RegExp(parts.join('|'), 'g'), HIDDEN);
+}
+
+/** redact() applied to every string inside a value (log objects, failure details); Errors become their scrubbed stack, other class instances are kept. */
+export function redactDeep(value: unknown, secrets: readonly string[]): unknown {
+  if (secrets.length === 0) return value;
+  if (typeof value === 'string') return redact(value, secrets);
+  if (value instanceof Error) return redact(value.stack ?? `${value.name}: ${value.message}`, secrets);
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, secrets));
+  const proto = value && typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+  if (proto === Object.prototype || proto === null) return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, redactDeep(v, secrets)]));
+  return value;
 }

@@ -5,7 +5,7 @@ import type { Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
 import fastify, { type FastifyHttpOptions, type FastifyInstance, type FastifyRequest, type FastifyServerFactory } from 'fastify';
 import { rawConfigSchema, type ConnectClient } from '../client/index.js';
-import { redact, secretKeys, secretValues } from '../config/secrets.js';
+import { maskedValue, redact, secretKeys, secretValues } from '../config/secrets.js';
 import { findConnectorPlugin } from '../connectors/registry.js';
 import type { Logger } from '../logging.js';
 import { authorized, challenges, enabled, type Credentials } from './auth.js';
@@ -37,23 +37,41 @@ const HEALTHY = 'Worker has completed startup and is ready to handle requests.';
 const STARTING = 'Worker is still starting up.';
 const UNHEALTHY = 'Worker was unable to handle this request and may be unable to handle other requests.';
 
-/** Plain secrets a request carried (a config in its body): no answer may echo them back. */
-function requestSecrets(body: unknown): string[] {
-  if (!body || typeof body !== 'object') return [];
+/** The secret keys and plain secret values a request carried (a config in its body): no answer may echo them back. */
+interface RequestSecrets {
+  keys: Set<string>;
+  values: string[];
+}
+
+function requestSecrets(body: unknown): RequestSecrets | undefined {
+  if (!body || typeof body !== 'object') return undefined;
   const inner = (body as { config?: unknown }).config;
   const parsed = rawConfigSchema.safeParse(inner && typeof inner === 'object' ? inner : body);
-  if (!parsed.success) return [];
+  if (!parsed.success) return undefined;
   const flat: Record<string, string> = {};
   for (const [k, v] of Object.entries(parsed.data)) if (v !== null) flat[k] = String(v);
   const plugin = flat['connector.class'] ? findConnectorPlugin(flat['connector.class']) : undefined;
-  return secretValues(flat, secretKeys(plugin, flat));
+  const keys = secretKeys(plugin, flat);
+  const values = secretValues(flat, keys);
+  return values.length ? { keys: new Set(keys), values } : undefined;
 }
 
-/** Every string in an answer, with secrets replaced; keys and other values untouched. */
-function scrub(value: unknown, secrets: string[]): unknown {
-  if (typeof value === 'string') return redact(value, secrets);
-  if (Array.isArray(value)) return value.map((v) => scrub(v, secrets));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrub(v, secrets)]));
+/** Where answers carry free text (error messages, status traces, validation errors): scrubbed by value. */
+const FREE_TEXT_KEYS = new Set(['message', 'trace', 'errors']);
+
+/**
+ * An answer with the request's secrets hidden: by key where a config echoes a secret key (the
+ * value becomes [hidden] whatever it is), by value only inside free text (redact). Other values
+ * are never touched: a one-letter password must not turn `"name": "probe"` into `prob[hidden]`.
+ */
+function scrub(value: unknown, secrets: RequestSecrets, key?: string): unknown {
+  if (typeof value === 'string') {
+    if (key === undefined) return value;
+    if (secrets.keys.has(key)) return maskedValue(value);
+    return FREE_TEXT_KEYS.has(key) ? redact(value, secrets.values) : value;
+  }
+  if (Array.isArray(value)) return value.map((v) => scrub(v, secrets, key !== undefined && FREE_TEXT_KEYS.has(key) ? key : undefined));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrub(v, secrets, k)]));
   return value;
 }
 
@@ -98,7 +116,7 @@ export function buildRestApp(deps: RestDeps): FastifyInstance {
   });
 
   const creds = enabled(deps.credentials) ? deps.credentials : undefined;
-  const secretsOf = new WeakMap<FastifyRequest, string[]>();
+  const secretsOf = new WeakMap<FastifyRequest, RequestSecrets>();
   app.addHook('onRequest', async (req, reply) => {
     // /health stays open for load balancers and probes; it tells nothing about connectors.
     if (!creds || req.routeOptions.url === '/health' || authorized(req.headers.authorization, creds)) return;
@@ -106,7 +124,7 @@ export function buildRestApp(deps: RestDeps): FastifyInstance {
   });
   app.addHook('preHandler', async (req) => {
     const secrets = requestSecrets(req.body);
-    if (secrets.length) secretsOf.set(req, secrets);
+    if (secrets) secretsOf.set(req, secrets);
   });
   app.addHook('preSerialization', async (req, _reply, payload) => {
     const secrets = secretsOf.get(req);
@@ -123,7 +141,7 @@ export function buildRestApp(deps: RestDeps): FastifyInstance {
     const body = toErrorBody(err);
     if (body.error_code >= 500) deps.logger?.error({ method: req.method, url: req.url, err: body.message }, 'REST request failed');
     const secrets = secretsOf.get(req);
-    return reply.code(body.error_code).send(secrets ? { ...body, message: redact(body.message, secrets) } : body);
+    return reply.code(body.error_code).send(secrets ? { ...body, message: redact(body.message, secrets.values) } : body);
   });
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error_code: 404, message: 'HTTP 404 Not Found' }));
 

@@ -12,6 +12,8 @@ import { createActivities } from '../../activities/index.js';
 import { KafkaPool } from '../kafka/client.js';
 import { closeRawCluster } from '../kafka/fetcher.js';
 import { createLogger, type Logger } from '../logging.js';
+import { configProvidersFromWorkerConfig } from '../config/providers.js';
+import { scrubbingLogger } from './scrubbing-logger.js';
 import { DEFAULT_TASK_QUEUE } from '../../workflows/messages.js';
 
 export interface WorkerOptions {
@@ -119,12 +121,15 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   installRuntime();
   const logger = opts.logger?.child({ workerId }) ?? createLogger({ workerId });
   boundHeapGrowth(opts.workerConfig ?? {}, logger);
+  // Bad config.providers settings stop the worker at start, naming the key, not every connector later.
+  configProvidersFromWorkerConfig(opts.workerConfig ?? {});
   const kafka = new KafkaPool({ brokers: opts.kafkaBrokers, clientId: `tconnect-${workerId}` });
   kafka.onClose = () => closeRawCluster(kafka);
   const connection = await NativeConnection.connect({ address: opts.temporalAddress, tls: opts.tls, apiKey: opts.apiKey });
   const activities = createActivities({
     kafka,
-    logger,
+    // Values resolved from config providers never reach the log, whatever an activity logs.
+    logger: scrubbingLogger(logger),
     workerConfig: opts.workerConfig ?? {},
     workerId,
     workerQueue,

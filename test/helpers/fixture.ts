@@ -27,7 +27,8 @@ export interface WorkerFixture {
 
 /**
  * Registers beforeAll/afterAll (call it inside `describe`) for a testWorker and the clients asked for;
- * `passwordEnv` sets TC_TEST_MYSQL_PASSWORD first, for configs that say `${env:TC_TEST_MYSQL_PASSWORD}`.
+ * `passwordEnv` sets TC_TEST_MYSQL_PASSWORD first, for configs that say `${env:TC_TEST_MYSQL_PASSWORD}`
+ * (the worker enables the env provider for TC_TEST_* variables only: TEST_PROVIDERS in worker.ts).
  * Teardown: cleanups (reversed), SDK, worker, Temporal connection, Elasticsearch, MariaDB.
  */
 export function useWorker(opts: { sdk?: boolean; temporal?: boolean; es?: boolean; db?: boolean; passwordEnv?: boolean }): WorkerFixture {

@@ -12,8 +12,11 @@ export interface TconnectProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs bin/tconnect.mjs with exactly `env` (plus PATH/HOME), so no stack variable leaks in unasked. */
-export function spawnTconnect(args: string[], env: NodeJS.ProcessEnv): TconnectProcess {
+/**
+ * Runs bin/tconnect.mjs with exactly `env` (plus PATH/HOME), so no stack variable leaks in unasked.
+ * Keeps the last 20,000 characters of output, or all of it with `keepAll` (a test that scans the log).
+ */
+export function spawnTconnect(args: string[], env: NodeJS.ProcessEnv, opts: { keepAll?: boolean } = {}): TconnectProcess {
   const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/tconnect.mjs'), ...args], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...env },
@@ -21,7 +24,8 @@ export function spawnTconnect(args: string[], env: NodeJS.ProcessEnv): TconnectP
   });
   let out = '';
   const keep = (d: Buffer) => {
-    out = (out + d.toString()).slice(-20_000);
+    out += d.toString();
+    if (!opts.keepAll) out = out.slice(-20_000);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);

@@ -1,8 +1,22 @@
 import { startWorker, type RunningWorker } from '../../src/worker/index.js';
+import type { Logger } from '../../src/logging.js';
 import { stackEnv, uniqueName } from './stack.js';
 
-/** An in-process worker on a task queue of the test's own, so tests do not steal each other's work. */
-export async function testWorker(opts: { taskQueue?: string; workerConfig?: Record<string, string>; workerId?: string } = {}): Promise<RunningWorker & { taskQueue: string }> {
+/**
+ * The config providers test workers enable: no provider is on unless the worker config names it,
+ * so tests that say `${env:TC_TEST_MYSQL_PASSWORD}` need env, and only variables named TC_TEST_*.
+ */
+export const TEST_PROVIDERS: Readonly<Record<string, string>> = {
+  'config.providers': 'env',
+  'config.providers.env.class': 'org.apache.kafka.common.config.provider.EnvVarConfigProvider',
+  'config.providers.env.param.allowlist.pattern': 'TC_TEST_.*',
+};
+
+/**
+ * An in-process worker on a task queue of the test's own, so tests do not steal each other's work.
+ * Its worker config is TEST_PROVIDERS with `workerConfig` over it.
+ */
+export async function testWorker(opts: { taskQueue?: string; workerConfig?: Record<string, string>; workerId?: string; logger?: Logger } = {}): Promise<RunningWorker & { taskQueue: string }> {
   const env = stackEnv();
   const taskQueue = opts.taskQueue ?? uniqueName('connect-test');
   const w = await startWorker({
@@ -10,8 +24,9 @@ export async function testWorker(opts: { taskQueue?: string; workerConfig?: Reco
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue,
     kafkaBrokers: env.KAFKA_BOOTSTRAP_SERVERS.split(','),
-    workerConfig: opts.workerConfig,
+    workerConfig: { ...TEST_PROVIDERS, ...opts.workerConfig },
     workerId: opts.workerId,
+    logger: opts.logger,
   });
   return { ...w, taskQueue };
 }

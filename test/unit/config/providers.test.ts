@@ -1,10 +1,12 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  configProvidersFromWorkerConfig, isProviderReferenceOnly, providerReferences, resolveConfig,
+  configProvidersFromWorkerConfig, isProviderReferenceOnly, providerReferences, resolveConfig, resolveConfigValues,
 } from '../../../src/config/providers.js';
+import { resolvedValuesSeen } from '../../../src/config/resolved-values.js';
 import { ConfigError } from '../../../src/errors.js';
 
 let dir: string;
@@ -24,6 +26,8 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const env = { DB_PASSWORD: 'from-env', OTHER: 'other' };
+/** The worker config that enables Kafka's three providers under their usual names, unrestricted. */
+const ALL = { 'config.providers': 'file,env,dir' };
 
 async function failure(run: () => Promise<unknown>): Promise<ConfigError> {
   try {
@@ -45,6 +49,29 @@ describe('reference syntax', () => {
     expect(providerReferences('${topic}-${timestamp}')).toEqual([]);
   });
 
+  it('reads references as Connect\'s pattern (stopped at the first `}`) does, on generated values', () => {
+    const pattern = /\$\{([^}:]*):(?:([^}]*?):)?([^}]*)\}/g;
+    let seed = 24;
+    const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) >>> 12);
+    const pieces = ['${', '${', '}', '}', ':', ':', 'a', 'env', '/p', '$', '{'];
+    let withReferences = 0;
+    for (let i = 0; i < 3000; i++) {
+      const value = Array.from({ length: next() % 24 }, () => pieces[next() % pieces.length]).join('');
+      const expected = [...value.matchAll(pattern)].map((m) => ({ text: m[0], provider: m[1], path: m[2] ?? '', key: m[3] }));
+      expect(providerReferences(value), value).toEqual(expected);
+      if (expected.length) withReferences++;
+    }
+    // The values exercise references (938 of the 3000 hold one, 105 several), not only plain text.
+    expect(withReferences).toBeGreaterThan(500);
+  });
+
+  it('scans a megabyte of hostile text in one pass (the pattern backtracked for seconds on 40k characters)', () => {
+    const hostile = '${a:' + 'x:'.repeat(500_000);
+    expect(providerReferences(hostile)).toEqual([]);
+    expect(isProviderReferenceOnly(hostile + '}')).toBe(true);
+    expect(providerReferences('${'.repeat(300_000) + '}')).toEqual([]);
+  });
+
   it('tells pure references from text that merely contains one', () => {
     expect(isProviderReferenceOnly('${env:A}')).toBe(true);
     expect(isProviderReferenceOnly('${env:A}${dir:/d:b}')).toBe(true);
@@ -54,8 +81,8 @@ describe('reference syntax', () => {
 });
 
 describe('resolveConfig', () => {
-  it('resolves file, env and dir references with the default providers', async () => {
-    const providers = configProvidersFromWorkerConfig({}, env);
+  it('resolves file, env and dir references once the worker enables them', async () => {
+    const providers = configProvidersFromWorkerConfig(ALL, env);
     const out = await resolveConfig({
       'connection.user': `\${file:${creds}:db.user}`,
       'connection.password': `\${file:${creds}:db.password}`,
@@ -82,19 +109,19 @@ describe('resolveConfig', () => {
   it('takes the worker config directly, reading the process environment', async () => {
     process.env.TC_PROVIDERS_TEST = 'yes';
     try {
-      expect(await resolveConfig({ k: '${env:TC_PROVIDERS_TEST}' }, {})).toEqual({ k: 'yes' });
+      expect(await resolveConfig({ k: '${env:TC_PROVIDERS_TEST}' }, { 'config.providers': 'env' })).toEqual({ k: 'yes' });
     } finally {
       delete process.env.TC_PROVIDERS_TEST;
     }
   });
 
   it('does not read a resolved value as a reference', async () => {
-    const providers = configProvidersFromWorkerConfig({}, { A: '${env:B}', B: 'b' });
+    const providers = configProvidersFromWorkerConfig(ALL, { A: '${env:B}', B: 'b' });
     expect(await resolveConfig({ k: '${env:A}${env:B}' }, providers)).toEqual({ k: '${env:B}b' });
   });
 
   it('fails naming the key and the reference for every unresolvable reference, never a resolved value', async () => {
-    const providers = configProvidersFromWorkerConfig({}, env);
+    const providers = configProvidersFromWorkerConfig(ALL, env);
     const e = await failure(() => resolveConfig({
       'connection.password': '${env:NOPE}',
       'a.password': `\${file:${creds}:missing.key}`,
@@ -112,7 +139,8 @@ describe('resolveConfig', () => {
     expect(msg('b.password')).toContain('Could not read properties from file');
     expect(msg('c.password')).toContain(`no file nope in directory ${secrets}`);
     expect(msg('d.password')).toContain('is not a directory');
-    expect(msg('e.password')).toContain("no config provider named 'vault' (configured: file, env, dir");
+    expect(msg('e.password')).toBe("Could not resolve ${vault:secret/db:password} in e.password: config provider 'vault' is not enabled on this worker (enabled: file, env, dir, enc); "
+      + 'to use it, add it to config.providers in the worker config and set config.providers.vault.class');
     expect(msg('f.password')).toContain('${env:GONE}');
     expect(msg('g.password')).toContain('Path is not supported for EnvVarConfigProvider');
     expect(e.message).not.toContain('from-env');
@@ -120,7 +148,7 @@ describe('resolveConfig', () => {
   });
 
   it('reads only plain files directly inside a dir provider\'s directory', async () => {
-    const providers = configProvidersFromWorkerConfig({}, env);
+    const providers = configProvidersFromWorkerConfig(ALL, env);
     for (const key of ['subdir', '../creds.properties', '..']) {
       await failure(() => resolveConfig({ k: `\${dir:${secrets}:${key}}` }, providers));
     }
@@ -143,18 +171,19 @@ describe('worker provider settings', () => {
     const e = await failure(() => resolveConfig({ b: '${environment:OTHER}' }, providers));
     expect(e.problems[0].message).toContain('not matched by allowlist.pattern');
     const f = await failure(() => resolveConfig({ c: '${file:/x:y}' }, providers));
-    expect(f.problems[0].message).toContain("no config provider named 'file' (configured: secrets, environment");
+    expect(f.problems[0].message).toContain("config provider 'file' is not enabled on this worker (enabled: secrets, environment, enc)");
   });
 
   it('enables none of the Connect providers when config.providers is set empty (only our enc)', async () => {
     const providers = configProvidersFromWorkerConfig({ 'config.providers': '' }, env);
     expect([...providers.keys()]).toEqual(['enc']);
     const e = await failure(() => resolveConfig({ k: '${env:DB_PASSWORD}' }, providers));
-    expect(e.problems[0].message).toContain('configured: enc');
+    expect(e.problems[0].message).toContain('(enabled: enc)');
   });
 
   it('limits file and dir providers to allowed.paths', async () => {
     const providers = configProvidersFromWorkerConfig({
+      ...ALL,
       'config.providers.file.param.allowed.paths': secrets,
       'config.providers.dir.param.allowed.paths': secrets,
     }, env);
@@ -182,5 +211,129 @@ describe('worker provider settings', () => {
 
   it('does not build providers when nothing refers to one', async () => {
     expect(await resolveConfig({ a: 'b' }, { 'config.providers': 'x' })).toEqual({ a: 'b' });
+  });
+});
+
+describe('secure by default (as Kafka Connect): nothing but enc unless the worker enables it', () => {
+  it('enables no Connect provider when the worker config does not name one, and says how to enable it', async () => {
+    const providers = configProvidersFromWorkerConfig({}, env);
+    expect([...providers.keys()]).toEqual(['enc']);
+    const e = await failure(() => resolveConfig({
+      'topic.prefix': '${env:DB_PASSWORD}-',
+      'transforms.i.static.value': '${file:/etc/passwd:root}',
+      'connection.user': `\${dir:${secrets}:db_password}`,
+    }, providers));
+    expect(e.problems.map((p) => p.key)).toEqual(['topic.prefix', 'transforms.i.static.value', 'connection.user']);
+    const msg = (k: string) => e.problems.find((p) => p.key === k)!.message;
+    expect(msg('topic.prefix')).toBe("Could not resolve ${env:DB_PASSWORD} in topic.prefix: config provider 'env' is not enabled on this worker (enabled: enc); "
+      + 'to use it, enable it in the worker config: config.providers=env, config.providers.env.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider; '
+      + 'narrow it with config.providers.env.param.allowlist.pattern=<regex of the variable names it may read>');
+    expect(msg('transforms.i.static.value')).toContain('config.providers=file, config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider; narrow it with config.providers.file.param.allowed.paths=');
+    expect(msg('connection.user')).toContain('config.providers.dir.class=org.apache.kafka.common.config.provider.DirectoryConfigProvider');
+    expect(JSON.stringify(e.problems) + e.message).not.toContain('from-');
+  });
+
+  it('takes Kafka\'s class names, their simple names and the aliases file, env, dir, under any provider name', async () => {
+    const providers = configProvidersFromWorkerConfig({
+      'config.providers': 'a,b,c',
+      'config.providers.a.class': 'org.apache.kafka.common.config.provider.EnvVarConfigProvider',
+      'config.providers.b.class': 'DirectoryConfigProvider',
+      'config.providers.c.class': 'file',
+    }, env);
+    expect(await resolveConfig({ x: '${a:DB_PASSWORD}', y: `\${b:${secrets}:db_password}`, z: `\${c:${creds}:db.user}` }, providers))
+      .toEqual({ x: 'from-env', y: 'from-dir\n', z: 'app' });
+  });
+
+  it('keeps the name enc for the built-in provider of encrypted values', () => {
+    expect(() => configProvidersFromWorkerConfig({ 'config.providers': 'enc', 'config.providers.enc.class': 'file' }, env)).toThrow(/enc is the name of the built-in provider/);
+  });
+
+  it('returns every value a reference resolved to, and remembers them for the worker log', async () => {
+    const r = await resolveConfigValues({ mixed: 'user=${env:OTHER};pw=${env:DB_PASSWORD}', same: '${env:OTHER}', plain: 'x' }, configProvidersFromWorkerConfig(ALL, env));
+    expect(r.config.mixed).toBe('user=other;pw=from-env');
+    expect(r.values.sort()).toEqual(['from-env', 'other']);
+    expect(resolvedValuesSeen()).toEqual(expect.arrayContaining(['from-env', 'other']));
+    expect(await resolveConfigValues({ plain: 'x' }, {})).toEqual({ config: { plain: 'x' }, values: [] });
+  });
+
+  it('limits env to allowlist.pattern, matched against the whole name', async () => {
+    const providers = configProvidersFromWorkerConfig({ 'config.providers': 'env', 'config.providers.env.param.allowlist.pattern': 'DB_.*' }, env);
+    expect(await resolveConfig({ k: '${env:DB_PASSWORD}' }, providers)).toEqual({ k: 'from-env' });
+    const e = await failure(() => resolveConfig({ k: '${env:OTHER}', j: '${env:XDB_PASSWORD}' }, providers));
+    expect(e.problems.map((p) => p.message)).toEqual([
+      'Could not resolve ${env:OTHER} in k: environment variable OTHER is not set or not matched by allowlist.pattern',
+      'Could not resolve ${env:XDB_PASSWORD} in j: environment variable XDB_PASSWORD is not set or not matched by allowlist.pattern',
+    ]);
+  });
+});
+
+describe('the secrets key is never reachable through a provider, even where allowed', () => {
+  let keyDir: string;
+  let keyFile: string;
+  let keyText: string;
+  let keyEnv: NodeJS.ProcessEnv;
+
+  beforeAll(() => {
+    keyDir = path.join(dir, 'keyhome');
+    mkdirSync(keyDir);
+    keyFile = path.join(keyDir, 'secrets.key');
+    keyText = randomBytes(32).toString('base64');
+    writeFileSync(keyFile, keyText + '\n', { mode: 0o600 });
+    writeFileSync(path.join(keyDir, 'harmless'), 'ok');
+    symlinkSync(keyFile, path.join(keyDir, 'link-to-key'));
+    linkSync(keyFile, path.join(keyDir, 'hardlink-to-key'));
+    copyFileSync(keyFile, path.join(keyDir, 'copy-of-key'));
+    writeFileSync(path.join(keyDir, 'key.properties'), `k=${keyText}\n`);
+    keyEnv = { TCONNECT_SECRETS_KEY_FILE: keyFile, TCONNECT_SECRETS_KEY: randomBytes(32).toString('base64'), SAFE: 'safe-value' };
+  });
+
+  const everything = (root: string) => ({
+    'config.providers': 'file,env,dir',
+    'config.providers.file.param.allowed.paths': root,
+    'config.providers.dir.param.allowed.paths': root,
+    'config.providers.env.param.allowlist.pattern': '.*',
+  });
+
+  it('refuses the key file by dir and file, through a symlink, a hard link, a copy, and in a properties value', async () => {
+    const providers = configProvidersFromWorkerConfig(everything(keyDir), keyEnv);
+    expect(await resolveConfig({ ok: `\${dir:${keyDir}:harmless}` }, providers)).toEqual({ ok: 'ok' });
+    const refs: Record<string, string> = {
+      dir: `\${dir:${keyDir}:secrets.key}`,
+      link: `\${dir:${keyDir}:link-to-key}`,
+      hard: `\${dir:${keyDir}:hardlink-to-key}`,
+      copy: `\${dir:${keyDir}:copy-of-key}`,
+      file: `\${file:${keyFile}:x}`,
+      fileLink: `\${file:${path.join(keyDir, 'link-to-key')}:x}`,
+      prop: `\${file:${path.join(keyDir, 'key.properties')}:k}`,
+    };
+    const e = await failure(() => resolveConfig(refs, providers));
+    const msg = (k: string) => e.problems.find((p) => p.key === k)?.message;
+    expect(msg('dir')).toContain(`${path.join(keyDir, 'secrets.key')} is the worker's secrets key (TCONNECT_SECRETS_KEY_FILE), which no config provider reads`);
+    expect(msg('link')).toContain('is the worker\'s secrets key');
+    expect(msg('hard')).toContain('is the worker\'s secrets key');
+    expect(msg('copy')).toContain('the value holds the worker\'s secrets key');
+    expect(msg('file')).toContain('is the worker\'s secrets key');
+    expect(msg('fileLink')).toContain('is the worker\'s secrets key');
+    expect(msg('prop')).toContain('the value holds the worker\'s secrets key');
+    expect(JSON.stringify(e.problems) + e.message).not.toContain(keyText.slice(0, 20));
+  });
+
+  it('refuses TCONNECT_SECRETS_KEY* through env even when allowlist.pattern matches every name', async () => {
+    const providers = configProvidersFromWorkerConfig(everything(keyDir), keyEnv);
+    expect(await resolveConfig({ ok: '${env:SAFE}' }, providers)).toEqual({ ok: 'safe-value' });
+    const e = await failure(() => resolveConfig({ a: '${env:TCONNECT_SECRETS_KEY}', b: '${env:TCONNECT_SECRETS_KEY_FILE}' }, providers));
+    expect(e.problems.map((p) => p.message)).toEqual([
+      "Could not resolve ${env:TCONNECT_SECRETS_KEY} in a: environment variable TCONNECT_SECRETS_KEY holds or locates the worker's secrets key, which no config provider reads",
+      "Could not resolve ${env:TCONNECT_SECRETS_KEY_FILE} in b: environment variable TCONNECT_SECRETS_KEY_FILE holds or locates the worker's secrets key, which no config provider reads",
+    ]);
+  });
+
+  it('refuses /proc (its environ lists every variable, the key included) even when allowed', async () => {
+    const providers = configProvidersFromWorkerConfig(everything('/proc'), keyEnv);
+    const e = await failure(() => resolveConfig({ a: '${file:/proc/self/environ:PATH}', b: '${dir:/proc/self:environ}' }, providers));
+    expect(e.problems.map((p) => p.message)).toEqual([
+      'Could not resolve ${file:/proc/self/environ:PATH} in a: /proc/self/environ is under /proc (process information, environment included), which no config provider reads',
+      'Could not resolve ${dir:/proc/self:environ} in b: /proc/self is under /proc (process information, environment included), which no config provider reads',
+    ]);
   });
 });

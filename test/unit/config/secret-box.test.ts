@@ -17,7 +17,7 @@ describe('encrypted secret references', () => {
     expect(isEncryptedReference(enc['connection.password'])).toBe(true);
     expect(enc.other).toBe('${env:X}');
     expect(enc['connection.user']).toBe('app');
-    const resolved = await resolveConfig(enc, configProvidersFromWorkerConfig({}, { ...env, X: 'x' }));
+    const resolved = await resolveConfig(enc, configProvidersFromWorkerConfig({ 'config.providers': 'env' }, { ...env, X: 'x' }));
     expect(resolved['connection.password']).toBe('s3cr3t-pw');
     expect(maskConfig(enc, ['connection.password'])['connection.password']).toBe('[hidden]');
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { jdbcSource } from '../../../src/connectors/jdbc-source/index.js';
-import { containsSecret, HIDDEN, isSecretKeyName, maskConfig, redact, secretKeys } from '../../../src/config/secrets.js';
+import { containsSecret, HIDDEN, isSecretKeyName, maskConfig, MIN_SCRUB_LENGTH, redact, redactDeep, secretKeys } from '../../../src/config/secrets.js';
 
 describe('secretKeys', () => {
   it('includes keys the plugin declares PASSWORD even when unset', () => {
@@ -71,5 +71,29 @@ describe('containsSecret and redact', () => {
     const msg = 'Access denied for mysql://app:p%40ss%20w0rd@db/shop (password p@ss w0rd, also p@ss)';
     expect(redact(msg, ['p@ss', 'p@ss w0rd'])).toBe('Access denied for mysql://app:[hidden]@db/shop (password [hidden], also [hidden])');
     expect(redact('untouched', ['', 'zzz'])).toBe('untouched');
+  });
+
+  it('scrubs a value shorter than MIN_SCRUB_LENGTH only where it stands quoted, so a short value does not garble the text', () => {
+    expect(MIN_SCRUB_LENGTH).toBe(4);
+    expect(redact("Access denied for user 'e'@'10.0.0.1' (using password: YES)", ['e']))
+      .toBe("Access denied for user '[hidden]'@'10.0.0.1' (using password: YES)");
+    expect(redact('connector prob-shortpw failed: "e" is not a table', ['e'])).toBe('connector prob-shortpw failed: "[hidden]" is not a table');
+    expect(redact('a `ab` and ab', ['ab'])).toBe('a `[hidden]` and ab');
+    // Four characters and more: everywhere.
+    expect(redact('user tcon1 and xtcon1x', ['tcon1'])).toBe('user [hidden] and x[hidden]x');
+  });
+
+  it('replaces in one pass: a replacement is never matched again, a trimmed value (a dir file with its newline) too', () => {
+    expect(redact('[hidden] idde', ['idde', 'hidden'])).toBe('[[hidden]] [hidden]');
+    expect(redact("user 'from-dir'", ['from-dir\n'])).toBe("user '[hidden]'");
+  });
+
+  it('scrubs every string of a log object deep, turning Errors into their scrubbed stack and keeping other objects', () => {
+    const when = new Date(0);
+    const out = redactDeep({ err: 'denied for s3cret-user', nested: { list: ['s3cret-user', 1] }, when, e: new Error('bad s3cret-user') }, ['s3cret-user']) as Record<string, unknown>;
+    expect(out.err).toBe('denied for [hidden]');
+    expect(out.nested).toEqual({ list: ['[hidden]', 1] });
+    expect(out.when).toBe(when);
+    expect(out.e).toMatch(/^Error: bad \[hidden\]\n/);
   });
 });

@@ -67,6 +67,24 @@ describe('REST server plumbing (fastify inject, fake SDK)', () => {
     expect(r.json().config['connection.password']).toBe('[hidden]');
   });
 
+  it('masks the request\'s secrets by key, never as substrings of other values (a one-letter password)', async () => {
+    const config = { 'connector.class': 'io.confluent.connect.jdbc.JdbcSourceConnector', 'connection.password': 'e', 'connection.user': 'tester', 'topic.prefix': 'pre-' };
+    const r = await app().inject({ method: 'POST', url: '/connectors', payload: { name: 'probe-shortpw', config } });
+    expect(r.statusCode).toBe(201);
+    expect(r.json()).toEqual({
+      name: 'probe-shortpw',
+      config: { ...config, 'connection.password': '[hidden]' },
+      tasks: [],
+      type: 'source',
+    });
+    // Free text is still scrubbed: quoted where the value is short, everywhere where it is long.
+    const failing = app({ client: fakeClient({ create: async () => { throw new Error("Access denied for user 'tester' with password 'e' (probe-shortpw)"); } }) });
+    const f = await failing.inject({ method: 'POST', url: '/connectors', payload: { name: 'probe-shortpw', config: { ...config, 'x.api.key': 'long-key-1' } } });
+    expect(f.json().message).toBe("Access denied for user 'tester' with password '[hidden]' (probe-shortpw)");
+    const g = await failing.inject({ method: 'POST', url: '/connectors', payload: { name: 'probe-shortpw', config: { ...config, 'connection.password': 'tester' } } });
+    expect(g.json().message).toBe("Access denied for user '[hidden]' with password 'e' (probe-shortpw)");
+  });
+
   it('with credentials: 401 and WWW-Authenticate without them, 200 with basic or bearer; /health stays open', async () => {
     const a = app({ credentials: { users: new Map([['admin', 'pw']]), tokens: ['tok'] } });
     const denied = await a.inject('/connector-plugins');
