@@ -1,5 +1,5 @@
-import { startWorker, type RunningWorker } from '../../src/worker/index.js';
 import type { Logger } from '../../src/logging.js';
+import { startWorker, type RunningWorker } from '../../src/worker/index.js';
 import { stackEnv, uniqueName } from './stack.js';
 
 /**
