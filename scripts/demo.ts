@@ -1,13 +1,14 @@
 // The Quick start's main job: MariaDB table `orders` → Kafka topic `mysql.orders` → Elasticsearch,
 // run by temporal-connect on the local stack. Run through `npm run demo` (which starts the stack).
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client as Elastic } from '@elastic/elasticsearch';
 import { Kafka, logLevel } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import { ConnectClient, ConnectorNotFoundError } from '../src/client/index.js';
+import { secretsKey, secretsKeyFile } from '../src/config/secret-box.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env as Record<string, string>;
@@ -17,7 +18,27 @@ for (const k of ['TEMPORAL_ADDRESS', 'KAFKA_BOOTSTRAP_SERVERS', 'MYSQL_HOST', 'E
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 const say = (s = '') => console.log(s);
 
-/** A `tconnect worker` left running after the demo (stopped by `npm run stack -- down`). */
+/** The unprivileged account the demo's worker runs as when the demo runs as root. */
+const WORKER_USER = 'tconnect-worker';
+
+/** uid/gid of WORKER_USER (created when missing) when running as root; undefined otherwise. */
+function workerAccount(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const id = (flag: string) => Number(execFileSync('id', [flag, WORKER_USER], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+  try {
+    return { uid: id('-u'), gid: id('-g') };
+  } catch {
+    execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', WORKER_USER]);
+    return { uid: id('-u'), gid: id('-g') };
+  }
+}
+
+/**
+ * A `tconnect worker` left running after the demo (stopped by `npm run stack -- down`). As root it
+ * runs as WORKER_USER: a worker needs no privileges, and a REST user or a connector must not act
+ * as root. It gets a copy of this user's secrets key, so `npx tconnect create` run here encrypts
+ * secrets it can read.
+ */
 function ensureWorker(): void {
   const dir = path.join(env.TC_STACK_RUN, 'worker');
   mkdirSync(dir, { recursive: true });
@@ -31,16 +52,34 @@ function ensureWorker(): void {
       // stale pid file
     }
   }
+  const account = workerAccount();
+  const workerEnv: NodeJS.ProcessEnv = { ...process.env, TCONNECT_WORKER_ID: 'demo-worker' };
+  if (account) {
+    const bundles = path.join(dir, 'bundles');
+    mkdirSync(bundles, { recursive: true });
+    for (const p of [dir, bundles]) chownSync(p, account.uid, account.gid);
+    Object.assign(workerEnv, { HOME: dir, TCONNECT_BUNDLE_DIR: bundles });
+    // TCONNECT_SECRETS_KEY, when set, reaches the worker through its environment; else a copy of the key file.
+    if (!process.env.TCONNECT_SECRETS_KEY?.trim()) {
+      secretsKey({ create: true });
+      const key = path.join(dir, 'secrets.key');
+      copyFileSync(secretsKeyFile(), key);
+      chownSync(key, account.uid, account.gid);
+      chmodSync(key, 0o600);
+      workerEnv.TCONNECT_SECRETS_KEY_FILE = key;
+    }
+  }
   const log = openSync(path.join(dir, 'worker.log'), 'a');
   const child = spawn(process.execPath, [path.join(root, 'bin/tconnect.mjs'), 'worker'], {
     cwd: root,
-    env: { ...process.env, TCONNECT_WORKER_ID: 'demo-worker' },
+    env: workerEnv,
     detached: true,
     stdio: ['ignore', log, log],
+    ...(account ?? {}),
   });
   child.unref();
   writeFileSync(pidFile, String(child.pid));
-  say(`worker: started tconnect worker (pid ${child.pid}, log ${path.join(dir, 'worker.log')})`);
+  say(`worker: started tconnect worker (pid ${child.pid}${account ? `, user ${WORKER_USER}` : ''}, log ${path.join(dir, 'worker.log')})`);
 }
 
 async function seed(): Promise<number> {
