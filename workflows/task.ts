@@ -26,7 +26,7 @@ import {
   type TaskReport,
   type TaskState,
 } from './messages.js';
-import { backoffMs, failureTrace, partitionKey } from './state.js';
+import { backoffMs, failureTrace, partitionKey, retryingTrace } from './state.js';
 
 export type TaskKind = 'source' | 'sink';
 
@@ -134,6 +134,8 @@ async function runTask(kind: TaskKind, input: TaskInput, self: (i: TaskInput) =>
   // failures have lasted that long without a successful batch.
   const retryTimeout = Number(input.taskConfig['errors.retry.timeout'] ?? 0);
   let failingSince: number | undefined;
+  /** Set while batches keep failing with transient errors; the task's trace then holds the last one. */
+  let retrying = false;
   const maxHistory = Number(input.taskConfig['temporal.history.max.events'] ?? MAX_HISTORY) || MAX_HISTORY;
   const parent = getExternalWorkflowHandle(connectorWorkflowId(input.connector));
 
@@ -182,6 +184,7 @@ async function runTask(kind: TaskKind, input: TaskInput, self: (i: TaskInput) =>
       restartRequested = false;
       await closeQuietly();
       trace = undefined;
+      retrying = false;
       attempt = 0;
       failingSince = undefined;
       if (state === 'FAILED' || state === 'RUNNING') await report(paused ? 'PAUSED' : 'RUNNING');
@@ -225,6 +228,12 @@ async function runTask(kind: TaskKind, input: TaskInput, self: (i: TaskInput) =>
       records += r.count;
       attempt = 0;
       failingSince = undefined;
+      if (retrying) {
+        // Batches succeed again: the status no longer shows the last error.
+        retrying = false;
+        trace = undefined;
+        await report('RUNNING');
+      }
       for (const o of r.offsets) offsets.set(partitionKey(o.partition), o);
       if (r.offsets.length) offsetsDirty = true;
       for (const t of r.topics) {
@@ -256,6 +265,12 @@ async function runTask(kind: TaskKind, input: TaskInput, self: (i: TaskInput) =>
           continue;
         }
         attempt++;
+        if (patched('report-retrying')) {
+          // Still RUNNING, as in Kafka Connect, but the status says what keeps failing.
+          retrying = true;
+          trace = retryingTrace(failureTrace(f as ApplicationFailure), attempt, Date.now() - failingSince, retryTimeout);
+          await report('RUNNING');
+        }
         const delay = backoffMs(attempt, retryDelayMax);
         log.warn('batch failed; retrying', { attempt, delayMs: delay, error: f instanceof Error ? f.message : String(f) });
         await condition(() => stopping || paused || restartRequested, delay);
