@@ -139,9 +139,22 @@ async function runTask(kind: TaskKind, input: TaskInput, self: (i: TaskInput) =>
   const maxHistory = Number(input.taskConfig['temporal.history.max.events'] ?? MAX_HISTORY) || MAX_HISTORY;
   const parent = getExternalWorkflowHandle(connectorWorkflowId(input.connector));
 
-  setHandler(taskPauseSignal, () => void (paused = true));
+  // A source batch may poll for a while (temporal.batch.max.ms, temporal.idle.wait.ms): pause and
+  // stop end it early, so nothing is polled once PAUSED is reported (after the batch returned).
+  let batchInFlight = false;
+  const interruptBatch = () => {
+    if (kind !== 'source' || !batchInFlight || !queue || !patched('interrupt-batch-on-pause')) return;
+    dataActivities(queue).interruptSourceBatch({ connector: input.connector, taskId: input.taskId }).catch(() => undefined);
+  };
+  setHandler(taskPauseSignal, () => {
+    paused = true;
+    interruptBatch();
+  });
   setHandler(taskResumeSignal, () => void (paused = false));
-  setHandler(taskStopSignal, () => void (stopping = true));
+  setHandler(taskStopSignal, () => {
+    stopping = true;
+    interruptBatch();
+  });
   setHandler(taskRestartSignal, () => void (restartRequested = true));
   setHandler(taskStatusQuery, () => ({ state, workerId, trace, offsets: [...offsets.values()], batches, records }));
 
@@ -187,7 +200,8 @@ async function runTask(kind: TaskKind, input: TaskInput, self: (i: TaskInput) =>
       retrying = false;
       attempt = 0;
       failingSince = undefined;
-      if (state === 'FAILED' || state === 'RUNNING') await report(paused ? 'PAUSED' : 'RUNNING');
+      // The connector shows the task RESTARTING until it reports again, also when it is paused.
+      if (state === 'FAILED' || state === 'RUNNING' || (state === 'PAUSED' && patched('restart-while-paused-reports'))) await report(paused ? 'PAUSED' : 'RUNNING');
       continue;
     }
     if (state === 'FAILED') {
@@ -222,7 +236,8 @@ async function runTask(kind: TaskKind, input: TaskInput, self: (i: TaskInput) =>
           offsets: [...offsets.values()],
         });
       }
-      const r = await steps.batch({ connector: input.connector, taskId: input.taskId, loadId, seq });
+      batchInFlight = true;
+      const r = await steps.batch({ connector: input.connector, taskId: input.taskId, loadId, seq }).finally(() => void (batchInFlight = false));
       seq++;
       batches++;
       records += r.count;

@@ -194,7 +194,8 @@ describe('connector lifecycle under failures and racing requests', () => {
     const t = await table('pause', 10);
     const name = uniqueName('pause');
     const control = uniqueName('pause-ctl');
-    await fx.sdk.create({ name, config: source(name, t, 'pause.') });
+    // Long batches: a batch waits up to 5 minutes for rows, so only ending it early lets the task pause.
+    await fx.sdk.create({ name, config: source(name, t, 'pause.', { 'temporal.batch.max.ms': '300000', 'temporal.idle.wait.ms': '300000' }) });
     // Reads the same table all along: when it has the new rows, the paused one had time to poll them.
     await fx.sdk.create({ name: control, config: source(control, t, 'pausectl.') });
     await readTopic(`pause.${t}`, 10);
@@ -205,6 +206,11 @@ describe('connector lifecycle under failures and racing requests', () => {
     await readTopic(`pausectl.${t}`, 110);
     expect(await topicSize(`pause.${t}`)).toBe(10);
     expect((await fx.sdk.status(name)).tasks[0].state).toBe('PAUSED');
+
+    // Restarting paused tasks leaves them PAUSED (they used to stay RESTARTING), and still nothing is produced.
+    await fx.sdk.restart(name, { includeTasks: true });
+    await waitStatus(name, (s) => s.connector.state === 'PAUSED' && allTasks(s, 'PAUSED'), 'PAUSED after restart');
+    expect(await topicSize(`pause.${t}`)).toBe(10);
 
     await fx.sdk.resume(name);
     expect(await readTopic(`pause.${t}`, 110)).toHaveLength(110);
