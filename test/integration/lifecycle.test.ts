@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BadRequestError, ConfigError, type ConnectorStatus } from '../../src/client/index.js';
-import { connectorWorkflowId } from '../../workflows/messages.js';
+import { SOURCE_TASK_WORKFLOW, connectorWorkflowId, taskWorkflowId } from '../../workflows/messages.js';
+import { stringifyConfig } from '../../workflows/state.js';
+import type { TaskInput } from '../../workflows/task.js';
 import { deleteKafkaResources, jdbcIncrementing } from '../helpers/connectors.js';
 import { useWorker } from '../helpers/fixture.js';
 import { readTopic, topicSize } from '../helpers/kafka.js';
@@ -113,6 +115,23 @@ describe('connector lifecycle under failures and racing requests', () => {
     }
     expect((await fx.sdk.list()).filter((n) => names.includes(n))).toHaveLength(count);
   }, 240_000);
+
+  it('a task workflow still open under the task\'s id is stopped and replaced, never a reason to fail', async () => {
+    const t = await table('leftover', 2);
+    const name = uniqueName('leftover');
+    const config = source(name, t, 'leftover.');
+    await fx.sdk.create({ name, config, initial_state: 'STOPPED' });
+    await waitStatus(name, (s) => s.connector.state === 'STOPPED', 'STOPPED');
+    // A task left by an earlier run of the connector (another generation), idle and paused.
+    const input: TaskInput = { connector: name, taskId: 0, generation: 99, taskConfig: stringifyConfig(config), offsets: [], paused: true };
+    const leftover = await fx.sdk.temporal.workflow.start(SOURCE_TASK_WORKFLOW, { taskQueue: fx.worker.taskQueue, workflowId: taskWorkflowId(name, 0), args: [input] });
+
+    await fx.sdk.resume(name);
+    await waitStatus(name, (s) => s.connector.state === 'RUNNING' && allTasks(s, 'RUNNING'), 'RUNNING with its own task');
+    const old = fx.sdk.temporal.workflow.getHandle(taskWorkflowId(name, 0), leftover.firstExecutionRunId);
+    expect((await old.describe()).status.name).toBe('COMPLETED');
+    expect(await readTopic(`leftover.${t}`, 2)).toHaveLength(2);
+  }, 120_000);
 
   it('a config read back (secrets [hidden]) and sent again keeps the stored secret; a rejected one changes nothing', async () => {
     const t = await table('trip', 2);
