@@ -1,5 +1,9 @@
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { BadRequestError, ConfigError, type ConnectorStatus } from '../../src/client/index.js';
+import { LoggerLevels } from '../../src/rest/loggers.js';
+import { buildRestApp } from '../../src/rest/server.js';
 import { SOURCE_TASK_WORKFLOW, connectorWorkflowId, taskWorkflowId } from '../../workflows/messages.js';
 import { stringifyConfig } from '../../workflows/state.js';
 import type { TaskInput } from '../../workflows/task.js';
@@ -164,6 +168,37 @@ describe('connector lifecycle under failures and racing requests', () => {
     expect(e).toBeInstanceOf(ConfigError);
     expect((e as ConfigError).problems.map((p) => p.key)).toEqual(['connection.password']);
     expect((e as ConfigError).problems[0].message).toMatch(/send the real value or a config provider reference/);
+  }, 120_000);
+
+  it('over REST: PATCH right after the 201, GET config then PUT it back, and POST of a read-back config to a new name', async () => {
+    const app = buildRestApp({ client: fx.sdk, ready: () => true, loggers: new LoggerLevels(pino({ level: 'silent' })), kafkaClusterId: async () => null });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    fx.cleanups.push(() => app.close());
+    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    const http = async (method: string, path: string, body?: unknown) => {
+      const r = await fetch(base + path, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const text = await r.text();
+      return { status: r.status, body: text ? JSON.parse(text) : undefined };
+    };
+
+    const t = await table('rest', 2);
+    const name = uniqueName('rest');
+    expect((await http('POST', '/connectors', { name, config: source(name, t, 'rest.') })).status).toBe(201);
+    const patched = await http('PATCH', `/connectors/${name}/config`, { 'poll.interval.ms': '250' });
+    expect(patched).toMatchObject({ status: 200, body: { name, config: { 'poll.interval.ms': '250', 'connection.password': '[hidden]' } } });
+
+    const read = (await http('GET', `/connectors/${name}/config`)).body;
+    expect(read['connection.password']).toBe('[hidden]');
+    expect((await http('PUT', `/connectors/${name}/config`, { ...read, 'poll.interval.ms': '260' })).status).toBe(200);
+    await waitStatus(name, (s) => s.connector.state === 'RUNNING' && allTasks(s, 'RUNNING'), 'RUNNING after PUT of the config read back');
+    await insert(t, 1);
+    expect(await readTopic(`rest.${t}`, 3)).toHaveLength(3);
+
+    const other = uniqueName('rest-copy');
+    const copy = await http('POST', '/connectors', { name: other, config: { ...read, name: other } });
+    expect(copy.status).toBe(400);
+    expect(copy.body.message).toMatch(/connection\.password.*send the real value or a config provider reference/s);
+    expect((await http('GET', `/connectors/${other}/status`)).status).toBe(404);
   }, 120_000);
 
   it('invalid sink offsets are refused with Kafka Connect\'s messages before they are accepted, and nothing queues behind them', async () => {
