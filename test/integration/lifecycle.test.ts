@@ -270,10 +270,11 @@ describe('connector lifecycle under failures and racing requests', () => {
     expect(await readTopic(`pause.${t}`, 110)).toHaveLength(110);
   }, 120_000);
 
-  it('a task whose batches keep failing stays RUNNING but shows the last error, until batches succeed again', async () => {
+  it('a task whose batches keep failing stays RUNNING but shows the last error, until batches succeed again; failed table checks leave the connector running', async () => {
     const t = await table('flaky', 2);
     const name = uniqueName('flaky');
-    const { proxy, port, config } = await proxiedSource(name, t, 'flaky.', { 'errors.retry.delay.max.ms': '1000' });
+    // The connector checks the tables every 500 ms: with the database gone, those checks fail too.
+    const { proxy, port, config } = await proxiedSource(name, t, 'flaky.', { 'errors.retry.delay.max.ms': '1000', 'table.poll.interval.ms': '500' });
     await fx.sdk.create({ name, config });
     await readTopic(`flaky.${t}`, 2);
 
@@ -283,6 +284,12 @@ describe('connector lifecycle under failures and racing requests', () => {
     expect(retrying.tasks[0].trace).toMatch(/^Retrying: \d+ batch\(es\) in a row failed/);
     expect(retrying.tasks[0].trace).toMatch(/errors\.retry\.timeout is not set/);
     expect(retrying.tasks[0].trace).not.toContain(env.MYSQL_PASSWORD);
+
+    // A table check failed for good (its retries ran out): the connector is still there and RUNNING.
+    const handle = fx.sdk.temporal.workflow.getHandle(connectorWorkflowId(name));
+    await waitFor(async () => (await handle.fetchHistory()).events?.some((e) => e.activityTaskFailedEventAttributes), { what: 'a failed table check', timeout: 60_000 });
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    expect((await fx.sdk.status(name)).connector.state).toBe('RUNNING');
 
     await proxy.start(port);
     await insert(t, 3);
