@@ -170,7 +170,7 @@ export function parseSinkOffsets(offsets: PartitionOffset[]): { offsets: Partiti
     if (offset === undefined) {
       return { problem: `Failed to parse the following Kafka offset value in the provided offsets: '${javaText(o.offset[KAFKA_OFFSET])}'. Offset values for sink connectors need to be integers.` };
     }
-    // Connect passes a negative offset on to Kafka's admin client, which refuses it (a 500); we say so up front.
+    // Our own check (Connect leaves a negative offset to Kafka): say so before anything is written.
     if (offset < 0) return { problem: `Invalid offset ${offset} for ${topic}-${partition}: offset values for sink connectors must not be negative` };
     out.push({ partition: { [KAFKA_TOPIC]: topic, [KAFKA_PARTITION]: partition }, offset: { [KAFKA_OFFSET]: offset } });
   }
