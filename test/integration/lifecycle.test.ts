@@ -96,7 +96,7 @@ describe('connector lifecycle under failures and racing requests', () => {
 
   it('reconfigure, pause and restart sent at once after each create all take effect', async () => {
     const t = await table('race', 1);
-    const count = 20;
+    const count = 50;
     const names = Array.from({ length: count }, (_, i) => uniqueName(`race${i}`));
     const results = await Promise.allSettled(
       names.map(async (name) => {
