@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { BadRequestError, ConfigError, type ConnectorStatus } from '../../src/client/index.js';
 import { LoggerLevels } from '../../src/rest/loggers.js';
 import { buildRestApp } from '../../src/rest/server.js';
-import { SOURCE_TASK_WORKFLOW, connectorWorkflowId, taskWorkflowId } from '../../workflows/messages.js';
+import { SOURCE_TASK_WORKFLOW, connectorWorkflowId, reconfigureUpdate, taskWorkflowId } from '../../workflows/messages.js';
 import { stringifyConfig } from '../../workflows/state.js';
 import type { TaskInput } from '../../workflows/task.js';
 import { deleteKafkaResources, jdbcIncrementing } from '../helpers/connectors.js';
@@ -239,8 +239,12 @@ describe('connector lifecycle under failures and racing requests', () => {
     // The next valid request is served at once, and only it was stored.
     await fx.sdk.alterOffsets(name, { offsets: [{ partition: { kafka_topic: topic, kafka_partition: '0' }, offset: { kafka_offset: '0' } }] });
     expect((await fx.sdk.offsets(name)).offsets).toEqual([{ partition: { kafka_topic: topic, kafka_partition: 0 }, offset: { kafka_offset: 0 } }]);
-    // Refused by the update's validator: none of the bad requests entered the history.
-    const history = await fx.sdk.temporal.workflow.getHandle(connectorWorkflowId(name)).fetchHistory();
+    // A reconfigure that is not a flat config (sent past the SDK) is refused by its validator too.
+    const handle = fx.sdk.temporal.workflow.getHandle(connectorWorkflowId(name));
+    const notFlat = await handle.executeUpdate(reconfigureUpdate, { args: [{ topics: { nested: true } } as never] }).catch((e: unknown) => e);
+    expect(String((notFlat as Error).cause)).toMatch(/The value of topics must be a string, number, boolean or null/);
+    // Refused by the updates' validators: none of the bad requests entered the history.
+    const history = await handle.fetchHistory();
     expect(history.events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toHaveLength(1);
   }, 120_000);
 
