@@ -46,6 +46,8 @@ export interface TaskInput {
     loadId?: string;
     seq?: number;
     failedTrace?: string;
+    /** The trace of a task whose batches were failing (and being retried) when it continued as new. */
+    retryingTrace?: string;
     topics?: string[];
   };
 }
@@ -116,7 +118,7 @@ async function runTask(kind: TaskKind, input: TaskInput, self: (i: TaskInput) =>
   let restartRequested = false;
   // A paused task starts as RUNNING so that the loop reports PAUSED (also after continue-as-new).
   let state = (input.carried?.failedTrace ? 'FAILED' : 'RUNNING') as TaskState;
-  let trace = input.carried?.failedTrace;
+  let trace = input.carried?.failedTrace ?? input.carried?.retryingTrace;
   let queue = input.carried?.queue;
   let workerId = input.carried?.workerId ?? '';
   let loadId = input.carried?.loadId;
@@ -135,7 +137,7 @@ async function runTask(kind: TaskKind, input: TaskInput, self: (i: TaskInput) =>
   const retryTimeout = Number(input.taskConfig['errors.retry.timeout'] ?? 0);
   let failingSince: number | undefined;
   /** Set while batches keep failing with transient errors; the task's trace then holds the last one. */
-  let retrying = false;
+  let retrying = input.carried?.retryingTrace !== undefined;
   const maxHistory = Number(input.taskConfig['temporal.history.max.events'] ?? MAX_HISTORY) || MAX_HISTORY;
   const parent = getExternalWorkflowHandle(connectorWorkflowId(input.connector));
 
@@ -304,7 +306,7 @@ async function runTask(kind: TaskKind, input: TaskInput, self: (i: TaskInput) =>
         ...input,
         offsets: [...offsets.values()],
         paused,
-        carried: { batches, records, queue, workerId, loadId, seq, failedTrace: (state as TaskState) === 'FAILED' ? trace : undefined, topics: [...topics] },
+        carried: { batches, records, queue, workerId, loadId, seq, failedTrace: (state as TaskState) === 'FAILED' ? trace : undefined, retryingTrace: retrying ? trace : undefined, topics: [...topics] },
       });
     }
   }
