@@ -2,6 +2,7 @@ import type { PartitionOffset, RawConfig } from '../workflows/messages.js';
 import { validateConnectorConfig } from '../src/config/connector-config.js';
 import { resolveConfig, resolveConfigValues } from '../src/config/providers.js';
 import { maskConfig, secretKeys } from '../src/config/secrets.js';
+import { hiddenSecretError, hiddenSecretKeys } from '../src/config/hidden-secrets.js';
 import { findConnectorPlugin } from '../src/connectors/registry.js';
 import { ConfigError } from '../src/errors.js';
 import { OffsetsStore, DEFAULT_OFFSETS_TOPIC } from '../src/kafka/offsets-store.js';
@@ -11,6 +12,8 @@ import { commitGroupOffsets, type TopicPartition } from '../src/kafka/fetcher.js
 import { kafkaError } from '../src/kafka/client.js';
 import { compileJavaRegex } from '../src/transforms/util/java-regex.js';
 import { toFailure } from './failures.js';
+import { ApplicationFailure } from '@temporalio/common';
+import { parseSinkOffsets } from '../workflows/state.js';
 
 export interface ValidatedConnector {
   /** Flat string map, unresolved (config-provider references kept as written). */
@@ -37,6 +40,22 @@ function unresolve(task: Record<string, string>, raw: Record<string, string>, re
   return out;
 }
 
+/**
+ * A reconfigure's config with each secret sent as `[hidden]` replaced by its stored value. With
+ * no stored value (a new connector, or a key that was never set) it is a ConfigError saying what
+ * to send instead.
+ */
+export function keepHiddenSecrets(config: RawConfig, stored: Record<string, string> | undefined): RawConfig {
+  const plugin = findConnectorPlugin(String(config['connector.class'] ?? ''));
+  const hidden = hiddenSecretKeys(config, secretKeys(plugin, config));
+  if (hidden.length === 0) return config;
+  const missing = hidden.filter((k) => stored?.[k] === undefined);
+  if (missing.length) throw toFailure(hiddenSecretError(missing));
+  const out = { ...config };
+  for (const k of hidden) out[k] = stored![k];
+  return out;
+}
+
 /** Control-plane activities: run on the shared task queue, by any worker. */
 export function controlActivities(deps: ActivityDeps) {
   /** The partitions of `topics` or of the topics matching `topics.regex`, sorted. */
@@ -44,7 +63,8 @@ export function controlActivities(deps: ActivityDeps) {
     const admin = await deps.kafka.getAdmin();
     try {
       let topics = (config['topics'] ?? '').split(',').map((t) => t.trim()).filter(Boolean);
-      const regex = config['topics.regex'];
+      // Blank counts as unset, as in Connect's validation.
+      const regex = config['topics.regex']?.trim();
       if (regex) {
         const re = compileJavaRegex(regex, true, 'topics.regex');
         topics = (await admin.listTopics()).filter((t) => re.test(t) && !t.startsWith('__')).sort();
@@ -68,9 +88,14 @@ export function controlActivities(deps: ActivityDeps) {
       return { queue: deps.workerQueue, workerId: deps.workerId };
     },
 
-    /** Validates a config as Kafka Connect's validate does; throws ConfigError (non-retryable) naming every bad key. */
-    async validateConnector(input: { name: string; config: RawConfig }): Promise<ValidatedConnector> {
-      const r = validateConnectorConfig(input.name, input.config);
+    /**
+     * Validates a config as Kafka Connect's validate does; throws ConfigError (non-retryable) naming
+     * every bad key. In a reconfigure (`stored` is the running config), a secret sent as `[hidden]`
+     * (the masked value every answer shows) keeps its stored value, so a config read back and sent
+     * again works; with nothing stored (a new connector) it is refused.
+     */
+    async validateConnector(input: { name: string; config: RawConfig; stored?: Record<string, string> }): Promise<ValidatedConnector> {
+      const r = validateConnectorConfig(input.name, keepHiddenSecrets(input.config, input.stored));
       if (!r.ok || !r.plugin) {
         const list = r.problems.map((p) => `${p.key}: ${p.message}`).join('; ');
         throw toFailure(new ConfigError(`Connector configuration is invalid and contains the following ${r.problems.length} error(s): ${list}`, r.problems));
@@ -136,6 +161,10 @@ export function controlActivities(deps: ActivityDeps) {
     async writeOffsets(input: { name: string; config: Record<string, string>; offsets: PartitionOffset[]; reset?: boolean }): Promise<void> {
       const plugin = findConnectorPlugin(input.config['connector.class'] ?? '');
       if (plugin?.type === 'sink') {
+        // Checked by the workflow before the update is accepted; checked again here so a bad entry
+        // fails once, never retried as if Kafka were down.
+        const parsed = parseSinkOffsets(input.offsets);
+        if ('problem' in parsed) throw ApplicationFailure.create({ type: 'BadRequest', message: parsed.problem, nonRetryable: true });
         // Sink offsets are the consumer group's (connect-<name>), as in Kafka Connect.
         try {
           const admin = await deps.kafka.getAdmin();
@@ -144,14 +173,14 @@ export function controlActivities(deps: ActivityDeps) {
             if (groups.groups.some((g) => g.groupId === sinkGroupId(input.name))) await admin.deleteGroups([sinkGroupId(input.name)]);
             return;
           }
-          const set = input.offsets
+          const set = parsed.offsets
             .filter((o) => o.offset !== null)
             .map((o) => {
               const p = o.partition as { kafka_topic: string; kafka_partition: number };
               return { topic: p.kafka_topic, partition: p.kafka_partition, offset: String((o.offset as { kafka_offset: number }).kafka_offset) };
             });
           await commitGroupOffsets(deps.kafka, sinkGroupId(input.name), set);
-          for (const o of input.offsets.filter((x) => x.offset === null)) {
+          for (const o of parsed.offsets.filter((x) => x.offset === null)) {
             const p = o.partition as { kafka_topic: string; kafka_partition: number };
             await admin.resetOffsets({ groupId: sinkGroupId(input.name), topic: p.kafka_topic, earliest: true });
           }

@@ -70,6 +70,9 @@ export function sourceActivities(deps: ActivityDeps) {
     await e.task.close().catch((err) => deps.logger.warn({ err: errorSummary(err).message, task: key }, 'closing source task failed'));
   });
 
+  /** The in-flight batch of each open task, by OpenTasks key: pause and stop end it early. */
+  const inFlightBatches = new Map<string, AbortController>();
+
   return {
     /** Starts (or restarts) a task in this worker from the workflow's committed offsets. */
     async openSourceTask(input: OpenSourceTaskInput): Promise<{ workerId: string }> {
@@ -112,6 +115,17 @@ export function sourceActivities(deps: ActivityDeps) {
       return open.runBatch(input, runBatch);
     },
 
+    /**
+     * Ends a task's in-flight batch early (pause, stop): it stops polling, produces what it has
+     * polled, commits its offsets and returns as usual. Runs on the task's worker queue beside the
+     * batch; does nothing when no batch is in flight.
+     */
+    async interruptSourceBatch(input: { connector: string; taskId: number }): Promise<boolean> {
+      const ac = inFlightBatches.get(OpenTasks.key(input.connector, input.taskId));
+      ac?.abort();
+      return ac !== undefined;
+    },
+
     async closeSourceTask(input: { connector: string; taskId: number }): Promise<void> {
       await open.close(input.connector, input.taskId);
     },
@@ -123,8 +137,19 @@ export function sourceActivities(deps: ActivityDeps) {
   };
 
   async function runBatch(t: OpenTask): Promise<SourceBatchResult> {
+    const key = OpenTasks.key(t.connector, t.taskId);
+    const interrupt = new AbortController();
+    inFlightBatches.set(key, interrupt);
+    try {
+      return await pollAndProduce(t, interrupt.signal);
+    } finally {
+      if (inFlightBatches.get(key) === interrupt) inFlightBatches.delete(key);
+    }
+  }
+
+  async function pollAndProduce(t: OpenTask, interrupted: AbortSignal): Promise<SourceBatchResult> {
     const ctx = Context.current();
-    const signal = ctx.cancellationSignal;
+    const signal = AbortSignal.any([ctx.cancellationSignal, interrupted]);
     const started = Date.now();
     const deadline = started + t.maxMillis;
     const producerKey = `connector-producer-${t.connector}-${t.taskId}`;

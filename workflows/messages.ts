@@ -36,7 +36,8 @@ export interface ConnectorStatus {
   name: string;
   connector: { state: ConnectorState; worker_id: string; trace?: string };
   tasks: Array<{ id: number; state: TaskState; worker_id: string; trace?: string }>;
-  type: 'source' | 'sink';
+  /** `unknown` (as in Kafka Connect) only while a connector started without a known type has not been validated yet. */
+  type: 'source' | 'sink' | 'unknown';
 }
 
 /** GET /connectors/{c}/offsets */

@@ -26,7 +26,7 @@ import {
   type TaskReport,
   type TaskState,
 } from './messages.js';
-import { backoffMs, failureTrace, partitionKey } from './state.js';
+import { backoffMs, failureTrace, partitionKey, retryingTrace } from './state.js';
 
 export type TaskKind = 'source' | 'sink';
 
@@ -46,6 +46,8 @@ export interface TaskInput {
     loadId?: string;
     seq?: number;
     failedTrace?: string;
+    /** The trace of a task whose batches were failing (and being retried) when it continued as new. */
+    retryingTrace?: string;
     topics?: string[];
   };
 }
@@ -116,7 +118,7 @@ async function runTask(kind: TaskKind, input: TaskInput, self: (i: TaskInput) =>
   let restartRequested = false;
   // A paused task starts as RUNNING so that the loop reports PAUSED (also after continue-as-new).
   let state = (input.carried?.failedTrace ? 'FAILED' : 'RUNNING') as TaskState;
-  let trace = input.carried?.failedTrace;
+  let trace = input.carried?.failedTrace ?? input.carried?.retryingTrace;
   let queue = input.carried?.queue;
   let workerId = input.carried?.workerId ?? '';
   let loadId = input.carried?.loadId;
@@ -134,12 +136,27 @@ async function runTask(kind: TaskKind, input: TaskInput, self: (i: TaskInput) =>
   // failures have lasted that long without a successful batch.
   const retryTimeout = Number(input.taskConfig['errors.retry.timeout'] ?? 0);
   let failingSince: number | undefined;
+  /** Set while batches keep failing with transient errors; the task's trace then holds the last one. */
+  let retrying = input.carried?.retryingTrace !== undefined;
   const maxHistory = Number(input.taskConfig['temporal.history.max.events'] ?? MAX_HISTORY) || MAX_HISTORY;
   const parent = getExternalWorkflowHandle(connectorWorkflowId(input.connector));
 
-  setHandler(taskPauseSignal, () => void (paused = true));
+  // A source batch may poll for a while (temporal.batch.max.ms, temporal.idle.wait.ms): pause and
+  // stop end it early, so nothing is polled once PAUSED is reported (after the batch returned).
+  let batchInFlight = false;
+  const interruptBatch = () => {
+    if (kind !== 'source' || !batchInFlight || !queue || !patched('interrupt-batch-on-pause')) return;
+    dataActivities(queue).interruptSourceBatch({ connector: input.connector, taskId: input.taskId }).catch(() => undefined);
+  };
+  setHandler(taskPauseSignal, () => {
+    paused = true;
+    interruptBatch();
+  });
   setHandler(taskResumeSignal, () => void (paused = false));
-  setHandler(taskStopSignal, () => void (stopping = true));
+  setHandler(taskStopSignal, () => {
+    stopping = true;
+    interruptBatch();
+  });
   setHandler(taskRestartSignal, () => void (restartRequested = true));
   setHandler(taskStatusQuery, () => ({ state, workerId, trace, offsets: [...offsets.values()], batches, records }));
 
@@ -182,9 +199,11 @@ async function runTask(kind: TaskKind, input: TaskInput, self: (i: TaskInput) =>
       restartRequested = false;
       await closeQuietly();
       trace = undefined;
+      retrying = false;
       attempt = 0;
       failingSince = undefined;
-      if (state === 'FAILED' || state === 'RUNNING') await report(paused ? 'PAUSED' : 'RUNNING');
+      // The connector shows the task RESTARTING until it reports again, also when it is paused.
+      if (state === 'FAILED' || state === 'RUNNING' || (state === 'PAUSED' && patched('restart-while-paused-reports'))) await report(paused ? 'PAUSED' : 'RUNNING');
       continue;
     }
     if (state === 'FAILED') {
@@ -219,12 +238,19 @@ async function runTask(kind: TaskKind, input: TaskInput, self: (i: TaskInput) =>
           offsets: [...offsets.values()],
         });
       }
-      const r = await steps.batch({ connector: input.connector, taskId: input.taskId, loadId, seq });
+      batchInFlight = true;
+      const r = await steps.batch({ connector: input.connector, taskId: input.taskId, loadId, seq }).finally(() => void (batchInFlight = false));
       seq++;
       batches++;
       records += r.count;
       attempt = 0;
       failingSince = undefined;
+      if (retrying) {
+        // Batches succeed again: the status no longer shows the last error.
+        retrying = false;
+        trace = undefined;
+        await report('RUNNING');
+      }
       for (const o of r.offsets) offsets.set(partitionKey(o.partition), o);
       if (r.offsets.length) offsetsDirty = true;
       for (const t of r.topics) {
@@ -256,6 +282,12 @@ async function runTask(kind: TaskKind, input: TaskInput, self: (i: TaskInput) =>
           continue;
         }
         attempt++;
+        if (patched('report-retrying')) {
+          // Still RUNNING, as in Kafka Connect, but the status says what keeps failing.
+          retrying = true;
+          trace = retryingTrace(failureTrace(f as ApplicationFailure), attempt, Date.now() - failingSince, retryTimeout);
+          await report('RUNNING');
+        }
         const delay = backoffMs(attempt, retryDelayMax);
         log.warn('batch failed; retrying', { attempt, delayMs: delay, error: f instanceof Error ? f.message : String(f) });
         await condition(() => stopping || paused || restartRequested, delay);
@@ -274,7 +306,7 @@ async function runTask(kind: TaskKind, input: TaskInput, self: (i: TaskInput) =>
         ...input,
         offsets: [...offsets.values()],
         paused,
-        carried: { batches, records, queue, workerId, loadId, seq, failedTrace: (state as TaskState) === 'FAILED' ? trace : undefined, topics: [...topics] },
+        carried: { batches, records, queue, workerId, loadId, seq, failedTrace: (state as TaskState) === 'FAILED' ? trace : undefined, retryingTrace: retrying ? trace : undefined, topics: [...topics] },
       });
     }
   }

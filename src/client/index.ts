@@ -16,6 +16,7 @@ import { ConfigError, ConnectError } from '../errors.js';
 import { validateConnectorConfig } from '../config/connector-config.js';
 import { maskConfig, secretKeys } from '../config/secrets.js';
 import { encryptSecrets } from '../config/secret-box.js';
+import { hiddenSecretError, hiddenSecretKeys } from '../config/hidden-secrets.js';
 import { isProviderReferenceOnly } from '../config/providers.js';
 import {
   CONNECTOR_WORKFLOW,
@@ -68,7 +69,7 @@ export interface ConnectorInfo {
   name: string;
   config: Record<string, string>;
   tasks: Array<{ connector: string; task: number }>;
-  type: 'source' | 'sink';
+  type: ConnectorStatus['type'];
 }
 
 /** GET /connectors/<name>/tasks */
@@ -110,8 +111,8 @@ export class ConnectClient {
 
   /** Validates the config, then starts the connector workflow. Answers like POST /connectors. */
   async create(spec: ConnectorSpec): Promise<ConnectorInfo> {
-    const checked = validate(spec.name, spec.config);
-    const input: ConnectorInput = { name: spec.name, config: checked.submit, initialState: spec.initial_state };
+    const checked = validate(spec.name, spec.config, 'create');
+    const input: ConnectorInput = { name: spec.name, config: checked.submit, initialState: spec.initial_state, type: checked.type };
     try {
       await this.temporal.workflow.start(CONNECTOR_WORKFLOW, {
         workflowId: connectorWorkflowId(spec.name),
@@ -187,7 +188,7 @@ export class ConnectClient {
   /** Validates the new config, then hands it to the connector; answers with its status. */
   async reconfigure(name: string, config: RawConfig): Promise<ConnectorStatus> {
     const handle = await this.running(name);
-    const checked = validate(name, config);
+    const checked = validate(name, config, 'reconfigure');
     return this.call(name, () => handle.executeUpdate(reconfigureUpdate, { args: [checked.submit] }));
   }
 
@@ -257,14 +258,20 @@ export class ConnectClient {
 /**
  * Validates a config and prepares what goes into the workflow: the flat string map with every
  * plain secret value replaced by an encrypted reference, so no secret enters Temporal history.
+ * A secret sent as `[hidden]` (read back from an answer) goes as is in a reconfigure, where the
+ * workflow keeps the stored value; a new connector has none, so there it is refused.
  */
-function validate(name: string, config: RawConfig): { masked: Record<string, string>; type: 'source' | 'sink'; submit: Record<string, string> } {
+function validate(name: string, config: RawConfig, purpose: 'create' | 'reconfigure'): { masked: Record<string, string>; type: 'source' | 'sink'; submit: Record<string, string> } {
   const r = validateConnectorConfig(name, config);
   if (!r.ok || !r.plugin) {
     throw new ConfigError(`Connector configuration is invalid and contains ${r.problems.length} error(s)`, r.problems);
   }
   const keys = secretKeys(r.plugin, r.config);
-  return { masked: maskConfig(r.config, keys), type: r.plugin.type, submit: encryptSecrets(r.config, keys, isProviderReferenceOnly) };
+  const hidden = hiddenSecretKeys(r.config, keys);
+  if (purpose === 'create' && hidden.length) throw hiddenSecretError(hidden);
+  const keep = new Set(hidden);
+  const submit = encryptSecrets(r.config, keys.filter((k) => !keep.has(k)), isProviderReferenceOnly);
+  return { masked: maskConfig(r.config, keys), type: r.plugin.type, submit };
 }
 
 /**

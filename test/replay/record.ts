@@ -40,12 +40,17 @@ try {
   await readTopic(`replay.${table}`, 3);
   await sdk.pause(src); await state(src, 'PAUSED');
   await sdk.resume(src); await state(src, 'RUNNING');
+  await save('source-task-paused', taskWorkflowId(src, 0));
   await sdk.stop(src);
   await waitFor(async () => (await sdk.status(src)).connector.state === 'STOPPED', { what: 'STOPPED' });
   await sdk.alterOffsets(src, { offsets: [{ partition: { protocol: '1', table: `${env.MYSQL_DATABASE}.${table}` }, offset: { incrementing: 1 } }] });
   await sdk.resume(src); await state(src, 'RUNNING');
   await readTopic(`replay.${table}`, 5);
   await save('source-task', taskWorkflowId(src, 0));
+  // A reconfigure sending the config back as read (secret [hidden]): validated and planned before the tasks change.
+  await sdk.reconfigure(src, { ...(await sdk.config(src)), 'poll.interval.ms': '300' }); await state(src, 'RUNNING');
+  await db.query(`INSERT INTO \`${table}\` (v) VALUES ('d')`);
+  await readTopic(`replay.${table}`, 6);
   await sdk.delete(src);
   await save('source-connector', connectorWorkflowId(src));
 
@@ -54,7 +59,7 @@ try {
   await sdk.create({ name: sink, config: { 'connector.class': 'JdbcSink', ...jdbc, topics: topic, 'auto.create': 'true', 'insert.mode': 'upsert', 'pk.mode': 'record_value', 'pk.fields': 'id', 'table.name.format': `${table}_copy` } });
   await waitFor(async () => {
     const [rows] = await db.query(`SELECT COUNT(*) AS n FROM \`${table}_copy\``).catch(() => [[{ n: 0 }]]);
-    return (rows as Array<{ n: number }>)[0].n === 3;
+    return (rows as Array<{ n: number }>)[0].n === 4;
   }, { what: 'sink rows' });
   await sdk.restart(sink, { includeTasks: true }); await state(sink, 'RUNNING');
   await save('sink-task', taskWorkflowId(sink, 0));

@@ -7,14 +7,16 @@ import { loadHistory, replay } from '../../src/cli/replay.js';
 // Histories recorded from real runs (test/replay/record.ts) must replay against the current
 // workflow code: a determinism error here is what a deployed worker would hit mid-flight.
 // histories/v1 were recorded before tasks reported topics: they prove running workflows survive
-// that deploy (the change is behind patched('report-topics')).
+// that deploy (the change is behind patched('report-topics')). histories/v2 were recorded before
+// the lifecycle fixes (handlers before the first await, plan before stopping, interrupting a batch
+// on pause…), all behind patched() too; the top-level ones exercise those new paths.
 const dir = fileURLToPath(new URL('../replay/histories', import.meta.url));
 const files = readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.json')).sort();
 
 describe('replay of recorded histories', () => {
   it('has recorded histories of source and sink connectors and tasks', () => {
     const names = ['sink-connector.json', 'sink-task.json', 'source-connector.json', 'source-task.json'];
-    expect(files).toEqual([...names, ...names.map((n) => `v1/${n}`)]);
+    expect(files).toEqual([...names.slice(0, 3), 'source-task-paused.json', names[3], ...names.map((n) => `v1/${n}`), ...names.map((n) => `v2/${n}`)]);
   });
 
   for (const f of files) {

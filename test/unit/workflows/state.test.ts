@@ -1,5 +1,18 @@
 import { describe, it, expect } from 'vitest';
-import { backoffMs, mergeOffsets, offsetsBodyProblem, partitionKey, statusOf } from '../../../workflows/state.js';
+import {
+  applyTaskReport,
+  backoffMs,
+  maskUnvalidated,
+  mergeOffsets,
+  offsetsBodyProblem,
+  parseSinkOffsets,
+  partitionKey,
+  rawConfigProblem,
+  retryingTrace,
+  statusOf,
+  stringifyConfig,
+  type TaskEntry,
+} from '../../../workflows/state.js';
 
 describe('workflow state helpers', () => {
   it('keys partitions independently of key order', () => {
@@ -45,5 +58,66 @@ describe('workflow state helpers', () => {
       ],
       type: 'source',
     });
+  });
+
+  it('checks sink offsets as Kafka Connect, with its messages, and normalizes the numbers', () => {
+    const problem = (offsets: unknown[]) => {
+      const r = parseSinkOffsets(offsets as never);
+      return 'problem' in r ? r.problem : undefined;
+    };
+    expect(problem([{ partition: { kafka_topic: 't' }, offset: { kafka_offset: 1 } }]))
+      .toBe("The partition for a sink connector offset must contain the keys 'kafka_topic' and 'kafka_partition'");
+    expect(problem([{ partition: { kafka_topic: null, kafka_partition: 0 }, offset: null }])).toBe('Kafka topic names must be valid strings and may not be null');
+    expect(problem([{ partition: { kafka_topic: 't', kafka_partition: null }, offset: null }])).toBe('Kafka partitions must be valid numbers and may not be null');
+    expect(problem([{ partition: { kafka_topic: 't', kafka_partition: 1.5 }, offset: null }]))
+      .toBe("Failed to parse the following Kafka partition value in the provided offsets: '1.5'. Partition values for sink connectors need to be integers.");
+    expect(problem([{ partition: { kafka_topic: 't', kafka_partition: 2147483648 }, offset: null }])).toMatch(/Partition values for sink connectors need to be integers/);
+    expect(problem([{ partition: { kafka_topic: 't', kafka_partition: 0 }, offset: { other: 1 } }]))
+      .toBe("The offset for a sink connector should either be null or contain the key 'kafka_offset'");
+    expect(problem([{ partition: { kafka_topic: 't', kafka_partition: 0 }, offset: { kafka_offset: 'x' } }]))
+      .toBe("Failed to parse the following Kafka offset value in the provided offsets: 'x'. Offset values for sink connectors need to be integers.");
+    expect(problem([{ partition: { kafka_topic: 't', kafka_partition: 0 }, offset: { kafka_offset: -1 } }])).toMatch(/must not be negative/);
+    expect(parseSinkOffsets([
+      { partition: { kafka_topic: 't', kafka_partition: '3' }, offset: { kafka_offset: '12' } },
+      { partition: { kafka_topic: 't', kafka_partition: 4 }, offset: null },
+    ])).toEqual({ offsets: [
+      { partition: { kafka_topic: 't', kafka_partition: 3 }, offset: { kafka_offset: 12 } },
+      { partition: { kafka_topic: 't', kafka_partition: 4 }, offset: null },
+    ] });
+  });
+
+  it('keeps a task\'s trace while it is FAILED or retrying, and drops it otherwise', () => {
+    const t: TaskEntry = { id: 0, state: 'RUNNING', workerId: '', config: {} };
+    applyTaskReport(t, { state: 'RUNNING', workerId: 'w1', trace: 'Retrying: …' });
+    expect(t).toMatchObject({ state: 'RUNNING', workerId: 'w1', trace: 'Retrying: …' });
+    applyTaskReport(t, { state: 'PAUSED', workerId: 'w1', trace: 'stale' });
+    expect(t.trace).toBeUndefined();
+    applyTaskReport(t, { state: 'FAILED', workerId: 'w2', trace: 'boom' });
+    expect(t).toMatchObject({ state: 'FAILED', workerId: 'w2', trace: 'boom' });
+  });
+
+  it('says in a retrying task\'s trace how long it failed and whether it will give up', () => {
+    expect(retryingTrace('RetriableError: down', 3, 1200, 0)).toBe(
+      'Retrying: 3 batch(es) in a row failed over 1200 ms; errors.retry.timeout is not set, so it retries until a batch succeeds. Last error:\nRetriableError: down',
+    );
+    expect(retryingTrace('E', 1, 0, 60000)).toMatch(/fails once errors\.retry\.timeout \(60000 ms\) has passed/);
+  });
+
+  it('masks a config not yet validated: encrypted values and secret-looking keys, never references or other keys', () => {
+    expect(maskUnvalidated({
+      'connection.password': 'pw',
+      'connection.user': 'u',
+      'api.token': '${env:TOKEN}',
+      'other.key': '${enc:v1.a.b.c}',
+      'tasks.max': 2,
+      gone: null,
+    })).toEqual({ 'connection.password': '[hidden]', 'connection.user': 'u', 'api.token': '${env:TOKEN}', 'other.key': '[hidden]', 'tasks.max': '2' });
+    expect(stringifyConfig({ a: 1, b: true, c: null, d: 'x' })).toEqual({ a: '1', b: 'true', d: 'x' });
+  });
+
+  it('refuses a reconfigure body that is not a flat config', () => {
+    expect(rawConfigProblem([])).toMatch(/JSON object/);
+    expect(rawConfigProblem({ a: { b: 1 } })).toBe('The value of a must be a string, number, boolean or null');
+    expect(rawConfigProblem({ a: 'x', b: 1, c: false, d: null })).toBeUndefined();
   });
 });
