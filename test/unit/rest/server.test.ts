@@ -58,10 +58,44 @@ describe('REST server plumbing (fastify inject, fake SDK)', () => {
     expect(empty.json()).toEqual({ error_code: 400, message: "Desired 'level' parameter was not specified in request." });
   });
 
+  it("answers 405 (with Allow), OPTIONS, 415 and 406 as Connect's Jersey does", async () => {
+    const a = app();
+    const del = await a.inject({ method: 'DELETE', url: '/connectors' });
+    expect(del.statusCode).toBe(405);
+    expect(del.json()).toEqual({ error_code: 405, message: 'HTTP 405 Method Not Allowed' });
+    expect(del.headers.allow).toBe('GET, HEAD, OPTIONS, POST');
+    expect((await a.inject({ method: 'POST', url: '/connectors/a%2Fb' })).statusCode).toBe(405);
+    const options = await a.inject({ method: 'OPTIONS', url: '/connectors/x/status' });
+    expect([options.statusCode, options.headers.allow]).toEqual([200, 'GET, HEAD, OPTIONS']);
+    expect((await a.inject({ method: 'OPTIONS', url: '/nope' })).statusCode).toBe(404);
+    // Content-Type other than JSON: 415 even without a body (Connect checks @Consumes first).
+    const text = await a.inject({ method: 'POST', url: '/connectors', headers: { 'content-type': 'text/plain' }, payload: 'hello' });
+    expect(text.json()).toEqual({ error_code: 415, message: 'HTTP 415 Unsupported Media Type' });
+    expect((await a.inject({ method: 'PUT', url: '/connectors/x/pause', headers: { 'content-type': 'text/plain' } })).statusCode).toBe(415);
+    const plain = await a.inject({ method: 'GET', url: '/connectors/x/status', headers: { accept: 'text/plain' } });
+    expect(plain.json()).toEqual({ error_code: 406, message: 'HTTP 406 Not Acceptable' });
+    expect((await a.inject({ method: 'GET', url: '/connectors/x/status', headers: { accept: 'text/html, application/json;q=0.9' } })).statusCode).toBe(404);
+    expect((await a.inject({ method: 'GET', url: '/connectors/x/status', headers: { accept: 'application/json;q=0' } })).statusCode).toBe(406);
+  });
+
+  it('answers a bad path encoding and a deeply nested body in the {error_code, message} shape', async () => {
+    const a = app();
+    const bad = await a.inject('/connectors/%ff');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toEqual({ error_code: 400, message: expect.stringContaining('not valid percent-encoded UTF-8') });
+    const deep = await a.inject({ method: 'POST', url: '/connectors', headers: { 'content-type': 'application/json' }, payload: `${'['.repeat(20_000)}${']'.repeat(20_000)}` });
+    expect(deep.statusCode).toBe(400);
+    expect(deep.json()).toEqual({ error_code: 400, message: expect.stringContaining('deeper than 1000 levels') });
+    // Brackets inside strings do not count.
+    const quoted = await a.inject({ method: 'POST', url: '/connectors', payload: { name: 'c', config: { 'connector.class': 'JdbcSource', note: '['.repeat(5000) } } });
+    expect(quoted.statusCode).toBe(201);
+  });
+
   it('never echoes a secret the request carried', async () => {
     const r = await app().inject({ method: 'POST', url: '/connectors', payload: { name: 'c', config: { 'connector.class': 'JdbcSource', 'connection.password': 'Pa55-word!', 'x.api.key': 'k-e-y-9' } } });
     expect(r.statusCode).toBe(201);
-    expect(r.headers.location).toBe('/connectors/c');
+    // Absolute, as Jersey builds it from the request's host.
+    expect(r.headers.location).toBe('http://localhost:80/connectors/c');
     expect(r.body).not.toContain('Pa55-word!');
     expect(r.body).not.toContain('k-e-y-9');
     expect(r.json().config['connection.password']).toBe('[hidden]');
