@@ -409,6 +409,8 @@ function enrichedGroup(keyName: string): string | null {
 interface EnrichedKey {
   definition: ConfigKeyInfo;
   recommended: string[];
+  /** Connect shows no value for a class it cannot load. */
+  unloadable?: boolean;
 }
 
 /**
@@ -428,14 +430,15 @@ function chainKeys(values: Record<string, string>): EnrichedKey[] {
     for (const alias of aliases(section)) {
       const prefix = `${section}.${alias}.`;
       const group = `${section === 'transforms' ? 'Transforms' : 'Predicates'}: ${alias}`;
+      const found = values[`${prefix}type`] ? find(values[`${prefix}type`]) : undefined;
       out.push({
         definition: def(`${prefix}type`, group, 0, {
           type: 'CLASS', required: true, importance: 'HIGH', width: 'LONG', display_name: `${kind} type for ${alias}`,
           documentation: `Class for the '${alias}' ${kind.toLowerCase()}.`,
         }),
         recommended: list.map((d) => d.className),
+        unloadable: !found,
       });
-      const found = values[`${prefix}type`] ? find(values[`${prefix}type`]) : undefined;
       let order = 0;
       for (const d of found ? definitions(found.config.keys) : []) {
         out.push({ definition: { ...d, name: prefix + d.name, group, order: ++order }, recommended: [...(found!.config.keys[d.name]?.meta.validValues ?? [])] });
@@ -462,7 +465,9 @@ export function toConnectValidateResponse(pluginClass: string, raw: RawConfig, r
   const masked = maskConfig(flat, secretKeys(result.plugin, flat));
   const errorsOf = (k: string) => result.problems.filter((p) => p.key === k).map((p) => p.message);
   const keys = connectorKeys(result.plugin);
-  const entries: EnrichedKey[] = definitions(keys, true).map((definition) => ({ definition, recommended: [...(keys[definition.name]?.meta.validValues ?? [])] }));
+  // Connect recommends values only where a key has a recommender; its own keys have none.
+  const recommended = (name: string) => (name in commonKeys || name in sourceKeys ? [] : [...(keys[name]?.meta.validValues ?? [])]);
+  const entries: EnrichedKey[] = definitions(keys, true).map((definition) => ({ definition, recommended: recommended(definition.name) }));
   entries.push(...chainKeys(flat));
   const listed = new Set(entries.map((e) => e.definition.name));
   for (const k of new Set(result.problems.map((p) => p.key))) {
@@ -475,9 +480,9 @@ export function toConnectValidateResponse(pluginClass: string, raw: RawConfig, r
       recommended: [],
     });
   }
-  const configs = entries.map(({ definition, recommended }) => {
+  const configs = entries.map(({ definition, recommended, unloadable }) => {
     const given = masked[definition.name];
-    const value = given === undefined ? definition.default_value : typeMismatch(definition.type, given) ? null : given;
+    const value = given === undefined ? definition.default_value : unloadable || typeMismatch(definition.type, given) ? null : given;
     return { definition, value: { name: definition.name, value, recommended_values: recommended, errors: errorsOf(definition.name), visible: true } };
   });
   const groups = [...new Set(entries.map((e) => e.definition.group).filter((g): g is string => g !== null))];

@@ -197,7 +197,7 @@ describe('Kafka Connect REST shapes', () => {
     });
     expect(byName.get('connector.class')!.definition.required).toBe(true);
     expect(byName.get('connection.password')!.value.value).toBe('[hidden]');
-    expect(byName.get('errors.tolerance')!.value).toMatchObject({ value: 'none', recommended_values: ['none', 'all'] });
+    expect(byName.get('errors.tolerance')!.value).toMatchObject({ value: 'none', recommended_values: [] });
     expect(byName.get('transforms.a.type')!.value.errors).toHaveLength(1);
     expect(byName.get('value.converter.schemas.enable')!.value.errors).toHaveLength(1);
     expect(res.configs.reduce((n, c) => n + c.value.errors.length, 0)).toBe(res.error_count);

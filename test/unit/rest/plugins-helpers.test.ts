@@ -59,6 +59,8 @@ describe('connector plugins', () => {
     const t = entry('transforms.t.type')!;
     expect(t.definition).toMatchObject({ type: 'CLASS', required: true, importance: 'HIGH', group: 'Transforms: t', order: 0, display_name: 'Transformation type for t' });
     expect(t.value.recommended_values).toContain('org.apache.kafka.connect.transforms.RegexRouter');
+    expect(t.value.value).toBeNull();
+    expect(entry('transforms.u.type')!.value.value).toBe('org.apache.kafka.connect.transforms.RegexRouter');
     expect(t.value.errors).toEqual([expect.stringMatching(/^Invalid value NoSuch for configuration transforms.t.type: Class NoSuch could not be found/)]);
     expect(r.configs.filter((c) => c.definition.group === 'Transforms: u').map((c) => [c.definition.name, c.definition.order])).toEqual([
       ['transforms.u.type', 0], ['transforms.u.regex', 1], ['transforms.u.replacement', 2], ['transforms.u.negate', 3], ['transforms.u.predicate', 4],
