@@ -1,19 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
-import { ConnectClient } from '../../src/client/index.js';
 import { findConnectorPlugin } from '../../src/connectors/registry.js';
-import { LoggerLevels } from '../../src/rest/loggers.js';
-import { buildRestApp } from '../../src/rest/server.js';
 import { elastic } from '../helpers/clients.js';
-import { deleteKafkaResources } from '../helpers/connectors.js';
+import { deleteKafkaResources, esJsonSink } from '../helpers/connectors.js';
+import { startRestApp } from '../helpers/rest-app.js';
 import { startKafkaConnect, type KafkaConnectWorker } from '../helpers/kafka-connect-worker.js';
 import { sendJson } from '../helpers/kafka.js';
-import { stackEnv, uniqueIdent, waitFor } from '../helpers/stack.js';
+import { uniqueIdent, waitFor } from '../helpers/stack.js';
 import { testWorker } from '../helpers/worker.js';
 
 // The same REST request sequence against a real Apache Kafka Connect 3.9.1 distributed worker and
@@ -114,7 +109,6 @@ const validateKeys = (b: unknown) => {
 const taskConfigsMap = (b: unknown) => (b && typeof b === 'object' && !('error_code' in b) ? Object.fromEntries(Object.entries(b).map(([k, v]) => [k, configMap(v)])) : b);
 
 describe('REST answers as Apache Kafka Connect 3.9.1 gives them (same requests, real Connect worker beside ours)', () => {
-  const env = stackEnv();
   const run = uniqueIdent('compat');
   const topic = `${run}_in`;
   const names: Record<Side, string> = { connect: `${run}-connect`, ours: `${run}-ours` };
@@ -123,18 +117,14 @@ describe('REST answers as Apache Kafka Connect 3.9.1 gives them (same requests, 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'compat-'));
   let connect: KafkaConnectWorker;
   let worker: Awaited<ReturnType<typeof testWorker>>;
-  let client: ConnectClient;
-  let app: FastifyInstance;
+  let rest: Awaited<ReturnType<typeof startRestApp>>;
   const oursHasFileSink = findConnectorPlugin(FILE_SINK) !== undefined;
 
   /** The sink config each side runs (see the header). */
   const sinkConfig = (side: Side, extra: Record<string, string> = {}): Record<string, string> => ({
     ...(side === 'connect' || oursHasFileSink
       ? { 'connector.class': 'FileStreamSink', file: path.join(dir, `${side}.out`), 'value.converter': 'org.apache.kafka.connect.storage.StringConverter' }
-      : {
-          'connector.class': 'ElasticsearchSink', 'connection.url': env.ELASTICSEARCH_URL, 'key.ignore': 'true', 'schema.ignore': 'true',
-          'value.converter': 'org.apache.kafka.connect.json.JsonConverter', 'value.converter.schemas.enable': 'false',
-        }),
+      : esJsonSink(topic)),
     topics: topic,
     'tasks.max': '1',
     ...extra,
@@ -183,17 +173,14 @@ describe('REST answers as Apache Kafka Connect 3.9.1 gives them (same requests, 
       startKafkaConnect({ 'value.converter': 'org.apache.kafka.connect.storage.StringConverter' }),
       testWorker(),
     ]);
-    client = await ConnectClient.connect({ address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE, taskQueue: worker.taskQueue });
-    app = buildRestApp({ client, ready: () => true, loggers: new LoggerLevels(pino({ level: 'info' }, { write() {} })), kafkaClusterId: async () => 'cluster' });
-    await app.listen({ host: '127.0.0.1', port: 0 });
+    rest = await startRestApp(worker.taskQueue);
     base.connect = connect.url;
-    base.ours = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    base.ours = rest.base;
   }, 120_000);
 
   afterAll(async () => {
     for (const side of ['connect', 'ours'] as const) await send(side, 'DELETE', `/connectors/${encodeURIComponent(names[side])}`).catch(() => undefined);
-    await app?.close();
-    await client?.close();
+    await rest?.close();
     await worker?.shutdown();
     await connect?.stop();
     await deleteKafkaResources([topic], [`connect-${names.connect}`, `connect-${names.ours}`]);

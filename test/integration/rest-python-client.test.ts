@@ -1,17 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, execFileSync } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
-import { ConnectClient } from '../../src/client/index.js';
-import { LoggerLevels } from '../../src/rest/loggers.js';
-import { buildRestApp } from '../../src/rest/server.js';
 import { elastic } from '../helpers/clients.js';
-import { deleteKafkaResources } from '../helpers/connectors.js';
+import { deleteKafkaResources, esJsonSink } from '../helpers/connectors.js';
+import { startRestApp } from '../helpers/rest-app.js';
 import { sendJson } from '../helpers/kafka.js';
-import { REPO_ROOT, stackEnv, uniqueIdent, waitFor } from '../helpers/stack.js';
+import { REPO_ROOT, uniqueIdent, waitFor } from '../helpers/stack.js';
 import { testWorker } from '../helpers/worker.js';
 
 const run = promisify(execFile);
@@ -23,24 +18,13 @@ const run = promisify(execFile);
 // the one to apply again as it is (configs with secrets come back masked; see the README).
 
 describe('kafka-connect-py (kc) against our REST API', () => {
-  const env = stackEnv();
   const topic = uniqueIdent('pyclient');
   const name = `${topic}-sink`;
-  const config = {
-    'connector.class': 'io.confluent.connect.elasticsearch.ElasticsearchSinkConnector',
-    'connection.url': env.ELASTICSEARCH_URL,
-    topics: topic,
-    'key.ignore': 'true',
-    'schema.ignore': 'true',
-    'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
-    'value.converter.schemas.enable': 'false',
-    'tasks.max': '1',
-  };
+  const config: Record<string, string> = { ...esJsonSink(topic), 'tasks.max': '1' };
   let kcBin: string;
   let base: string;
   let worker: Awaited<ReturnType<typeof testWorker>>;
-  let client: ConnectClient;
-  let app: FastifyInstance;
+  let rest: Awaited<ReturnType<typeof startRestApp>>;
 
   /** Runs `kc <args>`; kc prints JSON on success and the error text otherwise (exit code 0 either way). */
   async function kc(...args: string[]): Promise<string> {
@@ -66,16 +50,13 @@ describe('kafka-connect-py (kc) against our REST API', () => {
     kcBin = execFileSync('bash', [path.join(REPO_ROOT, 'scripts/stack.sh'), 'pyclient'], { encoding: 'utf8' }).trim().split('\n').pop()!;
     await sendJson(topic, [{ id: 1 }, { id: 2 }], 0);
     worker = await testWorker();
-    client = await ConnectClient.connect({ address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE, taskQueue: worker.taskQueue });
-    app = buildRestApp({ client, ready: () => true, loggers: new LoggerLevels(pino({ level: 'info' }, { write() {} })), kafkaClusterId: async () => 'cluster' });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    rest = await startRestApp(worker.taskQueue);
+    base = rest.base;
   }, 120_000);
 
   afterAll(async () => {
-    await client?.delete(name).catch(() => undefined);
-    await app?.close();
-    await client?.close();
+    await rest?.client.delete(name).catch(() => undefined);
+    await rest?.close();
     await worker?.shutdown();
     await deleteKafkaResources([topic], [`connect-${name}`]);
     const es = elastic();
