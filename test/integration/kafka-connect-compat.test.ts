@@ -183,7 +183,7 @@ describe('REST answers as Apache Kafka Connect 3.9.1 gives them (same requests, 
     await rest?.close();
     await worker?.shutdown();
     await connect?.stop();
-    await deleteKafkaResources([topic], [`connect-${names.connect}`, `connect-${names.ours}`]);
+    await deleteKafkaResources([topic], [names.connect, names.ours, `${names.connect}/x`, `${names.ours}/x`].map((n) => `connect-${n}`));
     const es = elastic();
     await es.indices.delete({ index: topic, ignore_unavailable: true }).catch(() => undefined);
     await es.close();
