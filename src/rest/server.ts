@@ -119,7 +119,9 @@ export function buildRestApp(deps: RestDeps): FastifyInstance {
   const options: FastifyHttpOptions<HttpServer> = {
     logger: false,
     bodyLimit: deps.bodyLimit ?? 1024 * 1024,
-    routerOptions: { ignoreTrailingSlash: true },
+    // A connector name may be 255 characters, up to 9 times as long percent-encoded; longer ones reach the
+    // handler too, which answers why (find-my-way's default, 100, would make them an unknown path).
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16_384 },
     ...(serverFactory ? { serverFactory } : {}),
     // A path that is not valid percent-encoded UTF-8 (e.g. /connectors/%ff), in Connect's error shape.
     frameworkErrors: (err, req, reply: FastifyReply) => {

@@ -78,6 +78,11 @@ describe('REST server plumbing (fastify inject, fake SDK)', () => {
     expect((await a.inject({ method: 'GET', url: '/connectors/x/status', headers: { accept: 'application/json;q=0' } })).statusCode).toBe(406);
   });
 
+  it('routes long connector names to their handler (not an unknown path)', async () => {
+    const name = 'n'.repeat(255);
+    expect((await app().inject(`/connectors/${name}/status`)).json()).toEqual({ error_code: 404, message: `Connector ${name} not found` });
+  });
+
   it('answers a bad path encoding and a deeply nested body in the {error_code, message} shape', async () => {
     const a = app();
     const bad = await a.inject('/connectors/%ff');
