@@ -100,6 +100,13 @@ function pathPattern(url: string): RegExp {
   return new RegExp(`^${parts.join('/')}/?$`);
 }
 
+/** Status, reason phrase and message for a request Node's HTTP parser refused (by its llhttp error code). */
+export function clientErrorAnswer(code: string | undefined): [number, string, string] {
+  if (code === 'HPE_HEADER_OVERFLOW') return [431, 'Request Header Fields Too Large', 'HTTP 431 Request Header Fields Too Large: the path and headers together must stay under 16 KiB'];
+  if (code === 'HPE_INVALID_URL') return [400, 'Bad Request', 'Malformed request path: percent-encode every character that is not ASCII or not allowed in a path (e.g. é as %C3%A9, a space as %20)'];
+  return [400, 'Bad Request', `Malformed HTTP request (${code ?? 'unknown parser error'}): send a well-formed HTTP/1.1 request`];
+}
+
 /** Routes outside Kafka Connect's API, which do not answer JSON only. */
 const NOT_CONNECT = new Set(['/metrics']);
 
@@ -133,8 +140,9 @@ export function buildRestApp(deps: RestDeps): FastifyInstance {
     // Requests Node's HTTP parser refuses (raw non-ASCII in the path, bad headers): no route runs.
     clientErrorHandler: (err, socket) => {
       if (!socket.writable) return;
-      const body = JSON.stringify({ error_code: 400, message: `Malformed HTTP request (${(err as { code?: string }).code ?? err.message}): percent-encode non-ASCII characters in the path (e.g. é as %C3%A9)` });
-      socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      const [status, text, message] = clientErrorAnswer((err as { code?: string }).code);
+      const body = JSON.stringify({ error_code: status, message });
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
     },
   };
   const app: FastifyInstance = fastify(options);

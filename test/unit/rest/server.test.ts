@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import net from 'node:net';
 import pino from 'pino';
 import type { ConnectClient } from '../../../src/client/index.js';
 import { ConnectorNotFoundError } from '../../../src/client/errors.js';
 import { LoggerLevels } from '../../../src/rest/loggers.js';
-import { buildRestApp, type RestDeps } from '../../../src/rest/server.js';
+import { buildRestApp, clientErrorAnswer, type RestDeps } from '../../../src/rest/server.js';
 
 /** A ConnectClient stand-in: create echoes its input (plain secret included) to prove the answer is scrubbed. */
 function fakeClient(overrides: Record<string, unknown> = {}): ConnectClient {
@@ -76,6 +77,27 @@ describe('REST server plumbing (fastify inject, fake SDK)', () => {
     expect(plain.json()).toEqual({ error_code: 406, message: 'HTTP 406 Not Acceptable' });
     expect((await a.inject({ method: 'GET', url: '/connectors/x/status', headers: { accept: 'text/html, application/json;q=0.9' } })).statusCode).toBe(404);
     expect((await a.inject({ method: 'GET', url: '/connectors/x/status', headers: { accept: 'application/json;q=0' } })).statusCode).toBe(406);
+  });
+
+  it('answers requests the HTTP parser refuses with a status and message that say what to fix', () => {
+    expect(clientErrorAnswer('HPE_HEADER_OVERFLOW')).toEqual([431, 'Request Header Fields Too Large', expect.stringContaining('under 16 KiB')]);
+    expect(clientErrorAnswer('HPE_INVALID_URL')[2]).toContain('é as %C3%A9');
+    expect(clientErrorAnswer('HPE_INVALID_METHOD')).toEqual([400, 'Bad Request', expect.stringContaining('HPE_INVALID_METHOD')]);
+  });
+
+  it('a raw non-ASCII path over a real socket gets the {error_code, message} shape', async () => {
+    const a = app();
+    await a.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const socket = net.connect((a.server.address() as net.AddressInfo).port, '127.0.0.1');
+      socket.end(Buffer.concat([Buffer.from('GET /connectors/'), Buffer.from('é', 'utf8'), Buffer.from(' HTTP/1.1\r\nHost: x\r\n\r\n')]));
+      let answer = '';
+      for await (const chunk of socket) answer += chunk.toString();
+      expect(answer).toMatch(/^HTTP\/1.1 400 /);
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ error_code: 400, message: expect.stringContaining('é as %C3%A9') });
+    } finally {
+      await a.close();
+    }
   });
 
   it('routes long connector names to their handler (not an unknown path)', async () => {
