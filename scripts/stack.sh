@@ -10,6 +10,10 @@
 #   npm run stack -- tools    install only the missing Debian command-line tools (java, maven, shellcheck, ...)
 #   npm run stack -- kafka <tool> [args]   a Kafka command-line tool from the broker's classpath,
 #                                          e.g. kafka consumer-groups --describe --group connect-orders
+#   npm run stack -- connect-libs          install (once) Apache Kafka Connect's jars and print their folder;
+#                                          the compatibility test runs a Connect worker from them
+#   npm run stack -- pyclient              install (once) the Python Kafka Connect client kafka-connect-py
+#                                          in a venv and print the path of its `kc` command
 #
 # Settings (environment): TC_STACK_HOME (cache root), TEMPORAL_PORT, TEMPORAL_UI_PORT, KAFKA_PORT,
 # KAFKA_CONTROLLER_PORT, MYSQL_PORT, ELASTICSEARCH_PORT, MYSQL_USER, MYSQL_PASSWORD, MYSQL_DATABASE,
@@ -158,6 +162,34 @@ EOF
     chmod +x "$KAFKA_HOME/bin/$tool"
   done
   touch "$KAFKA_HOME/.installed"
+}
+
+# Apache Kafka Connect's worker (runtime, FileStream connectors, JSON converter, transforms): not a
+# stack service; the compatibility test starts one beside ours and stops it again.
+CONNECT_HOME=$OPT/kafka-connect-$KAFKA_VERSION
+provision_connect() {
+  [ -f "$CONNECT_HOME/.installed" ] && return 0
+  local log=$OPT/kafka-connect-install.log
+  say "fetching Apache Kafka Connect $KAFKA_VERSION jars from Maven Central ..."
+  rm -rf "$CONNECT_HOME"; mkdir -p "$CONNECT_HOME"
+  mvn -B -q -f "$SCRIPT_DIR/stack/connect-pom.xml" -Dkafka.version="$KAFKA_VERSION" \
+    "$MAVEN_DEP_PLUGIN:copy-dependencies" -DincludeScope=runtime -DoutputDirectory="$CONNECT_HOME/libs" >"$log" 2>&1 \
+    || fail "install kafka connect" "$log" "Maven could not gather the Kafka Connect classpath"
+  touch "$CONNECT_HOME/.installed"
+}
+
+# A third-party Python client of Kafka Connect's REST API, for the test that drives ours with it.
+PYCLIENT_VERSION=1.0.0
+PYCLIENT_HOME=$TC_HOME/pyclients
+provision_pyclient() {
+  [ -x "$PYCLIENT_HOME/bin/kc" ] && [ -f "$PYCLIENT_HOME/.installed-$PYCLIENT_VERSION" ] && return 0
+  local log=$TC_HOME/pyclients-install.log
+  say "installing kafka-connect-py $PYCLIENT_VERSION (PyPI) into $PYCLIENT_HOME ..."
+  rm -rf "$PYCLIENT_HOME"
+  python3 -m venv "$PYCLIENT_HOME" >"$log" 2>&1 \
+    && "$PYCLIENT_HOME/bin/pip" install -q "kafka-connect-py==$PYCLIENT_VERSION" >>"$log" 2>&1 \
+    && [ -x "$PYCLIENT_HOME/bin/kc" ] || fail "install kafka-connect-py" "$log" "pip could not install kafka-connect-py"
+  touch "$PYCLIENT_HOME/.installed-$PYCLIENT_VERSION"
 }
 
 provision_mariadb() {
@@ -461,5 +493,7 @@ case $verb in
   env) cmd_env ;;
   kafka) cmd_kafka "$@" ;;
   tools) mkdir -p "$TC_HOME"; provision_tools ;; # only the Debian command-line tools (npm run lint uses it for shellcheck)
-  *) echo "usage: npm run stack -- up|status|down|logs [service [lines]]|env|kafka <tool> [args]|tools" >&2; exit 2 ;;
+  connect-libs) mkdir -p "$OPT"; provision_tools; provision_connect; echo "$CONNECT_HOME/libs" ;;
+  pyclient) mkdir -p "$TC_HOME"; provision_pyclient; echo "$PYCLIENT_HOME/bin/kc" ;;
+  *) echo "usage: npm run stack -- up|status|down|logs [service [lines]]|env|kafka <tool> [args]|tools|connect-libs|pyclient" >&2; exit 2 ;;
 esac

@@ -24,6 +24,9 @@ trap cleanup EXIT
 set -a
 eval "$(bash scripts/stack.sh env)"
 set +a
+# What the REST compatibility tests run beside the stack (installed once, then cached).
+bash scripts/stack.sh connect-libs >/dev/null
+bash scripts/stack.sh pyclient >/dev/null
 export KAFKAJS_NO_PARTITIONER_WARNING=1
 
 echo "test: type-checking (tsc --noEmit)"

@@ -3,10 +3,10 @@ import type { ConnectorPlugin } from '../connectors/types.js';
 import { connectorPluginNames, CONNECTOR_PLUGINS, findConnectorPlugin } from '../connectors/registry.js';
 import { createConverter, createHeaderConverter, settingsWithPrefix } from '../converters/registry.js';
 import { ConfigError } from '../errors.js';
-import { validateTransformChain } from '../transforms/registry.js';
+import { findPredicate, findTransform, PREDICATES, TRANSFORMS, validateTransformChain } from '../transforms/registry.js';
 import { compileJavaRegex } from '../transforms/util/java-regex.js';
 import type { RawConfig } from '../../workflows/messages.js';
-import { defineConfig, key, type ConfigKey, type ConfigProblem, type KeyMap } from './define.js';
+import { defineConfig, isWholeNumber, key, wholeNumberMessage, type ConfigKey, type ConfigProblem, type KeyMap } from './define.js';
 import { hasProviderReference } from './providers.js';
 import { maskConfig, redact, secretKeys, secretValues } from './secrets.js';
 
@@ -33,8 +33,12 @@ const converterKey = (what: string, displayName: string) => key.custom(
   z.preprocess((v) => (v === '' || v === null ? undefined : v), z.string().optional()),
 );
 
-// Connect's NonEmptyStringWithoutControlChars (ISO control characters), plus our own rule.
+// Connect's NonEmptyStringWithoutControlChars (ISO control characters), plus our own rules.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/g;
+// A UTF-16 surrogate without its pair: not a Unicode character, and not encodable as UTF-8.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Names go into Temporal workflow ids (at most 1,000 bytes): 255 UTF-16 units are at most 765 UTF-8 bytes. */
+export const MAX_CONNECTOR_NAME_LENGTH = 255;
 
 const connectorName = key.custom(
   { type: 'STRING', importance: 'HIGH', group: COMMON, required: true, displayName: 'Connector name', documentation: 'Globally unique name to use for this connector.' },
@@ -44,8 +48,14 @@ const connectorName = key.custom(
       const codes = [...new Set(control.map((c) => c.charCodeAt(0)))].join(', ');
       ctx.addIssue({ code: 'custom', message: `String may not contain control sequences but had the following ASCII control characters: ${codes}` });
     }
-    if (s.includes(':') || s.includes('/')) {
-      ctx.addIssue({ code: 'custom', message: "Connector names may not contain ':' or '/': temporal-connect puts the name into Temporal workflow ids (connector:<name>:task-<n>). This is our rule, not Kafka Connect's." });
+    if (s.includes(':')) {
+      ctx.addIssue({ code: 'custom', message: "Connector names may not contain ':': temporal-connect puts the name into Temporal workflow ids (connector:<name>:task-<n>). This is our rule, not Kafka Connect's." });
+    }
+    if (s.length > MAX_CONNECTOR_NAME_LENGTH) {
+      ctx.addIssue({ code: 'custom', message: `Connector names may be at most ${MAX_CONNECTOR_NAME_LENGTH} characters long (this one has ${s.length}): temporal-connect puts the name into Temporal workflow ids. This is our rule, not Kafka Connect's.` });
+    }
+    if (LONE_SURROGATE.test(s)) {
+      ctx.addIssue({ code: 'custom', message: 'Connector names must be valid Unicode: this one has a lone UTF-16 surrogate (an escape like \\ud800 without its pair). This is our rule, not Kafka Connect\'s.' });
     }
   })),
 );
@@ -142,11 +152,19 @@ export const commonKeys = {
     doc: 'Name or alias of the class for this connector. For io.confluent.connect.jdbc.JdbcSourceConnector you can either specify this full name, or use "JdbcSource" or "JdbcSourceConnector" to make the configuration a bit shorter.',
   }),
   'tasks.max': shown('Tasks max', key.int({ default: 1, min: 1, importance: 'HIGH', group: COMMON, doc: 'Maximum number of tasks to use for this connector.' })),
+  'tasks.max.enforce': shown('Enforce tasks max', key.boolean({
+    default: true, importance: 'LOW', group: COMMON,
+    doc: '(Deprecated in Kafka Connect) Whether to enforce that the tasks.max property is respected by the connector. temporal-connect\'s connectors never plan more tasks than tasks.max, so both values behave the same.',
+  })),
   'key.converter': converterKey('keys', 'Key converter class'),
   'value.converter': converterKey('values', 'Value converter class'),
   'header.converter': converterKey('header values', 'Header converter class'),
   transforms: shown('Transforms', key.list({ default: [], importance: 'LOW', group: 'Transforms', doc: 'Aliases for the transformations to be applied to records.' })),
   predicates: shown('Predicates', key.list({ default: [], importance: 'LOW', group: 'Predicates', doc: 'Aliases for the predicates used by transformations.' })),
+  'config.action.reload': shown('Reload Action', key.enum(['none', 'restart'] as const, {
+    default: 'restart', caseInsensitive: true, importance: 'LOW', group: COMMON,
+    doc: 'The action that Connect should take on the connector when changes in external configuration providers result in a change in the connector\'s configuration properties. In temporal-connect providers resolve their values each time a task starts and announce no changes, so both values behave as none.',
+  })),
   ...errorsKeys,
   ...temporalKeys,
 };
@@ -164,6 +182,10 @@ function refuseRequired(k: ConfigKey<'requested' | 'required'>): ConfigKey<'requ
 }
 
 export const sourceKeys = {
+  'topic.creation.groups': shown('Topic Creation Groups', key.custom(
+    { type: 'LIST', importance: 'LOW', group: 'Topic Creation', default: [], documentation: 'Groups of configurations for topics created by source connectors. temporal-connect supports the default group only (topic.creation.default.*), so this must stay empty.' },
+    z.preprocess((v) => (v === null ? undefined : v), z.string().optional().refine((v) => v === undefined || v.trim() === '', 'temporal-connect creates topics with the default group only (topic.creation.default.partitions and .replication.factor): remove topic.creation.groups')),
+  )),
   'topic.creation.default.partitions': shown('Default topic partitions', topicCreationInt(key.int({
     group: 'Topic Creation', importance: 'LOW',
     doc: "The number of partitions new topics created for this connector. This value may be -1 to use the broker's default number of partitions, or a positive number representing the desired number of partitions. Required when any topic.creation.* key is set.",
@@ -178,6 +200,14 @@ export const sourceKeys = {
       + 'as on a Kafka Connect worker without exactly.once.source.support=enabled. "requested" (the default) is best effort: '
       + 'records are delivered at least once.',
   }))),
+  'transaction.boundary': shown('Transaction Boundary', key.enum(['poll', 'interval', 'connector'] as const, {
+    default: 'poll', caseInsensitive: true, importance: 'MEDIUM', group: 'Exactly Once Support',
+    doc: 'Permitted values are poll, interval, connector. If set to \'poll\', a new producer transaction will be started and committed for every batch of records that each task from this connector provides to Connect. temporal-connect commits each batch with its offsets, which is poll; interval and connector are refused.',
+  })),
+  'transaction.boundary.interval.ms': shown('Transaction boundary interval', key.int({
+    type: 'LONG', min: 0, importance: 'LOW', group: 'Exactly Once Support',
+    doc: 'If \'transaction.boundary\' is set to \'interval\', determines the interval for producer transaction commits by connector tasks. Unused in temporal-connect, which commits per batch (poll).',
+  })),
   'offsets.storage.topic': key.string({
     importance: 'LOW', group: 'offsets.topic', displayName: 'Offsets topic',
     doc: "The name of a separate offsets topic to use for this connector. If empty or not specified, the worker's global offsets topic name will be used.",
@@ -282,7 +312,7 @@ function converterProblems(values: Record<string, string>): ConfigProblem[] {
 
 /** Connect's SourceConnectorConfig: once any topic.creation.* key is set, the default group needs both numbers. */
 function topicCreationProblems(values: Record<string, string>): ConfigProblem[] {
-  if (!Object.keys(values).some((k) => k.startsWith('topic.creation.'))) return [];
+  if (!Object.keys(values).some((k) => k.startsWith('topic.creation.') && k !== 'topic.creation.groups')) return [];
   return ['topic.creation.default.replication.factor', 'topic.creation.default.partitions']
     .filter((k) => (values[k] ?? '').trim() === '')
     .map((k) => ({ key: k, message: `Missing required configuration "${k}" which has no default value.` }));
@@ -309,6 +339,43 @@ function sinkTopicProblems(values: Record<string, string>): ConfigProblem[] {
     problems.push({ key: 'topics.regex', message: `The DLQ topic '${dlq}' may not be matched by the regex for the topics ('topics.regex=${regex}') consumed by the connector` });
   }
   return problems;
+}
+
+/** Connect's source rule: temporal-connect commits each poll's batch with its offsets, and nothing else. */
+function transactionBoundaryProblems(values: Record<string, string>): ConfigProblem[] {
+  const v = values['transaction.boundary']?.trim().toLowerCase();
+  if (v === 'interval' || v === 'connector') {
+    return [{ key: 'transaction.boundary', message: `Invalid value ${values['transaction.boundary']} for configuration transaction.boundary: temporal-connect commits each batch a task polls together with its offsets (poll); set transaction.boundary=poll or leave it out` }];
+  }
+  return [];
+}
+
+
+/** Connect's ConfigDef.parseType message when a value is not of its key's type; undefined when it is (or the type is free text). */
+export function typeMismatch(type: string, value: string): string | undefined {
+  const v = value.trim();
+  // Connect's own text; for digits out of Java's range, also the range.
+  if (type === 'INT' || type === 'LONG') return isWholeNumber(type, v) ? undefined : /^[-+]?\d+$/.test(v) ? wholeNumberMessage(type) : `Not a number of type ${type}`;
+  if (type === 'DOUBLE') return v !== '' && Number.isFinite(Number(v)) ? undefined : 'Not a number of type DOUBLE';
+  if (type === 'BOOLEAN') return /^(true|false)$/i.test(v) ? undefined : 'Expected value to be either true or false';
+  return undefined;
+}
+
+/**
+ * A value that is not of its key's type gets Connect's message in place of ours, and for tasks.max
+ * also the second one Connect adds (it then sees no value at all).
+ */
+function withConnectTypeMessages(keys: KeyMap, values: Record<string, string>, problems: ConfigProblem[]): ConfigProblem[] {
+  let out = problems;
+  for (const [name, k] of Object.entries(keys)) {
+    const raw = values[name];
+    if (raw === undefined || raw.trim() === '') continue;
+    const why = typeMismatch(k.meta.type, raw);
+    if (!why) continue;
+    out = [...out.filter((p) => p.key !== name), { key: name, message: `Invalid value ${raw} for configuration ${name}: ${why}` }];
+    if (name === 'tasks.max') out.push({ key: name, message: 'Invalid value null for configuration tasks.max: Value must be non-null' });
+  }
+  return out;
 }
 
 /**
@@ -340,7 +407,7 @@ export function validateConnectorConfig(name: string, raw: RawConfig, options: {
   if (plugin) {
     const typed = plugin.type === 'source' ? sourceConfig.parse(values) : sinkConfig.parse(values);
     if (!typed.ok) problems.push(...typed.problems);
-    if (plugin.type === 'source') problems.push(...topicCreationProblems(values));
+    if (plugin.type === 'source') problems.push(...topicCreationProblems(values), ...transactionBoundaryProblems(values));
     else problems.push(...sinkTopicProblems(values));
     const own = plugin.config.parse(values);
     if (!own.ok) problems.push(...own.problems);
@@ -348,6 +415,7 @@ export function validateConnectorConfig(name: string, raw: RawConfig, options: {
   }
   problems.push(...converterProblems(values));
   problems.push(...validateTransformChain(values));
+  problems = withConnectTypeMessages(connectorKeys(plugin), values, problems);
 
   if (!options.resolved) problems = problems.filter((p) => !(config[p.key] !== undefined && hasProviderReference(config[p.key])));
 
@@ -376,10 +444,11 @@ export interface ConfigKeyInfo {
   importance: string;
   documentation: string;
   group: string | null;
-  order_in_group: number;
   width: Width;
   display_name: string;
   dependents: string[];
+  /** The key's place in its group (Connect's orderInGroup, named `order` in its answers); -1 without a group. */
+  order: number;
 }
 
 export interface ConfigValueInfo {
@@ -403,12 +472,23 @@ function defaultString(d: unknown): string | null {
   return Array.isArray(d) ? d.join(',') : String(d);
 }
 
-function definitions(keys: KeyMap): ConfigKeyInfo[] {
+/** The order Connect's ConnectorConfig/SourceConnectorConfig give the framework's keys (not always by group). */
+const ORDERS: Record<string, number> = {
+  name: 1, 'connector.class': 2, 'tasks.max': 3, 'tasks.max.enforce': 4, 'key.converter': 5, 'value.converter': 6,
+  'header.converter': 7, transforms: 8, predicates: 9, 'config.action.reload': 10,
+  'errors.retry.timeout': 1, 'errors.retry.delay.max.ms': 2, 'errors.tolerance': 3, 'errors.log.enable': 4,
+  'errors.log.include.messages': 5, 'errors.deadletterqueue.topic.name': 6, 'errors.deadletterqueue.topic.replication.factor': 7,
+  'errors.deadletterqueue.context.headers.enable': 8, 'topic.creation.groups': 1, 'exactly.once.support': 2,
+  'transaction.boundary': 3, 'transaction.boundary.interval.ms': 4, 'offsets.storage.topic': 1,
+};
+
+function definitions(keys: KeyMap, framework = false): ConfigKeyInfo[] {
   const orderInGroup = new Map<string, number>();
   return Object.entries(keys).map(([name, k]) => {
     const group = k.meta.group ?? null;
-    const order = group === null ? -1 : (orderInGroup.get(group) ?? 0) + 1;
+    let order = group === null ? -1 : (orderInGroup.get(group) ?? 0) + 1;
     if (group !== null) orderInGroup.set(group, order);
+    if (framework && ORDERS[name] !== undefined) order = ORDERS[name];
     return {
       name,
       type: k.meta.type,
@@ -417,10 +497,10 @@ function definitions(keys: KeyMap): ConfigKeyInfo[] {
       importance: k.meta.importance,
       documentation: k.meta.documentation,
       group,
-      order_in_group: order,
       width: WIDTHS[name] ?? 'NONE',
       display_name: k.meta.displayName ?? name,
       dependents: [],
+      order,
     };
   });
 }
@@ -436,35 +516,85 @@ function enrichedGroup(keyName: string): string | null {
   return m ? `${m[1] === 'transforms' ? 'Transforms' : 'Predicates'}: ${m[2]}` : null;
 }
 
+interface EnrichedKey {
+  definition: ConfigKeyInfo;
+  recommended: string[];
+  /** Connect shows no value for a class it cannot load. */
+  unloadable?: boolean;
+}
+
+/**
+ * The keys Connect adds to a validate answer for each transform and predicate alias (its
+ * ConnectorConfig.enrich): `<alias>.type` with every known class as recommended values, the
+ * class's own keys, and for transforms `negate` and `predicate`.
+ */
+function chainKeys(values: Record<string, string>): EnrichedKey[] {
+  const out: EnrichedKey[] = [];
+  const aliases = (k: string) => [...new Set((values[k] ?? '').split(',').map((a) => a.trim()).filter(Boolean))];
+  const def = (name: string, group: string, order: number, over: Partial<ConfigKeyInfo>): ConfigKeyInfo => ({
+    name, type: 'STRING', required: false, default_value: null, importance: 'MEDIUM', documentation: '', group,
+    width: 'NONE', display_name: name.slice(name.lastIndexOf('.') + 1), dependents: [], order, ...over,
+  });
+  for (const [section, list, find] of [['transforms', TRANSFORMS, findTransform], ['predicates', PREDICATES, findPredicate]] as const) {
+    const kind = section === 'transforms' ? 'Transformation' : 'Predicate';
+    for (const alias of aliases(section)) {
+      const prefix = `${section}.${alias}.`;
+      const group = `${section === 'transforms' ? 'Transforms' : 'Predicates'}: ${alias}`;
+      const found = values[`${prefix}type`] ? find(values[`${prefix}type`]) : undefined;
+      out.push({
+        definition: def(`${prefix}type`, group, 0, {
+          type: 'CLASS', required: true, importance: 'HIGH', width: 'LONG', display_name: `${kind} type for ${alias}`,
+          documentation: `Class for the '${alias}' ${kind.toLowerCase()}.`,
+        }),
+        recommended: list.map((d) => d.className),
+        unloadable: !found,
+      });
+      let order = 0;
+      for (const d of found ? definitions(found.config.keys) : []) {
+        out.push({ definition: { ...d, name: prefix + d.name, group, order: ++order }, recommended: [...(found!.config.keys[d.name]?.meta.validValues ?? [])] });
+      }
+      if (section === 'transforms') {
+        out.push({ definition: def(`${prefix}negate`, group, ++order, { type: 'BOOLEAN', default_value: 'false', documentation: 'Whether the configured predicate should be negated.' }), recommended: [] });
+        out.push({ definition: def(`${prefix}predicate`, group, ++order, { documentation: 'The alias of a predicate used to determine whether to apply this transformation.' }), recommended: [] });
+      }
+    }
+  }
+  return out;
+}
+
 /**
  * PUT /connector-plugins/{p}/config/validate: one entry per declared key (value as given, else the
- * default; secrets masked), plus one per other key that has a problem (converter, transform and
- * predicate settings), so every error is listed under its key.
+ * default; secrets masked; none when it is not of the key's type), the keys of each transform and
+ * predicate alias, plus one per other key that has a problem (converter settings), so every error
+ * is listed under its key.
  */
 export function toConnectValidateResponse(pluginClass: string, raw: RawConfig, result: ConnectorConfigResult): ConfigInfos {
   const flat = { ...flatten(raw, []), ...result.config };
+  // No name in the request: Connect shows none (validateConnectorConfig stands in an empty one).
+  if (raw.name === undefined || raw.name === null || raw.name === '') delete flat.name;
   const masked = maskConfig(flat, secretKeys(result.plugin, flat));
   const errorsOf = (k: string) => result.problems.filter((p) => p.key === k).map((p) => p.message);
   const keys = connectorKeys(result.plugin);
-  const defs = definitions(keys);
+  // Connect recommends values only where a key has a recommender; its own keys have none.
+  const recommended = (name: string) => (name in commonKeys || name in sourceKeys ? [] : [...(keys[name]?.meta.validValues ?? [])]);
+  const entries: EnrichedKey[] = definitions(keys, true).map((definition) => ({ definition, recommended: recommended(definition.name) }));
+  entries.push(...chainKeys(flat));
+  const listed = new Set(entries.map((e) => e.definition.name));
   for (const k of new Set(result.problems.map((p) => p.key))) {
-    if (k in keys) continue;
-    const group = enrichedGroup(k);
-    defs.push({
-      name: k, type: 'STRING', required: false, default_value: null, importance: 'LOW', documentation: '',
-      group, order_in_group: -1, width: 'NONE', display_name: k, dependents: [],
+    if (listed.has(k)) continue;
+    entries.push({
+      definition: {
+        name: k, type: 'STRING', required: false, default_value: null, importance: 'LOW', documentation: '',
+        group: enrichedGroup(k), width: 'NONE', display_name: k, dependents: [], order: -1,
+      },
+      recommended: [],
     });
   }
-  const configs = defs.map((definition) => ({
-    definition,
-    value: {
-      name: definition.name,
-      value: masked[definition.name] ?? definition.default_value,
-      recommended_values: [...(keys[definition.name]?.meta.validValues ?? [])],
-      errors: errorsOf(definition.name),
-      visible: true,
-    },
-  }));
-  const groups = [...new Set(defs.map((d) => d.group).filter((g): g is string => g !== null))];
+  const configs = entries.map(({ definition, recommended, unloadable }) => {
+    const given = masked[definition.name];
+    const value = given === undefined ? definition.default_value : unloadable || typeMismatch(definition.type, given) ? null : given;
+    return { definition, value: { name: definition.name, value, recommended_values: recommended, errors: errorsOf(definition.name), visible: true } };
+  });
+  const groups = [...new Set(entries.map((e) => e.definition.group).filter((g): g is string => g !== null))];
   return { name: pluginClass, error_count: configs.reduce((n, c) => n + c.value.errors.length, 0), groups, configs };
 }

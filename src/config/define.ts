@@ -44,13 +44,25 @@ function withDefault<S extends z.ZodTypeAny>(s: S, def: z.input<S> | undefined, 
 /** Java's int and long ranges: Connect refuses a value outside them ("Not a number of type INT"). */
 const WHOLE_RANGES = { INT: [-(2n ** 31n), 2n ** 31n - 1n], LONG: [-(2n ** 63n), 2n ** 63n - 1n] } as const;
 
-function wholeNumber(type: 'INT' | 'LONG') {
+/** The message for a value that is not a whole number in the type's range. */
+export function wholeNumberMessage(type: 'INT' | 'LONG'): string {
   const [lo, hi] = WHOLE_RANGES[type];
-  const message = `Not a number of type ${type}: must be a whole number from ${lo} to ${hi}`;
+  return `Not a number of type ${type}: must be a whole number from ${lo} to ${hi}`;
+}
+
+/** Whether `text` is a whole number within Java's range for the type. */
+export function isWholeNumber(type: 'INT' | 'LONG', text: string): boolean {
+  const [lo, hi] = WHOLE_RANGES[type];
+  const n = /^[-+]?\d+$/.test(text) ? BigInt(text) : undefined;
+  return n !== undefined && n >= lo && n <= hi;
+}
+
+function wholeNumber(type: 'INT' | 'LONG') {
+  const message = wholeNumberMessage(type);
   return z.unknown().transform((v, ctx) => {
     const text = typeof v === 'number' ? (Number.isInteger(v) ? BigInt(v).toString() : '') : typeof v === 'string' ? v.trim() : '';
-    const n = /^[-+]?\d+$/.test(text) ? BigInt(text) : undefined;
-    if (n === undefined || n < lo || n > hi) {
+    const n = isWholeNumber(type, text) ? BigInt(text) : undefined;
+    if (n === undefined) {
       ctx.addIssue({ code: 'custom', message });
       return z.NEVER;
     }

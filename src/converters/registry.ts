@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors.js';
 import { BYTE_ARRAY_CONVERTER_CLASS, ByteArrayConverter } from './byte-array-converter.js';
 import { JSON_CONVERTER_CLASS, JsonConverter } from './json-converter.js';
+import { NUMBER_CONVERTER_PLUGINS } from './number-converters.js';
 import { SIMPLE_HEADER_CONVERTER_CLASS, SimpleHeaderConverter } from './simple-header-converter.js';
 import { STRING_CONVERTER_CLASS, StringConverter } from './string-converter.js';
 import type { Converter, HeaderConverter } from './types.js';
@@ -20,6 +21,7 @@ export const CONVERTER_PLUGINS: readonly ConverterPlugin[] = [
   { className: STRING_CONVERTER_CLASS, aliases: ['StringConverter', 'String'], converter: () => new StringConverter(), headerConverter: () => new StringConverter() },
   { className: BYTE_ARRAY_CONVERTER_CLASS, aliases: ['ByteArrayConverter', 'ByteArray'], converter: () => new ByteArrayConverter(), headerConverter: () => new ByteArrayConverter() },
   { className: SIMPLE_HEADER_CONVERTER_CLASS, aliases: ['SimpleHeaderConverter', 'Simple'], headerConverter: () => new SimpleHeaderConverter() },
+  ...NUMBER_CONVERTER_PLUGINS,
 ];
 
 export const DEFAULT_KEY_CONVERTER = JSON_CONVERTER_CLASS;

@@ -1,8 +1,9 @@
 // /connectors/…: Kafka Connect's connector endpoints on top of the SDK.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ConnectorNotFoundError, connectorOffsetsSchema, connectorSpecSchema, rawConfigSchema, type ConnectClient, type ConnectorStatus } from '../client/index.js';
 import { CONNECTOR_WORKFLOW, connectorNameFromWorkflowId, connectorWorkflowId, restartTaskSignal } from '../../workflows/messages.js';
+import { findConnectorPlugin } from '../connectors/registry.js';
 import { parseWith, RestError } from './errors.js';
 import { storedConfig } from './stored-config.js';
 import { activeTopics, resetActiveTopics } from './topics.js';
@@ -20,6 +21,32 @@ const flag = (v: unknown) => String(v).toLowerCase() === 'true';
 
 const OFFSETS_MESSAGE = (what: 'altered' | 'reset') =>
   `The Connect framework-managed offsets for this connector have been ${what} successfully. However, if this connector manages offsets externally, they will need to be manually ${what} in the system that the connector uses.`;
+
+/** Connect's Location header: the absolute URL of the connector, as Jersey builds it from the request. */
+function locationOf(req: FastifyRequest, name: string): string {
+  return `${req.protocol}://${req.host}/connectors/${encodeURIComponent(name)}`;
+}
+
+/** Task classes whose package differs from their connector's; any other is the connector class with Connector → Task. */
+const TASK_CLASSES: Record<string, string> = {
+  'io.confluent.connect.jdbc.JdbcSourceConnector': 'io.confluent.connect.jdbc.source.JdbcSourceTask',
+  'io.confluent.connect.jdbc.JdbcSinkConnector': 'io.confluent.connect.jdbc.sink.JdbcSinkTask',
+};
+
+/** Connect's `task.class` entry of a task config, from the connector class (name or alias) the config names. */
+export function taskClassOf(connectorClass: string | undefined): string | undefined {
+  const plugin = connectorClass ? findConnectorPlugin(connectorClass) : undefined;
+  if (!plugin) return undefined;
+  return TASK_CLASSES[plugin.className] ?? plugin.className.replace(/(Connector)?$/, 'Task');
+}
+
+/** Task configs as Connect lists them: each with its `task.class`. */
+async function taskConfigs(client: ConnectClient, name: string): Promise<Awaited<ReturnType<ConnectClient['tasks']>>> {
+  return (await client.tasks(name)).map((t) => {
+    const taskClass = taskClassOf(t.config['connector.class']);
+    return taskClass ? { ...t, config: { ...t.config, 'task.class': taskClass } } : t;
+  });
+}
 
 /** A task number from the path; anything else is a task that does not exist. */
 function taskId(connector: string, task: string, status: ConnectorStatus, message: (id: string) => string): number {
@@ -42,7 +69,8 @@ export function connectorRoutes(app: FastifyInstance, client: ConnectClient): vo
   app.get<{ Querystring: { expand?: string | string[] } }>('/connectors', async (req) => {
     const names = await client.list();
     if (req.query.expand === undefined) return names;
-    const expand = new Set([req.query.expand].flat().flatMap((e) => e.split(',')));
+    // Each `expand` parameter is one value, as Jersey reads it: `expand=info,status` names neither.
+    const expand = new Set([req.query.expand].flat());
     const out: Record<string, Record<string, unknown>> = {};
     await Promise.all(names.map(async (name) => {
       try {
@@ -61,7 +89,7 @@ export function connectorRoutes(app: FastifyInstance, client: ConnectClient): vo
   app.post('/connectors', async (req, reply) => {
     const spec = parseWith(createSchema, req.body, 'connector creation request');
     const info = await client.create(spec);
-    return reply.code(201).header('Location', `/connectors/${encodeURIComponent(info.name)}`).send(info);
+    return reply.code(201).header('Location', locationOf(req, info.name)).send(info);
   });
 
   app.get<{ Params: Params }>('/connectors/:connector', async (req) => client.get(req.params.connector));
@@ -75,7 +103,7 @@ export function connectorRoutes(app: FastifyInstance, client: ConnectClient): vo
     } catch (e) {
       if (!(e instanceof ConnectorNotFoundError)) throw e;
       const info = await client.create({ name, config });
-      return reply.code(201).header('Location', `/connectors/${encodeURIComponent(name)}`).send(info);
+      return reply.code(201).header('Location', locationOf(req, name)).send(info);
     }
     return client.get(name);
   });
@@ -93,7 +121,10 @@ export function connectorRoutes(app: FastifyInstance, client: ConnectClient): vo
   });
 
   app.get<{ Params: Params }>('/connectors/:connector/status', async (req) => client.status(req.params.connector));
-  app.get<{ Params: Params }>('/connectors/:connector/tasks', async (req) => client.tasks(req.params.connector));
+  app.get<{ Params: Params }>('/connectors/:connector/tasks', async (req) => taskConfigs(client, req.params.connector));
+  // Deprecated in Connect (KIP-661) but still served: task configs by task id.
+  app.get<{ Params: Params }>('/connectors/:connector/tasks-config', async (req) =>
+    Object.fromEntries((await taskConfigs(client, req.params.connector)).map((t) => [`${t.id.connector}-${t.id.task}`, t.config])));
 
   app.get<{ Params: TaskParams }>('/connectors/:connector/tasks/:task/status', async (req) => {
     const { connector, task } = req.params;

@@ -62,16 +62,25 @@ export class LoggerLevels {
     return TO_PINO[level.toUpperCase()];
   }
 
-  /** Sets the level of a named logger (root: all of them); returns the names changed, sorted. */
-  set(name: string, level: string): string[] | undefined {
+  /**
+   * Sets the level of a named logger and of those below it (`a` covers `a.b`; root covers all),
+   * creating it when no logger has that name yet, as Connect (log4j) does; returns the names set,
+   * sorted. `last_modified` changes only on loggers whose level really changed.
+   */
+  set(name: string, level: string): string[] {
     const pino = LoggerLevels.pinoLevel(level);
     if (!pino) throw new Error(`invalid log level '${level}'.`);
     const isRoot = name.toLowerCase() === 'root';
-    const targets = isRoot ? [...this.entries.keys()] : this.entries.has(name) ? [name] : undefined;
-    if (!targets) return undefined;
+    if (!isRoot && !this.entries.has(name)) {
+      const root = this.entries.get('root')!.logger;
+      const created = this.register(name, root.child({ logger: name }));
+      created.level = root.level;
+    }
+    const targets = isRoot ? [...this.entries.keys()] : [...this.entries.keys()].filter((n) => n === name || n.startsWith(`${name}.`));
     const now = Date.now();
     for (const n of targets) {
       const e = this.entries.get(n)!;
+      if (e.logger.level === pino) continue;
       e.logger.level = pino;
       e.lastModified = now;
       for (const ref of e.children) {

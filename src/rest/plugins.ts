@@ -4,7 +4,9 @@ import type { ConfigDef, KeyMap } from '../config/define.js';
 import { maskConfig, secretKeys } from '../config/secrets.js';
 import { connectorPluginRows, findConnectorPlugin } from '../connectors/registry.js';
 import type { ConnectorPlugin } from '../connectors/types.js';
+import { JSON_CONVERTER_CLASS, jsonConverterConfig } from '../converters/json-converter.js';
 import { CONVERTER_PLUGINS, converterPluginRows } from '../converters/registry.js';
+import { STRING_CONVERTER_CLASS, stringConverterConfig } from '../converters/string-converter.js';
 import { findPredicate, findTransform, PREDICATES, TRANSFORMS } from '../transforms/registry.js';
 import type { RawConfig } from '../../workflows/messages.js';
 import { RestError } from './errors.js';
@@ -45,9 +47,36 @@ export function pluginConfig(name: string): ConfigKeyInfo[] {
   if (connector) return configDefinitions(connector);
   const smt = findTransform(name) ?? findPredicate(name);
   if (smt) return definitionsOf(smt.config);
-  // Our converters take their settings without declaring them as keys yet.
-  if (CONVERTER_PLUGINS.some((c) => c.className === name.trim() || c.aliases.includes(name.trim()))) return [];
+  const converter = CONVERTER_PLUGINS.find((c) => c.className === name.trim() || c.aliases.includes(name.trim()));
+  if (converter) return converterDefinitions(converter.className);
   throw new RestError(404, `Unknown plugin ${name}.`);
+}
+
+/** Connect's ConverterConfig key every converter has (set by the worker, not by users). */
+const CONVERTER_TYPE: ConfigKeyInfo = {
+  name: 'converter.type', type: 'STRING', required: true, default_value: null, importance: 'LOW', documentation: 'How this converter will be used.',
+  group: null, width: 'NONE', display_name: 'converter.type', dependents: [], order: -1,
+};
+
+/** The settings converters declare, with Connect's display names and widths where they differ from the key's name. */
+const CONVERTER_CONFIGS: Record<string, { config: ConfigDef<KeyMap>; shown?: Record<string, { display_name: string; width: ConfigKeyInfo['width'] }> }> = {
+  [JSON_CONVERTER_CLASS]: {
+    config: jsonConverterConfig,
+    shown: {
+      'schemas.enable': { display_name: 'Enable Schemas', width: 'MEDIUM' },
+      'schemas.cache.size': { display_name: 'Schema Cache Size', width: 'MEDIUM' },
+      'decimal.format': { display_name: 'Decimal Format', width: 'MEDIUM' },
+      'replace.null.with.default': { display_name: 'Replace null with default', width: 'MEDIUM' },
+    },
+  },
+  [STRING_CONVERTER_CLASS]: { config: stringConverterConfig, shown: { 'converter.encoding': { display_name: 'Encoding', width: 'MEDIUM' } } },
+};
+
+/** GET /connector-plugins/{converter}/config: converter.type, then the converter's own keys (Connect numbers them within their group). */
+function converterDefinitions(className: string): ConfigKeyInfo[] {
+  const own = CONVERTER_CONFIGS[className];
+  if (!own) return [CONVERTER_TYPE];
+  return [CONVERTER_TYPE, ...definitionsOf(own.config).map((d) => ({ ...d, ...own.shown?.[d.name], order: d.group === null ? -1 : d.order - 1 }))];
 }
 
 /** Connect's normalizedPluginName: the alias without its "Connector" suffix. */

@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import type { Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
-import fastify, { type FastifyHttpOptions, type FastifyInstance, type FastifyRequest, type FastifyServerFactory } from 'fastify';
+import fastify, { type FastifyHttpOptions, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerFactory } from 'fastify';
 import { rawConfigSchema, type ConnectClient } from '../client/index.js';
 import { maskedValue, redact, secretKeys, secretValues } from '../config/secrets.js';
 import { findConnectorPlugin } from '../connectors/registry.js';
@@ -81,6 +81,53 @@ function noPrototypeKeys(key: string, value: unknown): unknown {
   return value;
 }
 
+/** Jackson's default nesting limit; deeper bodies are refused before parsing (no stack overflow). */
+export const MAX_JSON_DEPTH = 1000;
+
+/** How deeply arrays and objects nest in a JSON text (brackets inside strings do not count). */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) max = Math.max(max, ++depth);
+    else if (c === 93 || c === 125) depth--;
+  }
+  return max;
+}
+
+/** Whether an Accept header admits application/json (absent = anything). */
+export function acceptsJson(accept: string | undefined): boolean {
+  if (!accept || !accept.trim()) return true;
+  return accept.split(',').some((part) => {
+    const [type, ...params] = part.split(';').map((s) => s.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith('q='));
+    if (q && Number(q.slice(2)) === 0) return false;
+    return type === 'application/json' || type === 'application/*' || type === '*/*' || type === '*';
+  });
+}
+
+/** A route pattern (`/connectors/:connector/status`) as a regular expression over raw paths. */
+function pathPattern(url: string): RegExp {
+  const parts = url.replace(/\/+$/, '').split('/').map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  return new RegExp(`^${parts.join('/')}/?$`);
+}
+
+/** Status, reason phrase and message for a request Node's HTTP parser refused (by its llhttp error code). */
+export function clientErrorAnswer(code: string | undefined): [number, string, string] {
+  if (code === 'HPE_HEADER_OVERFLOW') return [431, 'Request Header Fields Too Large', 'HTTP 431 Request Header Fields Too Large: the path and headers together must stay under 16 KiB'];
+  if (code === 'HPE_INVALID_URL') return [400, 'Bad Request', 'Malformed request path: percent-encode every character that is not ASCII or not allowed in a path (e.g. é as %C3%A9, a space as %20)'];
+  return [400, 'Bad Request', `Malformed HTTP request (${code ?? 'unknown parser error'}): send a well-formed HTTP/1.1 request`];
+}
+
+/** Routes outside Kafka Connect's API, which do not answer JSON only. */
+const NOT_CONNECT = new Set(['/metrics']);
+
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -97,8 +144,24 @@ export function buildRestApp(deps: RestDeps): FastifyInstance {
   const options: FastifyHttpOptions<HttpServer> = {
     logger: false,
     bodyLimit: deps.bodyLimit ?? 1024 * 1024,
-    routerOptions: { ignoreTrailingSlash: true },
+    // A connector name may be 255 characters, up to 9 times as long percent-encoded; longer ones reach the
+    // handler too, which answers why (find-my-way's default, 100, would make them an unknown path).
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16_384 },
     ...(serverFactory ? { serverFactory } : {}),
+    // A path that is not valid percent-encoded UTF-8 (e.g. /connectors/%ff), in Connect's error shape.
+    frameworkErrors: (err, req, reply: FastifyReply) => {
+      if (err.code === 'FST_ERR_BAD_URL') {
+        return reply.code(400).send({ error_code: 400, message: `The request path ${req.url} is not valid percent-encoded UTF-8: encode each name as UTF-8 bytes (e.g. é as %C3%A9)` });
+      }
+      return reply.code(400).send({ error_code: 400, message: err.message });
+    },
+    // Requests Node's HTTP parser refuses (raw non-ASCII in the path, bad headers): no route runs.
+    clientErrorHandler: (err, socket) => {
+      if (!socket.writable) return;
+      const [status, text, message] = clientErrorAnswer((err as { code?: string }).code);
+      const body = JSON.stringify({ error_code: status, message });
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    },
   };
   const app: FastifyInstance = fastify(options);
   const timeoutMs = deps.requestTimeoutMs ?? 90_000;
@@ -108,6 +171,7 @@ export function buildRestApp(deps: RestDeps): FastifyInstance {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);
+    if (jsonDepth(text) > MAX_JSON_DEPTH) return done(new RestError(400, `JSON body nests arrays/objects deeper than ${MAX_JSON_DEPTH} levels: send a flat connector config`), undefined);
     try {
       done(null, JSON.parse(text, noPrototypeKeys));
     } catch (e) {
@@ -122,6 +186,20 @@ export function buildRestApp(deps: RestDeps): FastifyInstance {
     if (!creds || req.routeOptions.url === '/health' || authorized(req.headers.authorization, creds)) return;
     return reply.code(401).header('WWW-Authenticate', challenges(creds)).send({ error_code: 401, message: 'User cannot access the resource.' });
   });
+  // Connect's resources consume and produce application/json only (Jersey: 415, then 406), checked
+  // once the route is known and before the body is read. Jersey's own texts, as clients see them
+  // from Connect; the 405 carries an Allow header naming the methods the path takes.
+  app.addHook('onRequest', async (req, reply) => {
+    const route = req.routeOptions.url;
+    if (route === undefined || NOT_CONNECT.has(route)) return;
+    const type = req.headers['content-type'];
+    if (type !== undefined && type.split(';')[0].trim().toLowerCase() !== 'application/json') {
+      return reply.code(415).send({ error_code: 415, message: 'HTTP 415 Unsupported Media Type' });
+    }
+    if (!acceptsJson(req.headers.accept)) {
+      return reply.code(406).send({ error_code: 406, message: 'HTTP 406 Not Acceptable' });
+    }
+  });
   app.addHook('preHandler', async (req) => {
     const secrets = requestSecrets(req.body);
     if (secrets) secretsOf.set(req, secrets);
@@ -130,7 +208,11 @@ export function buildRestApp(deps: RestDeps): FastifyInstance {
     const secrets = secretsOf.get(req);
     return secrets ? scrub(payload, secrets) : payload;
   });
+  // Every route's path and methods, for 405 and OPTIONS on a path that exists.
+  const routes: Array<{ pattern: RegExp; methods: string[] }> = [];
   app.addHook('onRoute', (route) => {
+    const methods = [route.method].flat().map(String);
+    routes.push({ pattern: pathPattern(route.url), methods });
     const handler = route.handler;
     route.handler = function timed(this: FastifyInstance, req, reply) {
       return withTimeout(Promise.resolve(handler.call(this, req, reply)), timeoutMs);
@@ -143,7 +225,16 @@ export function buildRestApp(deps: RestDeps): FastifyInstance {
     const secrets = secretsOf.get(req);
     return reply.code(body.error_code).send(secrets ? { ...body, message: redact(body.message, secrets.values) } : body);
   });
-  app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error_code: 404, message: 'HTTP 404 Not Found' }));
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0];
+    const allowed = new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => r.methods));
+    if (allowed.size === 0) return reply.code(404).send({ error_code: 404, message: 'HTTP 404 Not Found' });
+    allowed.add('OPTIONS');
+    const allow = [...allowed].sort().join(', ');
+    // Jersey answers OPTIONS on any resource with the methods it takes.
+    if (req.method === 'OPTIONS') return reply.code(200).header('Allow', allow).type('text/plain').send(allow);
+    return reply.code(405).header('Allow', allow).send({ error_code: 405, message: 'HTTP 405 Method Not Allowed' });
+  });
 
   app.get('/', async () => ({ version: VERSION, commit: process.env.TCONNECT_COMMIT ?? 'unknown', kafka_cluster_id: await deps.kafkaClusterId() }));
 
@@ -178,7 +269,6 @@ export function buildRestApp(deps: RestDeps): FastifyInstance {
     // Connect's own (odd) status for an unknown level.
     if (!LoggerLevels.pinoLevel(level)) throw new RestError(404, `invalid log level '${level}'.`);
     const changed = deps.loggers.set(req.params.logger, level);
-    if (!changed) throw new RestError(404, `Logger ${req.params.logger} not found.`);
     // scope=cluster: Connect tells every worker; we have no worker-to-worker channel, so only this one changes.
     if ((req.query.scope ?? '').toLowerCase() === 'cluster') return reply.code(204).send();
     return changed;

@@ -16,6 +16,10 @@ const config = defineConfig({
   'timestamp.field': key.string({ doc: `Field name for record timestamp. ${OPTIONALITY_DOC}` }),
   'static.field': key.string({ doc: `Field name for static data field. ${OPTIONALITY_DOC}` }),
   'static.value': key.string({ doc: 'Static field value, if field name configured.' }),
+  'replace.null.with.default': key.boolean({
+    default: true,
+    doc: 'Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used.',
+  }),
 });
 
 interface Insertion {
@@ -48,6 +52,7 @@ export const [InsertFieldKey, InsertFieldValue] = defineKeyValueTransforms({
     const timestamp = insertion(cfg['timestamp.field']);
     const staticField = insertion(cfg['static.field']);
     const staticValue = cfg['static.value'];
+    const replaceNull = cfg['replace.null.with.default'];
     if (!topic && !partition && !offset && !timestamp && !staticField) throw configError('topic.field', 'No field insertion configured');
     if (staticField && staticValue === undefined) throw configError('static.value', `No value specified for static field: ${staticField.name}`);
 
@@ -90,7 +95,7 @@ export const [InsertFieldKey, InsertFieldValue] = defineKeyValueTransforms({
         const struct = requireStruct(value, PURPOSE);
         const updated = schemaFor(struct.schema);
         const out = new Struct(updated);
-        for (const f of struct.schema.fields ?? []) out.put(f.name, struct.get(f.name));
+        for (const f of struct.schema.fields ?? []) out.put(f.name, replaceNull ? struct.get(f.name) : struct.getWithoutDefault(f.name));
         for (const [k, v] of inserted(record, true)) out.put(k, v);
         return withOperand(record, side, updated, out);
       },

@@ -152,3 +152,16 @@ export function jdbcIncrementing(table: string, password = stackEnv().MYSQL_PASS
     'table.whitelist': table,
   };
 }
+
+/** An Elasticsearch sink of schemaless JSON values from `topic` on the stack's Elasticsearch (index = topic); no secret in it. */
+export function esJsonSink(topic: string): Record<string, string> {
+  return {
+    'connector.class': 'io.confluent.connect.elasticsearch.ElasticsearchSinkConnector',
+    'connection.url': stackEnv().ELASTICSEARCH_URL,
+    topics: topic,
+    'key.ignore': 'true',
+    'schema.ignore': 'true',
+    'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+    'value.converter.schemas.enable': 'false',
+  };
+}

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import net from 'node:net';
 import path from 'node:path';
 
 /** Names `npm run stack -- env` prints; tests read the servers' addresses from them. */
@@ -71,4 +72,13 @@ export async function waitFor<T>(
     }
     await new Promise((r) => setTimeout(r, interval));
   }
+}
+
+/** A port nothing listens on now: bound by the OS's pick, then released. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

@@ -6,7 +6,7 @@ import { Schemas, Struct, type Schema } from '../../src/records/schema.js';
 import type { PluginLogger, SinkTask } from '../../src/connectors/types.js';
 import { elasticsearchSink } from '../../src/connectors/elasticsearch-sink/index.js';
 import { elastic } from '../helpers/clients.js';
-import { stackEnv, uniqueIdent } from '../helpers/stack.js';
+import { freePort, stackEnv, uniqueIdent } from '../helpers/stack.js';
 
 // The Elasticsearch sink against the stack's real Elasticsearch, called as the runtime calls it
 // (startTask → put → flush → close): write methods, ids, mappings, tombstones, per-record
@@ -253,7 +253,7 @@ describe('Elasticsearch sink on a real Elasticsearch', () => {
   });
 
   it('throws RetriableError after max.retries when Elasticsearch is unreachable', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const task = await start({ topics: 'x', 'connection.url': `http://127.0.0.1:${port}`, 'max.retries': '2', 'retry.backoff.ms': '20', 'schema.ignore': 'true' });
     const started = Date.now();
     const e = await task.put([rec('x', 0, 'a', { n: 1 })], never).catch((x: unknown) => x);
@@ -282,15 +282,6 @@ describe('Elasticsearch sink on a real Elasticsearch', () => {
     await expect(start({ topics: 'x', 'data.stream.type': 'logs', 'data.stream.dataset': 'app' })).rejects.toBeInstanceOf(ConfigError);
   });
 });
-
-/** A port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** A server that accepts connections and never answers. */
 async function silentServer(): Promise<number> {

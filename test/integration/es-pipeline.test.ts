@@ -6,6 +6,7 @@ import type mysql from 'mysql2/promise';
 import { ConnectClient } from '../../src/client/index.js';
 import { JsonConverter } from '../../src/converters/json-converter.js';
 import { elastic, kafka, mysqlConnection } from '../helpers/clients.js';
+import { esJsonSink } from '../helpers/connectors.js';
 import { readTopic } from '../helpers/kafka.js';
 import { REPO_ROOT, stackEnv, uniqueIdent, uniqueName, waitFor } from '../helpers/stack.js';
 import { testWorker } from '../helpers/worker.js';
@@ -168,13 +169,7 @@ describe('MySQL → Kafka → Elasticsearch on Temporal', () => {
     const name = `esfo-${topic}`;
     cleanups.push(() => sdk.delete(name));
     await sdk.create({ name, config: {
-      'connector.class': 'ElasticsearchSink',
-      'connection.url': env.ELASTICSEARCH_URL,
-      topics: topic,
-      'key.ignore': 'true',
-      'schema.ignore': 'true',
-      'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
-      'value.converter.schemas.enable': 'false',
+      ...esJsonSink(topic),
       'temporal.batch.max.records': '500',
       'batch.size': '500',
     } });

@@ -161,15 +161,37 @@ describe('validateConnectorConfig', () => {
     expect(r.problems).toEqual([{ key: 'timestamp.column.name', message: expect.stringContaining('timestamp.column.name must be set') }]);
   });
 
-  it('checks the connector name: required, no control characters, no ":" or "/"', () => {
+  it('checks the connector name: required, no control characters, no ":", at most 255 characters, valid Unicode', () => {
     expect(keysOf(validateConnectorConfig('', jdbc))).toEqual(['name']);
     expect(validateConnectorConfig('bad\nname', jdbc).problems[0].message).toContain('control');
-    for (const name of ['a:b', 'a/b']) {
-      const r = validateConnectorConfig(name, jdbc);
-      expect(keysOf(r)).toEqual(['name']);
-      expect(r.problems[0].message).toContain('workflow ids');
-    }
+    const colon = validateConnectorConfig('a:b', jdbc);
+    expect(keysOf(colon)).toEqual(['name']);
+    expect(colon.problems[0].message).toContain('workflow ids');
+    // "/" is fine, as in Connect (DELETE /connectors/a%2Fb).
+    expect(validateConnectorConfig('a/b', jdbc).ok).toBe(true);
+    const long = validateConnectorConfig('n'.repeat(10_000), jdbc);
+    expect(long.problems).toEqual([{ key: 'name', message: expect.stringContaining('at most 255 characters long (this one has 10000)') }]);
+    expect(validateConnectorConfig('n'.repeat(255), jdbc).ok).toBe(true);
+    const lone = validateConnectorConfig('bad\ud800x', jdbc);
+    expect(lone.problems).toEqual([{ key: 'name', message: expect.stringContaining('valid Unicode') }]);
+    expect(validateConnectorConfig('emoji-\ud83d\ude00', jdbc).ok).toBe(true);
     expect(validateConnectorConfig('orders-v2.eu_1', jdbc).ok).toBe(true);
+  });
+
+  it("answers a value not of its key's type with Connect's messages (tasks.max gets two, as in Connect)", () => {
+    const r = validateConnectorConfig('orders', { ...jdbc, 'tasks.max': 'abc', 'errors.log.enable': 'yes' });
+    expect(r.problems).toEqual(expect.arrayContaining([
+      { key: 'tasks.max', message: 'Invalid value abc for configuration tasks.max: Not a number of type INT' },
+      { key: 'tasks.max', message: 'Invalid value null for configuration tasks.max: Value must be non-null' },
+      { key: 'errors.log.enable', message: 'Invalid value yes for configuration errors.log.enable: Expected value to be either true or false' },
+    ]));
+    expect(r.problems.filter((p) => p.key === 'tasks.max')).toHaveLength(2);
+  });
+
+  it('refuses transaction boundaries other than poll, and topic creation groups', () => {
+    expect(validateConnectorConfig('orders', { ...jdbc, 'transaction.boundary': 'POLL' }).ok).toBe(true);
+    expect(keysOf(validateConnectorConfig('orders', { ...jdbc, 'transaction.boundary': 'interval' }))).toEqual(['transaction.boundary']);
+    expect(keysOf(validateConnectorConfig('orders', { ...jdbc, 'topic.creation.groups': 'big' }))).toEqual(['topic.creation.groups']);
   });
 
   it('rejects a name in the config that differs from the connector\'s', () => {
@@ -204,7 +226,7 @@ describe('validateConnectorConfig', () => {
     const problem = (extra: RawConfig) => validateConnectorConfig('orders', { ...jdbc, ...extra }).problems;
     // poll.interval.ms is an INT in Confluent's source; errors.retry.timeout a LONG.
     expect(problem({ 'poll.interval.ms': '2147483647', 'errors.retry.timeout': '9223372036854775807' })).toEqual([]);
-    expect(problem({ 'poll.interval.ms': '2147483648' })).toEqual([{ key: 'poll.interval.ms', message: expect.stringMatching(/^Invalid value "2147483648" for configuration poll.interval.ms: Not a number of type INT: must be a whole number from -2147483648 to 2147483647$/) }]);
+    expect(problem({ 'poll.interval.ms': '2147483648' })).toEqual([{ key: 'poll.interval.ms', message: expect.stringMatching(/^Invalid value 2147483648 for configuration poll.interval.ms: Not a number of type INT: must be a whole number from -2147483648 to 2147483647$/) }]);
     expect(problem({ 'poll.interval.ms': '99999999999999999999' }).map((p) => p.key)).toEqual(['poll.interval.ms']);
     expect(problem({ 'errors.retry.timeout': '9223372036854775808' })).toEqual([{ key: 'errors.retry.timeout', message: expect.stringContaining('Not a number of type LONG: must be a whole number from -9223372036854775808 to 9223372036854775807') }]);
     expect(problem({ 'errors.retry.timeout': 1e300 }).map((p) => p.key)).toEqual(['errors.retry.timeout']);
@@ -257,12 +279,12 @@ describe('Kafka Connect REST shapes', () => {
     expect(byName.get('tasks.max')!.value).toEqual({ name: 'tasks.max', value: '0', recommended_values: [], errors: [expect.stringContaining('at least 1')], visible: true });
     expect(byName.get('tasks.max')!.definition).toEqual({
       name: 'tasks.max', type: 'INT', required: false, default_value: '1', importance: 'HIGH',
-      documentation: 'Maximum number of tasks to use for this connector.', group: 'Common', order_in_group: 3,
+      documentation: 'Maximum number of tasks to use for this connector.', group: 'Common', order: 3,
       width: 'SHORT', display_name: 'Tasks max', dependents: [],
     });
     expect(byName.get('connector.class')!.definition.required).toBe(true);
     expect(byName.get('connection.password')!.value.value).toBe('[hidden]');
-    expect(byName.get('errors.tolerance')!.value).toMatchObject({ value: 'none', recommended_values: ['none', 'all'] });
+    expect(byName.get('errors.tolerance')!.value).toMatchObject({ value: 'none', recommended_values: [] });
     expect(byName.get('transforms.a.type')!.value.errors).toHaveLength(1);
     expect(byName.get('value.converter.schemas.enable')!.value.errors).toHaveLength(1);
     expect(res.configs.reduce((n, c) => n + c.value.errors.length, 0)).toBe(res.error_count);
@@ -280,8 +302,8 @@ describe('Kafka Connect REST shapes', () => {
     const defs = configDefinitions(jdbcSource);
     expect(defs.map((d) => d.name)).toEqual(Object.keys(jdbcSource.config.keys));
     const url = defs.find((d) => d.name === 'connection.url')!;
-    expect(Object.keys(url).sort()).toEqual(['default_value', 'dependents', 'display_name', 'documentation', 'group', 'importance', 'name', 'order_in_group', 'required', 'type', 'width']);
-    expect(url).toMatchObject({ type: 'STRING', required: true, group: 'Database', order_in_group: 1 });
+    expect(Object.keys(url).sort()).toEqual(['default_value', 'dependents', 'display_name', 'documentation', 'group', 'importance', 'name', 'order', 'required', 'type', 'width']);
+    expect(url).toMatchObject({ type: 'STRING', required: true, group: 'Database', order: 1 });
     expect(defs.find((d) => d.name === 'table.types')!.default_value).toBe('TABLE');
     expect(defs.find((d) => d.name === 'connection.password')!.type).toBe('PASSWORD');
   });

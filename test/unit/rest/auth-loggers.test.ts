@@ -45,7 +45,18 @@ describe('/admin/loggers levels', () => {
     expect(levels.set('root', 'OFF')).toEqual(['root', 'worker']);
     expect([root.level, worker.level, task.level, later.level]).toEqual(['silent', 'silent', 'silent', 'silent']);
     expect(levels.get('root')?.level).toBe('OFF');
-    expect(levels.set('nope', 'INFO')).toBeUndefined();
+    // A name no logger has yet is created at that level (Connect/log4j), and listed from then on.
+    expect(levels.set('org.example', 'WARN')).toEqual(['org.example']);
+    expect(levels.get('org.example')).toEqual({ level: 'WARN', last_modified: expect.any(Number) });
+    // A logger set to the level it has keeps last_modified null; others change and get a time.
+    const fresh = new LoggerLevels(pino({ level: 'info' }, { write() {} }));
+    fresh.set('org.example.a', 'DEBUG');
+    expect(fresh.set('root', 'INFO')).toEqual(['org.example.a', 'root']);
+    expect(fresh.get('root')).toEqual({ level: 'INFO', last_modified: null });
+    expect(fresh.get('org.example.a')).toEqual({ level: 'INFO', last_modified: expect.any(Number) });
+    // A name covers the loggers below it.
+    fresh.set('org.example.b', 'ERROR');
+    expect(fresh.set('org.example', 'TRACE')).toEqual(['org.example', 'org.example.a', 'org.example.b']);
     expect(LoggerLevels.pinoLevel('all')).toBe('trace');
     expect(LoggerLevels.pinoLevel('verbose')).toBeUndefined();
   });

@@ -23,9 +23,50 @@ describe('connector plugins', () => {
   it('answers config definitions by class or alias, 404 for an unknown plugin', () => {
     const defs = pluginConfig('JdbcSource');
     expect(defs.find((d) => d.name === 'connection.url')).toMatchObject({ type: 'STRING', required: true, importance: 'HIGH' });
-    expect(Object.keys(defs[0]).sort()).toEqual(['default_value', 'dependents', 'display_name', 'documentation', 'group', 'importance', 'name', 'order_in_group', 'required', 'type', 'width']);
+    expect(Object.keys(defs[0]).sort()).toEqual(['default_value', 'dependents', 'display_name', 'documentation', 'group', 'importance', 'name', 'order', 'required', 'type', 'width']);
     expect(pluginConfig('org.apache.kafka.connect.transforms.Cast$Value').map((d) => d.name)).toContain('spec');
     expect(() => pluginConfig('Nope')).toThrow(new RestError(404, 'Unknown plugin Nope.'));
+    expect(pluginConfig('org.apache.kafka.connect.transforms.InsertField$Value').find((d) => d.name === 'replace.null.with.default'))
+      .toMatchObject({ type: 'BOOLEAN', default_value: 'true' });
+  });
+
+  it("lists a converter's keys as Connect does: converter.type first, JsonConverter's four own", () => {
+    const json = pluginConfig('org.apache.kafka.connect.json.JsonConverter');
+    expect(json.map((d) => [d.name, d.group, d.order])).toEqual([
+      ['converter.type', null, -1], ['schemas.enable', 'Schemas', 0], ['schemas.cache.size', 'Schemas', 1],
+      ['decimal.format', 'Serialization', 0], ['replace.null.with.default', 'Serialization', 1],
+    ]);
+    expect(json[1]).toMatchObject({ type: 'BOOLEAN', default_value: 'true', importance: 'HIGH', display_name: 'Enable Schemas', width: 'MEDIUM' });
+    expect(pluginConfig('StringConverter').map((d) => d.name)).toEqual(['converter.type', 'converter.encoding']);
+    expect(pluginConfig('org.apache.kafka.connect.converters.ByteArrayConverter').map((d) => d.name)).toEqual(['converter.type']);
+  });
+
+  it("answers validate with Connect's framework keys, no name when none was sent, null for a value not of its type", () => {
+    const r = validatePluginConfig('JdbcSource', {
+      'connector.class': 'JdbcSource', 'tasks.max': 'abc', transforms: 't,u', 'transforms.t.type': 'NoSuch',
+      'transforms.u.type': 'org.apache.kafka.connect.transforms.RegexRouter', 'transforms.u.regex': 'a', 'transforms.u.replacement': 'b',
+    });
+    const entry = (n: string) => r.configs.find((c) => c.definition.name === n);
+    for (const k of ['tasks.max.enforce', 'config.action.reload', 'topic.creation.groups', 'transaction.boundary', 'transaction.boundary.interval.ms']) {
+      expect(entry(k), k).toBeDefined();
+    }
+    expect(entry('tasks.max.enforce')!.definition).toMatchObject({ type: 'BOOLEAN', default_value: 'true', group: 'Common', order: 4 });
+    expect(entry('name')!.value).toMatchObject({ value: null, errors: ['Missing required configuration "name" which has no default value.'] });
+    expect(entry('tasks.max')!.value).toMatchObject({
+      value: null,
+      errors: ['Invalid value abc for configuration tasks.max: Not a number of type INT', 'Invalid value null for configuration tasks.max: Value must be non-null'],
+    });
+    const t = entry('transforms.t.type')!;
+    expect(t.definition).toMatchObject({ type: 'CLASS', required: true, importance: 'HIGH', group: 'Transforms: t', order: 0, display_name: 'Transformation type for t' });
+    expect(t.value.recommended_values).toContain('org.apache.kafka.connect.transforms.RegexRouter');
+    expect(t.value.value).toBeNull();
+    expect(entry('transforms.u.type')!.value.value).toBe('org.apache.kafka.connect.transforms.RegexRouter');
+    expect(t.value.errors).toEqual([expect.stringMatching(/^Invalid value NoSuch for configuration transforms.t.type: Class NoSuch could not be found/)]);
+    expect(r.configs.filter((c) => c.definition.group === 'Transforms: u').map((c) => [c.definition.name, c.definition.order])).toEqual([
+      ['transforms.u.type', 0], ['transforms.u.regex', 1], ['transforms.u.replacement', 2], ['transforms.u.negate', 3], ['transforms.u.predicate', 4],
+    ]);
+    expect(r.groups).toEqual(expect.arrayContaining(['Transforms: t', 'Transforms: u']));
+    expect(validatePluginConfig('JdbcSource', { 'connector.class': 'JdbcSource', name: 'n' }).configs[0].value.value).toBe('n');
   });
 
   it("validates as Connect: 400 for a mismatching, missing or unknown class; secrets masked in every message", () => {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import net from 'node:net';
 import pino from 'pino';
 import type { ConnectClient } from '../../../src/client/index.js';
 import { ConnectorNotFoundError } from '../../../src/client/errors.js';
 import { LoggerLevels } from '../../../src/rest/loggers.js';
-import { buildRestApp, type RestDeps } from '../../../src/rest/server.js';
+import { buildRestApp, clientErrorAnswer, type RestDeps } from '../../../src/rest/server.js';
 
 /** A ConnectClient stand-in: create echoes its input (plain secret included) to prove the answer is scrubbed. */
 function fakeClient(overrides: Record<string, unknown> = {}): ConnectClient {
@@ -58,10 +59,70 @@ describe('REST server plumbing (fastify inject, fake SDK)', () => {
     expect(empty.json()).toEqual({ error_code: 400, message: "Desired 'level' parameter was not specified in request." });
   });
 
+  it("answers 405 (with Allow), OPTIONS, 415 and 406 as Connect's Jersey does", async () => {
+    const a = app();
+    const del = await a.inject({ method: 'DELETE', url: '/connectors' });
+    expect(del.statusCode).toBe(405);
+    expect(del.json()).toEqual({ error_code: 405, message: 'HTTP 405 Method Not Allowed' });
+    expect(del.headers.allow).toBe('GET, HEAD, OPTIONS, POST');
+    expect((await a.inject({ method: 'POST', url: '/connectors/a%2Fb' })).statusCode).toBe(405);
+    const options = await a.inject({ method: 'OPTIONS', url: '/connectors/x/status' });
+    expect([options.statusCode, options.headers.allow]).toEqual([200, 'GET, HEAD, OPTIONS']);
+    expect((await a.inject({ method: 'OPTIONS', url: '/nope' })).statusCode).toBe(404);
+    // Content-Type other than JSON: 415 even without a body (Connect checks @Consumes first).
+    const text = await a.inject({ method: 'POST', url: '/connectors', headers: { 'content-type': 'text/plain' }, payload: 'hello' });
+    expect(text.json()).toEqual({ error_code: 415, message: 'HTTP 415 Unsupported Media Type' });
+    expect((await a.inject({ method: 'PUT', url: '/connectors/x/pause', headers: { 'content-type': 'text/plain' } })).statusCode).toBe(415);
+    const plain = await a.inject({ method: 'GET', url: '/connectors/x/status', headers: { accept: 'text/plain' } });
+    expect(plain.json()).toEqual({ error_code: 406, message: 'HTTP 406 Not Acceptable' });
+    expect((await a.inject({ method: 'GET', url: '/connectors/x/status', headers: { accept: 'text/html, application/json;q=0.9' } })).statusCode).toBe(404);
+    expect((await a.inject({ method: 'GET', url: '/connectors/x/status', headers: { accept: 'application/json;q=0' } })).statusCode).toBe(406);
+  });
+
+  it('answers requests the HTTP parser refuses with a status and message that say what to fix', () => {
+    expect(clientErrorAnswer('HPE_HEADER_OVERFLOW')).toEqual([431, 'Request Header Fields Too Large', expect.stringContaining('under 16 KiB')]);
+    expect(clientErrorAnswer('HPE_INVALID_URL')[2]).toContain('é as %C3%A9');
+    expect(clientErrorAnswer('HPE_INVALID_METHOD')).toEqual([400, 'Bad Request', expect.stringContaining('HPE_INVALID_METHOD')]);
+  });
+
+  it('a raw non-ASCII path over a real socket gets the {error_code, message} shape', async () => {
+    const a = app();
+    await a.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const socket = net.connect((a.server.address() as net.AddressInfo).port, '127.0.0.1');
+      socket.end(Buffer.concat([Buffer.from('GET /connectors/'), Buffer.from('é', 'utf8'), Buffer.from(' HTTP/1.1\r\nHost: x\r\n\r\n')]));
+      let answer = '';
+      for await (const chunk of socket) answer += chunk.toString();
+      expect(answer).toMatch(/^HTTP\/1.1 400 /);
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ error_code: 400, message: expect.stringContaining('é as %C3%A9') });
+    } finally {
+      await a.close();
+    }
+  });
+
+  it('routes long connector names to their handler (not an unknown path)', async () => {
+    const name = 'n'.repeat(255);
+    expect((await app().inject(`/connectors/${name}/status`)).json()).toEqual({ error_code: 404, message: `Connector ${name} not found` });
+  });
+
+  it('answers a bad path encoding and a deeply nested body in the {error_code, message} shape', async () => {
+    const a = app();
+    const bad = await a.inject('/connectors/%ff');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toEqual({ error_code: 400, message: expect.stringContaining('not valid percent-encoded UTF-8') });
+    const deep = await a.inject({ method: 'POST', url: '/connectors', headers: { 'content-type': 'application/json' }, payload: `${'['.repeat(20_000)}${']'.repeat(20_000)}` });
+    expect(deep.statusCode).toBe(400);
+    expect(deep.json()).toEqual({ error_code: 400, message: expect.stringContaining('deeper than 1000 levels') });
+    // Brackets inside strings do not count.
+    const quoted = await a.inject({ method: 'POST', url: '/connectors', payload: { name: 'c', config: { 'connector.class': 'JdbcSource', note: '['.repeat(5000) } } });
+    expect(quoted.statusCode).toBe(201);
+  });
+
   it('never echoes a secret the request carried', async () => {
     const r = await app().inject({ method: 'POST', url: '/connectors', payload: { name: 'c', config: { 'connector.class': 'JdbcSource', 'connection.password': 'Pa55-word!', 'x.api.key': 'k-e-y-9' } } });
     expect(r.statusCode).toBe(201);
-    expect(r.headers.location).toBe('/connectors/c');
+    // Absolute, as Jersey builds it from the request's host.
+    expect(r.headers.location).toBe('http://localhost:80/connectors/c');
     expect(r.body).not.toContain('Pa55-word!');
     expect(r.body).not.toContain('k-e-y-9');
     expect(r.json().config['connection.password']).toBe('[hidden]');

@@ -34,6 +34,14 @@ describe('InsertField', () => {
     });
   });
 
+  it('keeps a null field null with replace.null.with.default=false (default: the field default)', () => {
+    const schema = Schemas.struct([['region', Schemas.string({ optional: true, defaultValue: 'eu' })]]);
+    const record = () => sinkRecord({ value: new Struct(schema, { region: null }), valueSchema: schema });
+    const cfg = { 'static.field': 's', 'static.value': 'v' };
+    expect((applied(make(InsertFieldValue, cfg), record()).value as Struct).getWithoutDefault('region')).toBe('eu');
+    expect((applied(make(InsertFieldValue, { ...cfg, 'replace.null.with.default': 'false' }), record()).value as Struct).getWithoutDefault('region')).toBeNull();
+  });
+
   it('inserts into a schemaless map, the timestamp as epoch millis', () => {
     const out = applied(make(InsertFieldValue, all), sinkRecord({ value: { magic: 42 } }));
     expect(out.value).toEqual({
