@@ -186,9 +186,11 @@ provision_pyclient() {
   local log=$TC_HOME/pyclients-install.log
   say "installing kafka-connect-py $PYCLIENT_VERSION (PyPI) into $PYCLIENT_HOME ..."
   rm -rf "$PYCLIENT_HOME"
-  python3 -m venv "$PYCLIENT_HOME" >"$log" 2>&1 \
+  if ! { python3 -m venv "$PYCLIENT_HOME" >"$log" 2>&1 \
     && "$PYCLIENT_HOME/bin/pip" install -q "kafka-connect-py==$PYCLIENT_VERSION" >>"$log" 2>&1 \
-    && [ -x "$PYCLIENT_HOME/bin/kc" ] || fail "install kafka-connect-py" "$log" "pip could not install kafka-connect-py"
+    && [ -x "$PYCLIENT_HOME/bin/kc" ]; }; then
+    fail "install kafka-connect-py" "$log" "pip could not install kafka-connect-py"
+  fi
   touch "$PYCLIENT_HOME/.installed-$PYCLIENT_VERSION"
 }
 

@@ -111,7 +111,7 @@ interface BatchInput {
   seq: number;
 }
 
-async function runTask(kind: TaskKind, input: TaskInput, self: (i: TaskInput) => Promise<TaskResult>): Promise<TaskResult> {
+async function runTask(kind: TaskKind, input: TaskInput, _self: (i: TaskInput) => Promise<TaskResult>): Promise<TaskResult> {
   const offsets = new Map<string, PartitionOffset>(input.offsets.map((o) => [partitionKey(o.partition), o]));
   let paused = input.paused;
   let stopping = false;
@@ -302,7 +302,7 @@ async function runTask(kind: TaskKind, input: TaskInput, self: (i: TaskInput) =>
     if (!stopping && (info.continueAsNewSuggested || info.historyLength > maxHistory)) {
       await condition(allHandlersFinished);
       if (offsetsDirty) await report(state, true);
-      return continueAsNew<typeof self>({
+      return continueAsNew<typeof _self>({
         ...input,
         offsets: [...offsets.values()],
         paused,

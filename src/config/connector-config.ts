@@ -555,7 +555,7 @@ function chainKeys(values: Record<string, string>): EnrichedKey[] {
       }
       if (section === 'transforms') {
         out.push({ definition: def(`${prefix}negate`, group, ++order, { type: 'BOOLEAN', default_value: 'false', documentation: 'Whether the configured predicate should be negated.' }), recommended: [] });
-        out.push({ definition: def(`${prefix}predicate`, group, ++order, { documentation: 'The alias of a predicate used to determine whether to apply this transformation.' }), recommended: [] });
+        out.push({ definition: def(`${prefix}predicate`, group, order + 1, { documentation: 'The alias of a predicate used to determine whether to apply this transformation.' }), recommended: [] });
       }
     }
   }

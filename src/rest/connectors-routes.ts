@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ConnectorNotFoundError, connectorOffsetsSchema, connectorSpecSchema, rawConfigSchema, type ConnectClient, type ConnectorStatus } from '../client/index.js';
-import { CONNECTOR_WORKFLOW, connectorNameFromWorkflowId, connectorWorkflowId, restartTaskSignal } from '../../workflows/messages.js';
+import { connectorWorkflowId, restartTaskSignal } from '../../workflows/messages.js';
 import { findConnectorPlugin } from '../connectors/registry.js';
 import { parseWith, RestError } from './errors.js';
 import { storedConfig } from './stored-config.js';

@@ -88,7 +88,7 @@ export async function startKafkaConnect(workerProps: Record<string, string> = {}
     await Promise.race([died, waitFor(async () => (await fetch(`${url}/health`).catch(() => undefined))?.status === 200, { timeout: 90_000, interval: 250, what: `${url}/health` })]);
   } catch (e) {
     await worker.stop().catch(() => undefined);
-    throw new Error(`${(e as Error).message}\n--- Kafka Connect log ---\n${log()}`);
+    throw new Error(`${(e as Error).message}\n--- Kafka Connect log ---\n${log()}`, { cause: e });
   }
   return worker;
 }
