@@ -128,7 +128,7 @@ describe('hostile inputs against a REST worker (generated, fixed seed)', () => {
 
     // 2. Names.
     const names = ['x'.repeat(10_000), 'bad\ud800name', '', '   ', 'tab\tname', 'new\nline', '../../etc', '%', 'ä'.repeat(300)];
-    for (const n of names) inputs.push({ ...post('name', n, jdbc()), creates: undefined });
+    for (const n of names) inputs.push(post('name', n, jdbc()));
 
     // 3. Wrong types and out-of-range values of common and plugin keys.
     const badValues: Array<[string, unknown]> = [
