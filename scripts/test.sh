@@ -28,6 +28,10 @@ export KAFKAJS_NO_PARTITIONER_WARNING=1
 echo "test: type-checking (tsc --noEmit)"
 npx tsc --noEmit -p .
 
+# The package test packs and installs dist/, and plugin examples import the built package.
+echo "test: building the package (npm run build)"
+npm run --silent build
+
 report=$(mktemp -t tconnect-vitest-XXXXXX.json)
 rc=0
 npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || rc=$?
