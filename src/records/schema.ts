@@ -60,12 +60,20 @@ function fieldIndex(schema: Schema): Map<string, Field> {
  * - Decimal: string in plain decimal notation ("-12.340"), scale from schema parameters
  * - Date / Time / Timestamp: Date (UTC; Date at midnight, Time on 1970-01-01)
  */
+/** Marks Structs so `instanceof Struct` holds for one made by a plugin's own copy of this package. */
+const STRUCT = Symbol.for('temporal-connect.Struct');
+
 export class Struct {
   readonly schema: Schema;
   private readonly values: Map<string, unknown>;
 
+  static [Symbol.hasInstance](x: unknown): boolean {
+    return Function.prototype[Symbol.hasInstance].call(this, x) || (typeof x === 'object' && x !== null && STRUCT in x);
+  }
+
   constructor(schema: Schema, values?: Record<string, unknown>) {
     if (schema.type !== 'struct') throw new TypeError(`Struct needs a struct schema, got ${schema.type}`);
+    Object.defineProperty(this, STRUCT, { value: true });
     this.schema = schema;
     this.values = new Map();
     if (values) for (const [k, v] of Object.entries(values)) this.put(k, v);
