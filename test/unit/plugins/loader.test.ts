@@ -108,7 +108,9 @@ describe('plugin.path loading', () => {
   });
 
   it('an error class from another copy of the package is still ours (instanceof by recorded class names)', async () => {
-    const copy = await import('../../../src/errors.ts?copy=2') as typeof import('../../../src/errors.js');
+    // A query string makes the module loader evaluate errors.ts a second time: a second copy.
+    const second = '../../../src/errors.ts?copy=2';
+    const copy = (await import(/* @vite-ignore */ second)) as typeof import('../../../src/errors.js');
     expect(copy.RetriableError).not.toBe(RetriableError);
     const e = new copy.RetriableError('from a plugin\'s own copy');
     expect(e).toBeInstanceOf(RetriableError);
