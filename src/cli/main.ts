@@ -8,7 +8,7 @@ import { ConnectClient, type ConnectOptions } from '../client/index.js';
 import { validateConnectorConfig } from '../config/connector-config.js';
 import { ConfigError } from '../errors.js';
 import { createLogger, type Logger } from '../logging.js';
-import { loadWorkerPlugins, PLUGIN_PATH_KEY, PLUGINS_KEY } from '../plugins/loader.js';
+import { loadPlugins, loadWorkerPlugins, PLUGIN_PATH_KEY, PLUGINS_KEY, splitList } from '../plugins/loader.js';
 import { restSettings, type RestSettings } from '../rest/config.js';
 import { pluginRowsWithLocation } from '../rest/plugins.js';
 import { VERSION } from '../version.js';
@@ -110,14 +110,17 @@ export function buildProgram(deps: CliDeps): { program: Command; exitCode: () =>
 
   /**
    * Loads the plugins the worker runs, so a local validate knows their connectors: plugin.path and
-   * plugins from the flags, else from the worker properties file, else CONNECT_* variables.
+   * plugins from the flags, else from the worker properties file, else CONNECT_* variables. Only a
+   * worker properties file also hands its settings to the connectors (file.connectors.allowed.paths):
+   * without one the CLI does not know the worker's, and leaves those checks to the worker.
    */
   const loadCliPlugins = async (cmd: Command, workerConfigFile?: string) => {
     const g = cmd.optsWithGlobals<GlobalFlags>();
     const props = workerProperties(workerConfigFile ? await deps.readInput(workerConfigFile) : undefined, deps.env) ?? {};
     if (g.pluginPath !== undefined) props[PLUGIN_PATH_KEY] = g.pluginPath;
     if (g.plugins !== undefined) props[PLUGINS_KEY] = g.plugins;
-    await loadWorkerPlugins(props);
+    if (workerConfigFile) await loadWorkerPlugins(props);
+    else await loadPlugins({ pluginPath: splitList(props[PLUGIN_PATH_KEY]), plugins: splitList(props[PLUGINS_KEY]) });
   };
 
   /** Worker settings from flags, env and the properties file; REST settings when it serves REST. */

@@ -45,7 +45,8 @@ export interface LoadOptions {
   logger?: Pick<PluginLogger, 'info' | 'warn'>;
 }
 
-const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+/** A comma-separated property as a list (empty entries dropped). */
+export const splitList = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 const MODULE_EXT = /\.(m?js|cjs)$/;
 
 function readJson(file: string): Record<string, unknown> {
@@ -230,7 +231,7 @@ export async function loadPlugins(opts: LoadOptions): Promise<LoadedModule[]> {
  * plugins, then hands the properties to every connector that wants worker settings.
  */
 export async function loadWorkerPlugins(workerConfig: Readonly<Record<string, string>>, logger?: LoadOptions['logger']): Promise<LoadedModule[]> {
-  const loaded = await loadPlugins({ pluginPath: list(workerConfig[PLUGIN_PATH_KEY]), plugins: list(workerConfig[PLUGINS_KEY]), logger });
+  const loaded = await loadPlugins({ pluginPath: splitList(workerConfig[PLUGIN_PATH_KEY]), plugins: splitList(workerConfig[PLUGINS_KEY]), logger });
   for (const p of CONNECTOR_PLUGINS) p.applyWorkerConfig?.(workerConfig);
   return loaded;
 }
