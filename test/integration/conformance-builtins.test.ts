@@ -1,17 +1,18 @@
-// The conformance kit on the built-in JDBC connectors against the stack's MariaDB.
+// The conformance kit on the built-in JDBC and Elasticsearch connectors against the stack's servers.
 import type { RowDataPacket } from 'mysql2/promise';
 import type mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { elasticsearchSink } from '../../src/connectors/elasticsearch-sink/index.js';
 import { jdbcSink } from '../../src/connectors/jdbc-sink/index.js';
 import { jdbcSource } from '../../src/connectors/jdbc-source/index.js';
 import type { SinkRecord } from '../../src/records/record.js';
 import { Schemas, Struct } from '../../src/records/schema.js';
 import { runConformance } from '../../src/testing/index.js';
-import { mysqlConnection } from '../helpers/clients.js';
+import { elastic, mysqlConnection } from '../helpers/clients.js';
 import { jdbcIncrementing } from '../helpers/connectors.js';
 import { stackEnv, uniqueIdent } from '../helpers/stack.js';
 
-describe('conformance kit: JDBC connectors on MariaDB', () => {
+describe('conformance kit: built-in connectors on the stack', () => {
   const env = stackEnv();
   const tables: string[] = [];
   let db: mysql.Connection;
@@ -73,5 +74,34 @@ describe('conformance kit: JDBC connectors on MariaDB', () => {
       idempotent: true,
     });
     expect(results.every((r) => r.ok)).toBe(true);
+  });
+
+  it('ElasticsearchSink passes, idempotent by document id', async () => {
+    const index = uniqueIdent('kit-es');
+    const es = elastic();
+    try {
+      const records = (): SinkRecord[] => Array.from({ length: 6 }, (_, i) => ({
+        topic: index, kafkaPartition: 0, kafkaOffset: i, originalTopic: index, originalKafkaPartition: 0, originalKafkaOffset: i,
+        key: null, value: { n: i }, valueSchema: null, headers: [],
+      }));
+      const results = await runConformance({
+        plugin: elasticsearchSink,
+        config: { 'connection.url': env.ELASTICSEARCH_URL, topics: index, 'key.ignore': 'true', 'schema.ignore': 'true' },
+        invalid: [{ patch: { 'write.method': 'replace' }, key: 'write.method' }],
+        // Nothing listens on port 1: the put cannot reach a cluster.
+        broken: { 'connection.url': 'http://127.0.0.1:1', 'max.retries': '0', 'retry.backoff.ms': '10' },
+        records,
+        reset: async () => void (await es.indices.delete({ index }, { ignore: [404] })),
+        count: async () => {
+          await es.indices.refresh({ index }, { ignore: [404] });
+          return (await es.count({ index }, { ignore: [404] })).count ?? 0;
+        },
+        idempotent: true,
+      });
+      expect(results.every((r) => r.ok)).toBe(true);
+    } finally {
+      await es.indices.delete({ index }, { ignore: [404] });
+      await es.close();
+    }
   });
 });
