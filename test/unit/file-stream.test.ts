@@ -16,7 +16,7 @@ const ctx = (offset: Record<string, unknown> | null = null): SourceTaskContext =
 describe('FileStream allowed paths', () => {
   it('refuses every file until the worker allows a directory (the default)', async () => {
     applyAllowedPaths({});
-    expect(fileProblem(path.join(dir, 'a.txt'), false)).toBe('FileStream connectors are disabled on this worker: set the worker property file.connectors.allowed.paths to the directories they may read and write');
+    expect(fileProblem(path.join(dir, 'a.txt'), false)).toBe('File connectors are disabled on this worker: set the worker property file.connectors.allowed.paths to the directories they may read and write');
     await expect(fileStreamSource.startTask({ file: path.join(dir, 'a.txt'), topic: 't' }, ctx())).rejects.toBeInstanceOf(ConfigError);
   });
 

@@ -39,22 +39,26 @@ function realTarget(file: string): string {
   }
 }
 
-/** The problem with a file path for this process's worker, or null when it may be used. */
-export function fileProblem(file: string, enforce: boolean): string | null {
+/**
+ * The problem with a path (the value of `key`) for this process's worker, or null when it may be
+ * used: a file must lie inside an allowed directory, a directory (`dir`) may also be one.
+ * `enforce` false (validation in any process) skips the check where the worker's settings are unknown.
+ */
+export function fileProblem(file: string, enforce: boolean, key = 'file', dir = false): string | null {
   const roots = allowedRoots ?? (enforce ? [] : undefined);
   if (roots === undefined) return null;
-  if (!path.isAbsolute(file)) return `Invalid value ${file} for configuration file: must be an absolute path`;
+  if (!path.isAbsolute(file)) return `Invalid value ${file} for configuration ${key}: must be an absolute path`;
   if (roots.length === 0) {
-    return `FileStream connectors are disabled on this worker: set the worker property ${ALLOWED_PATHS_KEY} to the directories they may read and write`;
+    return `File connectors are disabled on this worker: set the worker property ${ALLOWED_PATHS_KEY} to the directories they may read and write`;
   }
   const target = realTarget(file);
-  if (roots.some((r) => target.startsWith(r.endsWith(path.sep) ? r : r + path.sep))) return null;
-  return `Invalid value ${file} for configuration file: not inside a directory the worker allows (${ALLOWED_PATHS_KEY}=${roots.join(',')})`;
+  if (roots.some((r) => (dir && target === r) || target.startsWith(r.endsWith(path.sep) ? r : r + path.sep))) return null;
+  return `Invalid value ${file} for configuration ${key}: not inside a directory the worker allows (${ALLOWED_PATHS_KEY}=${roots.join(',')})`;
 }
 
-/** For task starts and plans on a worker: refuses with a ConfigError naming the key. */
-export function checkFileAllowed(file: string): string {
-  const problem = fileProblem(file, true);
-  if (problem) throw new ConfigError(problem, [{ key: 'file', message: problem }]);
+/** For task starts and plans on a worker: refuses with a ConfigError naming the key; returns the real path. */
+export function checkFileAllowed(file: string, key = 'file', dir = false): string {
+  const problem = fileProblem(file, true, key, dir);
+  if (problem) throw new ConfigError(problem, [{ key, message: problem }]);
   return realTarget(file);
 }
