@@ -291,7 +291,7 @@ export function conformanceChecks(opts: ConformanceOptions): ConformanceCheck[] 
   };
 
   const redelivery: ConformanceCheck = {
-    name: o.idempotent ? 'put is idempotent under redelivery' : 'put under redelivery writes again, as the connector declares (not idempotent)',
+    name: o.idempotent ? 'put is idempotent under redelivery' : 'put under redelivery loses nothing (declared not idempotent)',
     async run() {
       await o.reset();
       const records = o.records();
@@ -303,8 +303,9 @@ export function conformanceChecks(opts: ConformanceOptions): ConformanceCheck[] 
         if (once !== records.length) fail(`after one put of ${records.length} records the target holds ${once}`);
         await put(task, o.records());
         const twice = await o.count();
-        const expected = o.idempotent ? records.length : 2 * records.length;
-        if (twice !== expected) fail(`after the same ${records.length} records were put again the target holds ${twice}, expected ${expected} (declared idempotent: ${o.idempotent})`);
+        // Not idempotent promises nothing about duplicates, only that nothing is lost.
+        const ok = o.idempotent ? twice === records.length : twice >= records.length && twice <= 2 * records.length;
+        if (!ok) fail(`after the same ${records.length} records were put again the target holds ${twice}, expected ${o.idempotent ? records.length : `${records.length} to ${2 * records.length}`} (declared idempotent: ${o.idempotent})`);
       } finally {
         await closeTwice(task);
       }

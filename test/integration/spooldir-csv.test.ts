@@ -1,30 +1,19 @@
 // The spooldir CSV source on the real stack: a directory of CSV files through a worker into Kafka
 // with a declared schema, finished files moved away, a bad file moved to error.path, spooldir's
 // offsets; and the conformance kit.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spoolDirCsvSource } from '../../src/connectors/spooldir-csv/index.js';
 import { runConformance } from '../../src/testing/index.js';
-import { useWorker } from '../helpers/fixture.js';
 import { readTopic } from '../helpers/kafka.js';
+import { useFileConnectorWorker } from '../helpers/plugins.js';
 import { uniqueName, waitFor } from '../helpers/stack.js';
-import { deleteTopics } from '../helpers/tconnect-process.js';
 
 const SCHEMA = JSON.stringify({ name: 'com.example.Order', type: 'STRUCT', fieldSchemas: { id: { type: 'INT64', isOptional: false }, item: { type: 'STRING', isOptional: true }, qty: { type: 'INT32', isOptional: true } } });
 
 describe('SpoolDirCsvSource', () => {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'tconnect-spool-'));
-  const fx = useWorker({ sdk: true });
-  const topics: string[] = [];
-  // After the connectors are deleted (cleanups run last to first), so no task lists a removed directory.
-  beforeAll(() => {
-    fx.cleanups.push(async () => {
-      await deleteTopics(topics);
-      rmSync(root, { recursive: true, force: true });
-    });
-  });
+  const { fx, root, topics } = useFileConnectorWorker('spool');
 
   const dirs = (name: string) => {
     const d = { input: path.join(root, name, 'in'), finished: path.join(root, name, 'done'), error: path.join(root, name, 'err') };
@@ -33,8 +22,6 @@ describe('SpoolDirCsvSource', () => {
   };
 
   it('reads a directory of CSV files into Kafka, typed by value.schema, moving finished and bad files', async () => {
-    // The in-process worker of this file took its worker properties at start; allow the directory now.
-    spoolDirCsvSource.applyWorkerConfig!({ 'file.connectors.allowed.paths': root });
     const d = dirs('orders');
     writeFileSync(path.join(d.input, 'a.csv'), 'id,item,qty\n1,apple,3\n2,"pear, green",\n');
     writeFileSync(path.join(d.input, 'b.csv'), 'qty,id,item\r\n5,3,plum\r\n');
@@ -57,14 +44,17 @@ describe('SpoolDirCsvSource', () => {
     expect(readdirSync(d.finished).sort()).toEqual(['a.csv', 'b.csv']);
     expect(readdirSync(d.error)).toEqual(['c.csv']);
     expect(readdirSync(d.input)).toEqual(['ignored.txt']);
-    const offsets = await fx.sdk.offsets(name);
+    // The files move when the batch commits, a moment before the workflow records its offsets.
+    const offsets = await waitFor(async () => {
+      const o = await fx.sdk.offsets(name);
+      return o.offsets.length === 2 ? o : undefined;
+    }, { what: 'offsets of both files' });
     expect(offsets.offsets).toEqual(expect.arrayContaining([
       { partition: { fileName: 'a.csv' }, offset: { offset: 2 } }, { partition: { fileName: 'b.csv' }, offset: { offset: 1 } },
     ]));
   });
 
   it('passes the conformance kit (cleanup.policy NONE, so the files stay for the restart checks)', async () => {
-    spoolDirCsvSource.applyWorkerConfig!({ 'file.connectors.allowed.paths': root });
     const d = dirs('kit');
     let n = 0;
     const results = await runConformance({
