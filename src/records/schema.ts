@@ -51,6 +51,9 @@ function fieldIndex(schema: Schema): Map<string, Field> {
   return m;
 }
 
+/** Marks Structs so `instanceof Struct` holds for one made by a plugin's own copy of this package. */
+const STRUCT = Symbol.for('temporal-connect.Struct');
+
 /**
  * Value representation in memory (what connectors, transforms and converters exchange):
  * - int8/16/32, float32/64: number; int64: number or bigint (bigint when beyond 2^53)
@@ -60,9 +63,6 @@ function fieldIndex(schema: Schema): Map<string, Field> {
  * - Decimal: string in plain decimal notation ("-12.340"), scale from schema parameters
  * - Date / Time / Timestamp: Date (UTC; Date at midnight, Time on 1970-01-01)
  */
-/** Marks Structs so `instanceof Struct` holds for one made by a plugin's own copy of this package. */
-const STRUCT = Symbol.for('temporal-connect.Struct');
-
 export class Struct {
   readonly schema: Schema;
   private readonly values: Map<string, unknown>;

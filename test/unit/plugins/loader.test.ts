@@ -8,6 +8,7 @@ import { createConverter } from '../../../src/converters/registry.js';
 import { ConfigError, RetriableError } from '../../../src/errors.js';
 import { loadPlugins, loadWorkerPlugins, PluginLoadError } from '../../../src/plugins/loader.js';
 import { compareVersions } from '../../../src/plugins/plugin-list.js';
+import { Struct } from '../../../src/records/schema.js';
 import { pluginRowsWithLocation } from '../../../src/rest/plugins.js';
 import { buildTransformChain, findTransform } from '../../../src/transforms/registry.js';
 
@@ -117,5 +118,12 @@ describe('plugin.path loading', () => {
     expect(e).not.toBeInstanceOf(ConfigError);
     expect(new copy.ConfigError('x')).toBeInstanceOf(ConfigError);
     expect(new Error('plain')).not.toBeInstanceOf(RetriableError);
+
+    const schemaCopy = '../../../src/records/schema.ts?copy=2';
+    const records = (await import(/* @vite-ignore */ schemaCopy)) as typeof import('../../../src/records/schema.js');
+    expect(records.Struct).not.toBe(Struct);
+    const s = new records.Struct(records.Schemas.struct([['a', records.Schemas.int32()]]), { a: 1 });
+    expect(s).toBeInstanceOf(Struct);
+    expect({ schema: s.schema }).not.toBeInstanceOf(Struct);
   });
 });
