@@ -37,6 +37,10 @@ lint_rc=0
 bash scripts/lint.sh || lint_rc=$?
 # Lint errors fail the run, after the tests have still run and reported.
 
+# The package test packs and installs dist/, and plugin examples import the built package.
+echo "test: building the package (npm run build)"
+npm run --silent build
+
 report=$(mktemp -t tconnect-vitest-XXXXXX.json)
 rc=0
 npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || rc=$?

@@ -7,11 +7,28 @@ export type ErrorStage =
   | 'TASK_POLL' | 'TASK_PUT' | 'TRANSFORMATION' | 'KEY_CONVERTER' | 'VALUE_CONVERTER'
   | 'HEADER_CONVERTER' | 'KAFKA_PRODUCE' | 'KAFKA_CONSUME';
 
+/** Marks our errors with their class chain, so `instanceof` holds across copies of this package. */
+const KINDS = Symbol.for('temporal-connect.errorKinds');
+
 export class ConnectError extends Error {
   override name = 'ConnectError';
   readonly retriable: boolean = false;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
+    const kinds: string[] = [];
+    for (let c: unknown = new.target; typeof c === 'function' && c !== Error; c = Object.getPrototypeOf(c)) kinds.push((c as { name: string }).name);
+    Object.defineProperty(this, KINDS, { value: kinds });
+  }
+
+  /**
+   * A plugin may bundle its own copy of temporal-connect (npm installs one per package when
+   * versions differ): its RetriableError must still classify as ours, so the check goes by the
+   * class names recorded at construction rather than by prototype identity.
+   */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, x)) return true;
+    const kinds = (x as { [KINDS]?: unknown } | null)?.[KINDS];
+    return Array.isArray(kinds) && kinds.includes(this.name);
   }
 }
 

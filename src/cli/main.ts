@@ -8,7 +8,10 @@ import { ConnectClient, type ConnectOptions } from '../client/index.js';
 import { validateConnectorConfig } from '../config/connector-config.js';
 import { ConfigError } from '../errors.js';
 import { createLogger, type Logger } from '../logging.js';
+import { loadPlugins, loadWorkerPlugins, PLUGIN_PATH_KEY, PLUGINS_KEY, splitList } from '../plugins/loader.js';
 import { restSettings, type RestSettings } from '../rest/config.js';
+import { pluginRowsWithLocation } from '../rest/plugins.js';
+import { VERSION } from '../version.js';
 import { parseConfigFile, parseConnectorFile, parseOffsetsFile } from './files.js';
 import { historyJson, loadHistory, replay } from './replay.js';
 import { temporalTlsConfig, workerOptions, workerProperties, type WorkerFlags, type RunWorker, type WorkerRunOptions } from './worker.js';
@@ -45,6 +48,8 @@ interface GlobalFlags {
   address?: string;
   namespace?: string;
   taskQueue?: string;
+  pluginPath?: string;
+  plugins?: string;
 }
 
 export function defaultDeps(): CliDeps {
@@ -79,6 +84,8 @@ export function buildProgram(deps: CliDeps): { program: Command; exitCode: () =>
     .option('--address <host:port>', 'Temporal frontend (default $TEMPORAL_ADDRESS, else localhost:7233)')
     .option('--namespace <name>', 'Temporal namespace (default $TEMPORAL_NAMESPACE, else default)')
     .option('--task-queue <name>', 'task queue of the connector workflows (default $TCONNECT_TASK_QUEUE, else connect)')
+    .option('--plugin-path <dirs>', 'comma-separated directories of plugin packages or modules, as the worker property plugin.path (default $CONNECT_PLUGIN_PATH); create, validate, reconfigure and plugins load them')
+    .option('--plugins <names>', 'comma-separated plugin package names, as the worker property plugins')
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => deps.stdout(s.trimEnd()), writeErr: (s) => deps.stderr(s.trimEnd()) });
@@ -99,6 +106,21 @@ export function buildProgram(deps: CliDeps): { program: Command; exitCode: () =>
     } finally {
       process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     }
+  };
+
+  /**
+   * Loads the plugins the worker runs, so a local validate knows their connectors: plugin.path and
+   * plugins from the flags, else from the worker properties file, else CONNECT_* variables. Only a
+   * worker properties file also hands its settings to the connectors (file.connectors.allowed.paths):
+   * without one the CLI does not know the worker's, and leaves those checks to the worker.
+   */
+  const loadCliPlugins = async (cmd: Command, workerConfigFile?: string) => {
+    const g = cmd.optsWithGlobals<GlobalFlags>();
+    const props = workerProperties(workerConfigFile ? await deps.readInput(workerConfigFile) : undefined, deps.env) ?? {};
+    if (g.pluginPath !== undefined) props[PLUGIN_PATH_KEY] = g.pluginPath;
+    if (g.plugins !== undefined) props[PLUGINS_KEY] = g.plugins;
+    if (workerConfigFile) await loadWorkerPlugins(props);
+    else await loadPlugins({ pluginPath: splitList(props[PLUGIN_PATH_KEY]), plugins: splitList(props[PLUGINS_KEY]) });
   };
 
   /** Worker settings from flags, env and the properties file; REST settings when it serves REST. */
@@ -149,13 +171,16 @@ export function buildProgram(deps: CliDeps): { program: Command; exitCode: () =>
     .description('create a connector from a JSON ({name, config}) or .properties file ("-" reads stdin)')
     .action(async (file: string, _o: unknown, cmd: Command) => {
       const spec = parseConnectorFile(await deps.readInput(file), file);
+      await loadCliPlugins(cmd);
       await withSdk(cmd, async (sdk) => json(await sdk.create(spec)));
     });
 
   program.command('validate <file>')
     .description('check a connector file without starting anything; prints every problem')
-    .action(async (file: string) => {
+    .option('--worker-config <file>', 'worker .properties whose plugin.path / plugins / file.connectors.allowed.paths apply')
+    .action(async (file: string, o: { workerConfig?: string }, cmd: Command) => {
       const spec = parseConnectorFile(await deps.readInput(file), file);
+      await loadCliPlugins(cmd, o.workerConfig);
       const r = validateConnectorConfig(spec.name, spec.config);
       if (r.ok) {
         deps.stdout(`Connector ${spec.name}: config is valid (${r.plugin?.className ?? 'unknown class'})`);
@@ -212,7 +237,17 @@ export function buildProgram(deps: CliDeps): { program: Command; exitCode: () =>
     .description('replace a connector\'s config (JSON or .properties); prints its status')
     .action(async (name: string, file: string, _o: unknown, cmd: Command) => {
       const config = parseConfigFile(await deps.readInput(file), file, name);
+      await loadCliPlugins(cmd);
       await withSdk(cmd, async (sdk) => json(await sdk.reconfigure(name, config)));
+    });
+
+  program.command('plugins')
+    .description('list the connectors, transforms, predicates and converters a worker with these settings has (built-in and loaded from --plugin-path / --plugins), with version and location')
+    .option('--worker-config <file>', 'take plugin.path and plugins from this worker .properties file')
+    .option('--connectors-only', 'only source and sink connectors')
+    .action(async (o: { workerConfig?: string; connectorsOnly?: boolean }, cmd: Command) => {
+      await loadCliPlugins(cmd, o.workerConfig);
+      json(pluginRowsWithLocation(o.connectorsOnly ?? false, VERSION));
     });
 
   program.command('alter-offsets <name> <file>')

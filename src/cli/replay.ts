@@ -1,10 +1,11 @@
 // Replays a recorded workflow history against the current workflow code: a determinism error
 // here is what a deployed worker would hit on the same history.
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import type { History } from '@temporalio/common/lib/proto-utils.js';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+import { WORKFLOWS_PATH } from '../worker/workflows-path.js';
+
+export { WORKFLOWS_PATH };
 
 interface ProtoJson {
   fromJson(type: unknown, json: unknown, options?: { ignoreUnknownFields?: boolean }): History | null;

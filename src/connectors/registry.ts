@@ -1,17 +1,12 @@
+import { BUILT_IN, PluginList, type AddOutcome, type PluginOrigin } from '../plugins/plugin-list.js';
 import { jdbcSource } from './jdbc-source/index.js';
 import { jdbcSink } from './jdbc-sink/index.js';
 import { elasticsearchSink } from './elasticsearch-sink/index.js';
+import { fileStreamSink, fileStreamSource } from './file-stream/index.js';
+import { httpSink } from './http-sink/index.js';
+import { rotatingFileSink } from './rotating-file-sink/index.js';
+import { spoolDirCsvSource } from './spooldir-csv/index.js';
 import type { ConnectorPlugin } from './types.js';
-
-/**
- * Every connector plugin, listed once. Static on purpose: nothing registers itself on import,
- * so what a worker can run is exactly this list. Add sinks here as they arrive.
- */
-export const CONNECTOR_PLUGINS: readonly ConnectorPlugin[] = [
-  jdbcSource,
-  jdbcSink,
-  elasticsearchSink,
-];
 
 /** The names Connect accepts for a plugin class: the full name, the simple name, and that without "Connector". */
 function connectNames(className: string): string[] {
@@ -25,11 +20,30 @@ export function connectorPluginNames(plugin: ConnectorPlugin): string[] {
   return [...new Set([...connectNames(plugin.className), ...plugin.aliases])];
 }
 
+const connectors = new PluginList<ConnectorPlugin>('connector', connectorPluginNames, (p) => p.version);
+
+/**
+ * Every connector this process can run: the built-ins below, then what the worker loaded from
+ * plugin.path / plugins (src/plugins/loader.ts), all through registerConnectorPlugin. Nothing
+ * registers itself on import.
+ */
+export const CONNECTOR_PLUGINS: readonly ConnectorPlugin[] = connectors.items;
+
+/** Adds a connector under the conflict rule of src/plugins/plugin-list.ts. */
+export function registerConnectorPlugin(plugin: ConnectorPlugin, origin: PluginOrigin): AddOutcome {
+  return connectors.add(plugin, origin);
+}
+
+for (const p of [jdbcSource, jdbcSink, elasticsearchSink, fileStreamSource, fileStreamSink, httpSink, spoolDirCsvSource, rotatingFileSink]) registerConnectorPlugin(p, { location: BUILT_IN });
+
 /** Looks a plugin up by connector.class: full class name, an alias, or Connect's simple/pruned name (case-sensitive, as in Connect). */
 export function findConnectorPlugin(classOrAlias: string): ConnectorPlugin | undefined {
-  const wanted = classOrAlias.trim();
-  if (wanted === '') return undefined;
-  return CONNECTOR_PLUGINS.find((p) => connectorPluginNames(p).includes(wanted));
+  return connectors.find(classOrAlias);
+}
+
+/** Where a connector came from ("built-in" or its file). */
+export function connectorPluginOrigin(plugin: ConnectorPlugin): PluginOrigin | undefined {
+  return connectors.origin(plugin);
 }
 
 /** GET /connector-plugins?connectorsOnly=true */

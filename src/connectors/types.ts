@@ -52,6 +52,13 @@ interface PluginBase<K extends KeyMap> {
    * May do I/O (e.g. list tables). Receives the raw config with config-provider references resolved.
    */
   taskConfigs(raw: Record<string, string>, maxTasks: number, ctx: ConnectorContext): Promise<Array<Record<string, string>>>;
+  /**
+   * Optional: called once per process with the worker properties when a worker, REST server or CLI
+   * loads its plugins (before any validate or task start), for settings that belong to the worker
+   * rather than to a connector (e.g. FileStream's file.connectors.allowed.paths). Secrets resolved
+   * by config providers are not in it.
+   */
+  applyWorkerConfig?(workerConfig: Readonly<Record<string, string>>): void;
 }
 
 export interface SourcePlugin<K extends KeyMap = KeyMap> extends PluginBase<K> {

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { BUILT_IN, PluginList, type AddOutcome, type PluginOrigin } from '../plugins/plugin-list.js';
 import { BYTE_ARRAY_CONVERTER_CLASS, ByteArrayConverter } from './byte-array-converter.js';
 import { JSON_CONVERTER_CLASS, JsonConverter } from './json-converter.js';
 import { NUMBER_CONVERTER_PLUGINS } from './number-converters.js';
@@ -15,14 +16,30 @@ export interface ConverterPlugin {
   headerConverter?: () => HeaderConverter;
 }
 
-/** The static registry; no registration by import side effects. */
-export const CONVERTER_PLUGINS: readonly ConverterPlugin[] = [
+const converters = new PluginList<ConverterPlugin>('converter', (p) => p.aliases);
+
+/**
+ * Every converter this process knows: the built-ins below, then what the worker loaded from
+ * plugin.path / plugins, all through registerConverter; no registration by import side effects.
+ */
+export const CONVERTER_PLUGINS: readonly ConverterPlugin[] = converters.items;
+
+export function registerConverter(p: ConverterPlugin, origin: PluginOrigin): AddOutcome {
+  return converters.add(p, origin);
+}
+
+/** Where a converter came from ("built-in" or its file). */
+export function converterOrigin(p: ConverterPlugin): PluginOrigin | undefined {
+  return converters.origin(p);
+}
+
+for (const p of [
   { className: JSON_CONVERTER_CLASS, aliases: ['JsonConverter', 'Json'], converter: () => new JsonConverter(), headerConverter: () => new JsonConverter() },
   { className: STRING_CONVERTER_CLASS, aliases: ['StringConverter', 'String'], converter: () => new StringConverter(), headerConverter: () => new StringConverter() },
   { className: BYTE_ARRAY_CONVERTER_CLASS, aliases: ['ByteArrayConverter', 'ByteArray'], converter: () => new ByteArrayConverter(), headerConverter: () => new ByteArrayConverter() },
   { className: SIMPLE_HEADER_CONVERTER_CLASS, aliases: ['SimpleHeaderConverter', 'Simple'], headerConverter: () => new SimpleHeaderConverter() },
   ...NUMBER_CONVERTER_PLUGINS,
-];
+]) registerConverter(p, { location: BUILT_IN });
 
 export const DEFAULT_KEY_CONVERTER = JSON_CONVERTER_CLASS;
 export const DEFAULT_VALUE_CONVERTER = JSON_CONVERTER_CLASS;
@@ -41,7 +58,7 @@ type Use = 'converter' | 'headerConverter';
 function findPlugin(name: string, use: Use, configKey: string): ConverterPlugin {
   const wanted = name.trim();
   const usable = CONVERTER_PLUGINS.filter((p) => p[use]);
-  const plugin = CONVERTER_PLUGINS.find((p) => p.className === wanted || p.aliases.includes(wanted));
+  const plugin = converters.find(wanted);
   const known = usable.map((p) => `${p.className} (${p.aliases.join(', ')})`).join('; ');
   let message: string | undefined;
   if (!plugin) message = `Class ${wanted} could not be found. Known ${use === 'converter' ? 'converters' : 'header converters'}: ${known}`;

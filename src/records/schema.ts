@@ -51,6 +51,9 @@ function fieldIndex(schema: Schema): Map<string, Field> {
   return m;
 }
 
+/** Marks Structs so `instanceof Struct` holds for one made by a plugin's own copy of this package. */
+const STRUCT = Symbol.for('temporal-connect.Struct');
+
 /**
  * Value representation in memory (what connectors, transforms and converters exchange):
  * - int8/16/32, float32/64: number; int64: number or bigint (bigint when beyond 2^53)
@@ -64,8 +67,13 @@ export class Struct {
   readonly schema: Schema;
   private readonly values: Map<string, unknown>;
 
+  static [Symbol.hasInstance](x: unknown): boolean {
+    return Function.prototype[Symbol.hasInstance].call(this, x) || (typeof x === 'object' && x !== null && STRUCT in x);
+  }
+
   constructor(schema: Schema, values?: Record<string, unknown>) {
     if (schema.type !== 'struct') throw new TypeError(`Struct needs a struct schema, got ${schema.type}`);
+    Object.defineProperty(this, STRUCT, { value: true });
     this.schema = schema;
     this.values = new Map();
     if (values) for (const [k, v] of Object.entries(values)) this.put(k, v);

@@ -2,12 +2,13 @@
 import { configDefinitions, toConnectValidateResponse, validateConnectorConfig, type ConfigInfos, type ConfigKeyInfo } from '../config/connector-config.js';
 import type { ConfigDef, KeyMap } from '../config/define.js';
 import { maskConfig, secretKeys } from '../config/secrets.js';
-import { connectorPluginRows, findConnectorPlugin } from '../connectors/registry.js';
+import { CONNECTOR_PLUGINS, connectorPluginOrigin, findConnectorPlugin } from '../connectors/registry.js';
 import type { ConnectorPlugin } from '../connectors/types.js';
 import { JSON_CONVERTER_CLASS, jsonConverterConfig } from '../converters/json-converter.js';
-import { CONVERTER_PLUGINS, converterPluginRows } from '../converters/registry.js';
+import { CONVERTER_PLUGINS, converterOrigin } from '../converters/registry.js';
 import { STRING_CONVERTER_CLASS, stringConverterConfig } from '../converters/string-converter.js';
-import { findPredicate, findTransform, PREDICATES, TRANSFORMS } from '../transforms/registry.js';
+import { BUILT_IN, type PluginOrigin } from '../plugins/plugin-list.js';
+import { findPredicate, findTransform, PREDICATES, TRANSFORMS, transformOrigin } from '../transforms/registry.js';
 import type { RawConfig } from '../../workflows/messages.js';
 import { RestError } from './errors.js';
 
@@ -18,23 +19,37 @@ export interface PluginRow {
   version: string;
 }
 
+/** Where a plugin came from: "built-in" or the file plugin.path / plugins loaded it from. */
+export interface PluginRowWithLocation extends PluginRow {
+  location: string;
+}
+
 /** Connect lists sinks, sources, transforms, predicates, converters, header converters; each sorted by class. */
 export function pluginRows(connectorsOnly: boolean, version: string): PluginRow[] {
+  return pluginRowsWithLocation(connectorsOnly, version).map(({ location: _location, ...row }) => row);
+}
+
+/** pluginRows plus each plugin's location (tconnect plugins); a loaded plugin shows its own version. */
+export function pluginRowsWithLocation(connectorsOnly: boolean, version: string): PluginRowWithLocation[] {
   const byClass = (a: PluginRow, b: PluginRow) => a.class.localeCompare(b.class);
-  const connectors = connectorPluginRows();
-  const rows: PluginRow[] = [
+  const located = (origin: PluginOrigin | undefined) => ({ location: origin?.location ?? BUILT_IN });
+  const connectors = CONNECTOR_PLUGINS.map((p) => ({ class: p.className, type: p.type, version: p.version, ...located(connectorPluginOrigin(p)) }));
+  const rows: PluginRowWithLocation[] = [
     ...connectors.filter((p) => p.type === 'sink').sort(byClass),
     ...connectors.filter((p) => p.type === 'source').sort(byClass),
   ];
   if (connectorsOnly) return rows;
-  const others = (list: Array<{ class: string; type: PluginType }>) => list.map((p) => ({ ...p, version })).sort(byClass);
-  const converters = converterPluginRows();
+  const row = (className: string, type: PluginType, origin: PluginOrigin | undefined) => ({ class: className, type, version: origin?.version ?? version, ...located(origin) });
+  const converters = CONVERTER_PLUGINS.flatMap((c) => [
+    ...(c.converter ? [row(c.className, 'converter', converterOrigin(c))] : []),
+    ...(c.headerConverter ? [row(c.className, 'header_converter', converterOrigin(c))] : []),
+  ]);
   return [
     ...rows,
-    ...others(TRANSFORMS.map((t) => ({ class: t.className, type: 'transformation' as const }))),
-    ...others(PREDICATES.map((p) => ({ class: p.className, type: 'predicate' as const }))),
-    ...others(converters.filter((c) => c.type === 'converter')),
-    ...others(converters.filter((c) => c.type === 'header_converter')),
+    ...TRANSFORMS.map((t) => row(t.className, 'transformation', transformOrigin(t))).sort(byClass),
+    ...PREDICATES.map((p) => row(p.className, 'predicate', transformOrigin(p))).sort(byClass),
+    ...converters.filter((c) => c.type === 'converter').sort(byClass),
+    ...converters.filter((c) => c.type === 'header_converter').sort(byClass),
   ];
 }
 

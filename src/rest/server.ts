@@ -1,6 +1,5 @@
 // Kafka Connect's REST API (COMPAT.md section 1) on fastify. Stateless: every answer comes from
 // Temporal through the SDK, so any worker process serves it.
-import { createRequire } from 'node:module';
 import type { Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
 import fastify, { type FastifyHttpOptions, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerFactory } from 'fastify';
@@ -14,8 +13,9 @@ import { parseWith, RestError, toErrorBody } from './errors.js';
 import { LoggerLevels } from './loggers.js';
 import { pluginConfig, pluginRows, validatePluginConfig } from './plugins.js';
 import { registry as metricsRegistry } from '../metrics.js';
+import { VERSION } from '../version.js';
 
-export const VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+export { VERSION };
 
 export interface RestDeps {
   client: ConnectClient;

@@ -6,6 +6,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { ConnectClient } from '../client/index.js';
 import { temporalTlsConfig, type WorkerRunOptions } from '../cli/worker.js';
 import type { Logger } from '../logging.js';
+import { loadWorkerPlugins } from '../plugins/loader.js';
 import { startWorker } from '../worker/index.js';
 import { loadCredentials, type Listener, type RestSettings } from './config.js';
 import { LoggerLevels } from './loggers.js';
@@ -80,6 +81,8 @@ async function startRest(rest: RestSettings, base: Omit<Parameters<typeof buildR
 export async function runWorkerProcess(opts: WorkerProcessOptions): Promise<void> {
   const { worker: w, logger } = opts;
   const loggers = new LoggerLevels(logger);
+  // Before REST answers: validate and /connector-plugins must know the plugins the worker loads.
+  await loadWorkerPlugins(w.workerConfig ?? {}, logger);
   const tls = await temporalTlsConfig(w.temporalTls, (p) => readFile(p, 'utf8'));
   const client = await ConnectClient.connect({ address: w.temporalAddress, namespace: w.namespace, taskQueue: w.taskQueue, tls, apiKey: w.temporalApiKey });
   let ready = false;

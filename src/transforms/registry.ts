@@ -1,4 +1,5 @@
 import type { ConfigProblem } from '../config/define.js';
+import { BUILT_IN, PluginList, type AddOutcome, type PluginOrigin } from '../plugins/plugin-list.js';
 import { ConfigError, DataError } from '../errors.js';
 import type { ConnectRecord } from '../records/record.js';
 import { CastKey, CastValue } from './cast.js';
@@ -22,8 +23,31 @@ import { TimestampRouter } from './timestamp-router.js';
 import type { Predicate, PredicateDefinition, RecordTransformation, TransformDefinition } from './types.js';
 import { ValueToKey } from './value-to-key.js';
 
-/** Every standard transform (COMPAT.md section 7), listed once; nothing registers itself on import. */
-export const TRANSFORMS: readonly TransformDefinition[] = [
+const transforms = new PluginList<TransformDefinition>('transformation', (d) => d.aliases);
+const predicates = new PluginList<PredicateDefinition>('predicate', (d) => d.aliases);
+
+/**
+ * Every transform this process knows: Kafka Connect's standard set (COMPAT.md section 7), then what
+ * the worker loaded from plugin.path / plugins, all through registerTransform. Nothing registers
+ * itself on import.
+ */
+export const TRANSFORMS: readonly TransformDefinition[] = transforms.items;
+export const PREDICATES: readonly PredicateDefinition[] = predicates.items;
+
+export function registerTransform(d: TransformDefinition, origin: PluginOrigin): AddOutcome {
+  return transforms.add(d, origin);
+}
+
+export function registerPredicate(d: PredicateDefinition, origin: PluginOrigin): AddOutcome {
+  return predicates.add(d, origin);
+}
+
+/** Where a transform or predicate came from ("built-in" or its file). */
+export function transformOrigin(d: TransformDefinition | PredicateDefinition): PluginOrigin | undefined {
+  return d.kind === 'transformation' ? transforms.origin(d) : predicates.origin(d);
+}
+
+for (const d of [
   CastKey, CastValue,
   DropHeaders,
   ExtractFieldKey, ExtractFieldValue,
@@ -40,23 +64,22 @@ export const TRANSFORMS: readonly TransformDefinition[] = [
   TimestampConverterKey, TimestampConverterValue,
   TimestampRouter,
   ValueToKey,
-];
-
-export const PREDICATES: readonly PredicateDefinition[] = [TopicNameMatches, HasHeaderKey, RecordIsTombstone];
+]) registerTransform(d, { location: BUILT_IN });
+for (const d of [TopicNameMatches, HasHeaderKey, RecordIsTombstone]) registerPredicate(d, { location: BUILT_IN });
 
 type Definition = TransformDefinition | PredicateDefinition;
 
 function find<D extends Definition>(list: readonly D[], type: string): D | undefined {
   const t = type.trim();
-  return list.find((d) => d.className === t || d.aliases.includes(t));
+  return list.find((d) => d.className === t) ?? list.find((d) => d.aliases.includes(t));
 }
 
 export function findTransform(type: string): TransformDefinition | undefined {
-  return find(TRANSFORMS, type);
+  return transforms.find(type);
 }
 
 export function findPredicate(type: string): PredicateDefinition | undefined {
-  return find(PREDICATES, type);
+  return predicates.find(type);
 }
 
 /** A configured chain of transforms: run in order, each optionally guarded by a predicate. */

@@ -1,6 +1,5 @@
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type TLSConfig } from '@temporalio/worker';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -14,7 +13,9 @@ import { closeRawCluster } from '../kafka/fetcher.js';
 import { createLogger, type Logger } from '../logging.js';
 import { configProvidersFromWorkerConfig } from '../config/providers.js';
 import { scrubbingLogger } from './scrubbing-logger.js';
+import { loadWorkerPlugins } from '../plugins/loader.js';
 import { DEFAULT_TASK_QUEUE } from '../../workflows/messages.js';
+import { SOURCE_EXT, WORKFLOWS_PATH } from './workflows-path.js';
 
 export interface WorkerOptions {
   temporalAddress: string;
@@ -42,7 +43,7 @@ export interface RunningWorker {
   shutdown(): Promise<void>;
 }
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+export { WORKFLOWS_PATH } from './workflows-path.js';
 const requireFrom = createRequire(import.meta.url);
 
 let runtimeInstalled = false;
@@ -89,9 +90,10 @@ export function workflowBundlePath(): Promise<string> {
   bundle ??= (async () => {
     const dir = path.dirname(WORKFLOWS_PATH);
     const hash = createHash('sha256');
-    for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts')).sort()) hash.update(f).update(readFileSync(path.join(dir, f)));
+    for (const f of readdirSync(dir).filter((n) => n.endsWith(SOURCE_EXT)).sort()) hash.update(f).update(readFileSync(path.join(dir, f)));
     hash.update(JSON.parse(readFileSync(requireFrom.resolve('@temporalio/workflow/package.json'), 'utf8')).version);
-    const cacheDir = process.env.TCONNECT_BUNDLE_DIR ?? path.join(dir, '..', 'node_modules', '.cache', 'temporal-connect');
+    // The package's build writes the bundle to dist/workflow-bundle/, so an installed worker never runs webpack.
+    const cacheDir = process.env.TCONNECT_BUNDLE_DIR ?? (SOURCE_EXT === '.js' ? path.join(dir, '..', 'workflow-bundle') : path.join(dir, '..', 'node_modules', '.cache', 'temporal-connect'));
     const file = path.join(cacheDir, `workflows-${hash.digest('hex').slice(0, 16)}.js`);
     if (existsSync(file)) return file;
     mkdirSync(cacheDir, { recursive: true });
@@ -123,6 +125,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   boundHeapGrowth(opts.workerConfig ?? {}, logger);
   // Bad config.providers settings stop the worker at start, naming the key, not every connector later.
   configProvidersFromWorkerConfig(opts.workerConfig ?? {});
+  // plugin.path / plugins: third-party connectors, transforms and converters join the built-ins.
+  await loadWorkerPlugins(opts.workerConfig ?? {}, logger);
   const kafka = new KafkaPool({ brokers: opts.kafkaBrokers, clientId: `tconnect-${workerId}` });
   kafka.onClose = () => closeRawCluster(kafka);
   const connection = await NativeConnection.connect({ address: opts.temporalAddress, tls: opts.tls, apiKey: opts.apiKey });

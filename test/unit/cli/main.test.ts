@@ -150,6 +150,24 @@ describe('tconnect validate', () => {
     expect(await h.run('validate', 'ok.json')).toBe(0);
     expect(h.out).toEqual(['Connector orders: config is valid (io.confluent.connect.jdbc.JdbcSourceConnector)']);
   });
+
+  it('checks worker-side settings only with --worker-config: FileStream paths the worker does not allow', async () => {
+    const spec = JSON.stringify({ name: 'lines', config: { 'connector.class': 'FileStreamSource', file: '/etc/passwd', topic: 't' } });
+    const h = harness({ files: { 'f.json': spec, 'w.properties': 'file.connectors.allowed.paths=/srv/files\n' } });
+    // Without the worker's properties the CLI cannot know them: the worker checks at start.
+    expect(await h.run('validate', 'f.json')).toBe(0);
+    expect(await h.run('validate', 'f.json', '--worker-config', 'w.properties')).toBe(1);
+    expect(h.out.slice(1)).toEqual([
+      'Connector lines: 1 problem(s)',
+      '  file: Invalid value /etc/passwd for configuration file: not inside a directory the worker allows (file.connectors.allowed.paths=/srv/files)',
+    ]);
+  });
+
+  it('names a plugin.path that does not exist', async () => {
+    const h = harness({ files: { 'ok.json': JSON.stringify({ name: 'orders', config: valid }) } });
+    expect(await h.run('--plugin-path', '/nonexistent/plugins', 'validate', 'ok.json')).toBe(1);
+    expect(h.err).toEqual(['error: Cannot load plugin /nonexistent/plugins: no such file or directory (check plugin.path)\n  plugin.path: /nonexistent/plugins: no such file or directory (check plugin.path)']);
+  });
 });
 
 describe('tconnect worker', () => {
