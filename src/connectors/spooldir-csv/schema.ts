@@ -15,7 +15,7 @@ export function parseDeclaredSchema(json: string): Schema {
   try {
     raw = JSON.parse(json);
   } catch (e) {
-    throw new Error(`not JSON: ${(e as Error).message}`);
+    throw new Error(`not JSON: ${(e as Error).message}`, { cause: e });
   }
   const s = raw as { name?: unknown; type?: unknown; fieldSchemas?: Record<string, { type?: unknown; isOptional?: unknown }> };
   if (s?.type !== 'STRUCT' || typeof s.fieldSchemas !== 'object' || s.fieldSchemas === null) throw new Error('must be {"type": "STRUCT", "fieldSchemas": {…}}');
