@@ -5,9 +5,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFi
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkflowFailedError } from '@temporalio/client';
 import { ConnectClient } from '../../src/client/index.js';
-import { connectorWorkflowId } from '../../workflows/messages.js';
 import { kafka } from '../helpers/clients.js';
 import { readTopic } from '../helpers/kafka.js';
 import { startRestWorker, type RestWorker } from '../helpers/rest-worker.js';
@@ -108,12 +106,13 @@ describe('FileStream connectors', () => {
     try {
       // The SDK's process knows no worker properties, so it leaves the check to the worker.
       await sdk.create({ name, config: { 'connector.class': 'FileStreamSource', file: '/etc/passwd', topic: secretTopic } });
-      const failure = await sdk.temporal.workflow.getHandle(connectorWorkflowId(name)).result().then(() => undefined, (e: Error) => e);
-      expect(failure).toBeInstanceOf(WorkflowFailedError);
-      // WorkflowFailedError <- ActivityFailure <- the ConfigError's ApplicationFailure.
-      const messages: string[] = [];
-      for (let e: Error | undefined = failure; e; e = e.cause as Error | undefined) messages.push(e.message);
-      expect(messages.join(' <- ')).toContain('not inside a directory the worker allows (file.connectors.allowed.paths=');
+      // Planning refuses it: the connector is kept, FAILED, with the reason as its trace.
+      const failed = await waitFor(async () => {
+        const s = await sdk.status(name);
+        return s.connector.state === 'FAILED' ? s : undefined;
+      }, { what: `${name} FAILED` });
+      expect(failed.connector.trace).toContain('not inside a directory the worker allows (file.connectors.allowed.paths=');
+      expect(failed.tasks).toEqual([]);
       const admin = kafka().admin();
       await admin.connect();
       expect(await admin.listTopics()).not.toContain(secretTopic);

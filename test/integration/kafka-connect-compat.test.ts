@@ -176,7 +176,8 @@ describe('REST answers as Apache Kafka Connect 3.9.1 gives them (same requests, 
     await sendJson(topic, [{ id: 1, v: 'a' }, { id: 2, v: 'b' }, { id: 3, v: 'c' }], 0);
     [connect, worker] = await Promise.all([
       startKafkaConnect({ 'value.converter': 'org.apache.kafka.connect.storage.StringConverter' }),
-      testWorker(),
+      // Our file connectors write only where the worker allows (Connect's write anywhere).
+      testWorker({ workerConfig: { 'file.connectors.allowed.paths': dir } }),
     ]);
     rest = await startRestApp(worker.taskQueue);
     base.connect = connect.url;
