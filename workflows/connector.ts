@@ -230,6 +230,11 @@ export async function connectorWorkflow(input: ConnectorInput): Promise<void> {
         return;
       }
       setState(target);
+      // As Kafka Connect: a connector that starts PAUSED plans no tasks until it is resumed.
+      if (target === 'PAUSED' && tasks.length === 0 && patched('paused-start-plans-on-resume')) {
+        trace = undefined;
+        return;
+      }
       await launch(await plan());
       trace = undefined;
     } catch (e) {
@@ -323,7 +328,10 @@ export async function connectorWorkflow(input: ConnectorInput): Promise<void> {
   setHandler(resumeSignal, () =>
     fromSignal(async () => {
       target = 'RUNNING';
-      if (state === 'PAUSED') {
+      if (state === 'PAUSED' && tasks.length === 0 && v && patched('paused-start-plans-on-resume')) {
+        // Started PAUSED: nothing was planned yet.
+        await start();
+      } else if (state === 'PAUSED') {
         setState('RUNNING');
         await signalTasks(taskResumeSignal);
       } else if (state === 'STOPPED') {

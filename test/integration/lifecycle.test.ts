@@ -60,6 +60,22 @@ describe('connector lifecycle under failures and racing requests', () => {
     }, { what: `${name}: ${what}`, timeout });
   const allTasks = (s: ConnectorStatus, state: string) => s.tasks.length > 0 && s.tasks.every((t) => t.state === state);
 
+  it('a connector created PAUSED plans no tasks and reads nothing until resumed, as Kafka Connect', async () => {
+    const t = await table('pausedstart', 4);
+    const name = uniqueName('pausedstart');
+    await fx.sdk.create({ name, config: source(name, t, 'pausedstart.'), initial_state: 'PAUSED' });
+    await waitStatus(name, (s) => s.connector.state === 'PAUSED', 'connector PAUSED');
+    // Operations run one at a time after the start: once this one is answered (offsets can only
+    // change while STOPPED), the start is over, and it planned nothing.
+    const offsets = { offsets: [{ partition: { protocol: '1', table: `${env.MYSQL_DATABASE}.${t}` }, offset: { incrementing: 1 } }] };
+    await expect(fx.sdk.alterOffsets(name, offsets)).rejects.toThrow(/STOPPED/);
+    expect((await fx.sdk.status(name)).tasks).toEqual([]);
+    expect(await topicSize(`pausedstart.${t}`).catch(() => 0)).toBe(0);
+    await fx.sdk.resume(name);
+    await waitStatus(name, (s) => s.connector.state === 'RUNNING' && allTasks(s, 'RUNNING'), 'RUNNING with its task');
+    expect(await readTopic(`pausedstart.${t}`, 4)).toHaveLength(4);
+  }, 120_000);
+
   it('a source with a wrong password is kept FAILED with the error as its trace, and a corrected config starts it', async () => {
     const t = await table('badpw', 3);
     const name = uniqueName('badpw');
