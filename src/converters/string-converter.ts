@@ -50,9 +50,9 @@ function charsetFor(name: string): Charset | undefined {
 
 export const stringConverterConfig = defineConfig({
   'converter.encoding': key.custom(
-    { type: 'STRING', documentation: 'The name of the Java character set to use for encoding strings as byte arrays.', default: 'UTF8', importance: 'HIGH', validValues: ['UTF8', 'ISO-8859-1', 'US-ASCII', 'UTF-16BE', 'UTF-16LE'] },
+    { type: 'STRING', documentation: 'The name of the Java character set to use for encoding strings as byte arrays.', default: 'UTF-8', importance: 'HIGH', validValues: ['UTF-8', 'ISO-8859-1', 'US-ASCII', 'UTF-16BE', 'UTF-16LE'] },
     z.preprocess(
-      (v) => (v === undefined || v === '' ? 'UTF8' : v),
+      (v) => (v === undefined || v === '' ? 'UTF-8' : v),
       z.string().refine((s) => charsetFor(s) !== undefined, 'unsupported character set (supported: UTF-8, ISO-8859-1, US-ASCII, UTF-16BE, UTF-16LE)'),
     ),
   ),
