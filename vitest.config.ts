@@ -22,6 +22,8 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/helpers/global-setup.ts'],
+          // Worker and Temporal SDK logs to files (test/helpers/log-setup.ts), not the console.
+          setupFiles: ['test/helpers/log-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

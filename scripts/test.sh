@@ -28,6 +28,9 @@ set +a
 bash scripts/stack.sh connect-libs >/dev/null
 bash scripts/stack.sh pyclient >/dev/null
 export KAFKAJS_NO_PARTITIONER_WARNING=1
+# Test workers and the Temporal SDK log here, not to the console (test/helpers/log-setup.ts); fresh each run.
+export TCONNECT_TEST_LOG_DIR="${TCONNECT_TEST_LOG_DIR:-${TMPDIR:-/tmp}/tconnect-test-logs}"
+rm -rf "$TCONNECT_TEST_LOG_DIR"
 
 echo "test: type-checking (tsc --noEmit)"
 npx tsc --noEmit -p .
@@ -52,6 +55,7 @@ node -e '
   console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
 ' "$report" || true
 rm -f "$report"
+echo "test: worker and Temporal SDK logs in $TCONNECT_TEST_LOG_DIR"
 if [ "$lint_rc" != 0 ]; then
   echo "test: lint failed (the tests ran; fix the ESLint/ShellCheck errors above; npm run lint repeats only the lint)"
   [ "$rc" != 0 ] || rc=$lint_rc

@@ -1,5 +1,8 @@
-import type { Logger } from '../../src/logging.js';
+import path from 'node:path';
+import pino from 'pino';
+import { createLogger, type Logger } from '../../src/logging.js';
 import { startWorker, type RunningWorker } from '../../src/worker/index.js';
+import { TEST_LOG_DIR } from './log-setup.js';
 import { stackEnv, uniqueName } from './stack.js';
 
 /**
@@ -14,7 +17,8 @@ export const TEST_PROVIDERS: Readonly<Record<string, string>> = {
 
 /**
  * An in-process worker on a task queue of the test's own, so tests do not steal each other's work.
- * Its worker config is TEST_PROVIDERS with `workerConfig` over it.
+ * Its worker config is TEST_PROVIDERS with `workerConfig` over it. It logs to
+ * <TEST_LOG_DIR>/<task queue>.log unless given a logger.
  */
 export async function testWorker(opts: { taskQueue?: string; workerConfig?: Record<string, string>; workerId?: string; logger?: Logger } = {}): Promise<RunningWorker & { taskQueue: string }> {
   const env = stackEnv();
@@ -26,7 +30,7 @@ export async function testWorker(opts: { taskQueue?: string; workerConfig?: Reco
     kafkaBrokers: env.KAFKA_BOOTSTRAP_SERVERS.split(','),
     workerConfig: { ...TEST_PROVIDERS, ...opts.workerConfig },
     workerId: opts.workerId,
-    logger: opts.logger,
+    logger: opts.logger ?? createLogger({}, pino.destination({ dest: path.join(TEST_LOG_DIR, `${taskQueue}.log`), sync: true, mkdir: true })),
   });
   return { ...w, taskQueue };
 }
