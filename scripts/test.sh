@@ -47,6 +47,7 @@ npm run --silent build
 report=$(mktemp -t tconnect-vitest-XXXXXX.json)
 rc=0
 npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || rc=$?
+echo "test: worker and Temporal SDK logs in $TCONNECT_TEST_LOG_DIR"
 # One plain closing line with the counts, so any CI reader sees what ran.
 # shellcheck disable=SC2016 # the single-quoted text is JavaScript: its ${...} are template literals
 node -e '
@@ -55,7 +56,6 @@ node -e '
   console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
 ' "$report" || true
 rm -f "$report"
-echo "test: worker and Temporal SDK logs in $TCONNECT_TEST_LOG_DIR"
 if [ "$lint_rc" != 0 ]; then
   echo "test: lint failed (the tests ran; fix the ESLint/ShellCheck errors above; npm run lint repeats only the lint)"
   [ "$rc" != 0 ] || rc=$lint_rc
