@@ -1,4 +1,5 @@
 import type { ConfigKey, KeyMap } from '../config/define.js';
+import { anchor, cell, code, defaultCell, prose } from '../config/markdown.js';
 import { PREDICATES, TRANSFORMS } from './registry.js';
 import type { PredicateDefinition, TransformDefinition } from './types.js';
 
@@ -7,33 +8,6 @@ import type { PredicateDefinition, TransformDefinition } from './types.js';
 // Printed by scripts/gen-transforms-doc.ts; test/unit/transforms/doc.test.ts keeps the file in step.
 
 type Definition = TransformDefinition | PredicateDefinition;
-
-/** Prose on one line, without HTML-looking tags (`<topic>` would vanish). */
-function prose(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** Prose safe inside a Markdown table cell. */
-function cell(text: string): string {
-  return prose(text).replace(/\|/g, '\\|');
-}
-
-/** Inline code (literal, entities are not decoded there) that survives backticks; pipes escaped in tables. */
-function code(text: string, inTable = true): string {
-  const fence = text.includes('`') ? '``' : '`';
-  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
-  const body = text.replace(/\s*\n\s*/g, ' ');
-  return `${fence}${pad}${inTable ? body.replace(/\|/g, '\\|') : body}${pad}${fence}`;
-}
-
-/** The default as Connect's ConfigDef prints it: lists comma-joined, none = null. */
-function defaultCell(k: ConfigKey): string {
-  if (k.meta.required) return '*required*';
-  const d = k.meta.default;
-  if (d === undefined || d === null) return 'null';
-  const text = Array.isArray(d) ? d.join(',') : String(d);
-  return text === '' ? '""' : code(text);
-}
 
 function descriptionCell(k: ConfigKey): string {
   let text = cell(k.meta.documentation);
@@ -71,8 +45,6 @@ function groups<D extends Definition>(list: readonly D[]): Array<{ name: string;
   }
   return out;
 }
-
-const anchor = (name: string) => `#${name.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')}`;
 
 function overview<D extends Definition>(list: readonly D[], what: string): string[] {
   return [
