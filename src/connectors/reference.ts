@@ -125,7 +125,7 @@ export function renderConnectorsReference(plugins: readonly ConnectorPlugin[] = 
     lines.push(
       `## ${p.name}`,
       '',
-      `- class ${code(p.className, false)}, ${p.type} connector, version ${code(p.version, false)}`,
+      `- class ${code(p.className, false)}, ${p.type} connector`,
       `- also named ${names.slice(1).map((n) => code(n, false)).join(', ')} in \`connector.class\``,
       `- ${prose(p.summary)}`,
       '',
