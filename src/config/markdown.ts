@@ -32,3 +32,9 @@ export function defaultCell(k: ConfigKey): string {
 
 /** A GitHub-style heading anchor. */
 export const anchor = (name: string) => `#${name.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')}`;
+
+/** A Markdown table: the header row, its rule, then one row per entry (cells already escaped). */
+export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string[] {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')).replace(/ /g, ''), ...rows.map(line)];
+}

@@ -1,6 +1,6 @@
 import { commonKeys, sinkKeys, sourceKeys } from '../config/connector-config.js';
 import type { ConfigKey, KeyMap } from '../config/define.js';
-import { anchor, cell, code, defaultCell, prose } from '../config/markdown.js';
+import { anchor, cell, code, defaultCell, prose, table } from '../config/markdown.js';
 import { isSecretKeyName } from '../config/secrets.js';
 import { BUILT_IN } from '../plugins/plugin-list.js';
 import { CONNECTOR_PLUGINS, connectorPluginNames, connectorPluginOrigin } from './registry.js';
@@ -40,14 +40,10 @@ function descriptionCell(k: ConfigKey): string {
 function keyTable(keys: KeyMap): string[] {
   const names = Object.keys(keys);
   if (names.length === 0) return ['No configuration keys of its own.'];
-  return [
-    '| key | type | default | valid values | importance | secret | description |',
-    '|---|---|---|---|---|---|---|',
-    ...names.map((n) => {
-      const k = keys[n];
-      return `| ${code(n)} | ${k.meta.type} | ${defaultCell(k)} | ${validCell(k)} | ${k.meta.importance} | ${secretCell(n, k)} | ${descriptionCell(k)} |`;
-    }),
-  ];
+  return table(['key', 'type', 'default', 'valid values', 'importance', 'secret', 'description'], names.map((n) => {
+    const k = keys[n];
+    return [code(n), k.meta.type, defaultCell(k), validCell(k), k.meta.importance, secretCell(n, k), descriptionCell(k)];
+  }));
 }
 
 /** The connectors a worker has before it loads plugin.path: the built-ins, in registration order. */
@@ -93,9 +89,8 @@ export function renderConnectorsReference(plugins: readonly ConnectorPlugin[] = 
     '',
     '## Built-in connectors',
     '',
-    '| connector | type | `connector.class` (any of these names) | own keys |',
-    '|---|---|---|---|',
-    ...plugins.map((p) => `| [${cell(p.name)}](${anchor(p.name)}) | ${p.type} | ${connectorPluginNames(p).map((n) => code(n)).join(', ')} | ${Object.keys(p.config.keys).length} |`),
+    ...table(['connector', 'type', '`connector.class` (any of these names)', 'own keys'],
+      plugins.map((p) => [`[${cell(p.name)}](${anchor(p.name)})`, p.type, connectorPluginNames(p).map((n) => code(n)).join(', '), String(Object.keys(p.config.keys).length)])),
     '',
     'Connectors loaded from `plugin.path` or `plugins` ([docs/connector-guide.md](connector-guide.md)) declare their',
     'keys the same way; `npx tconnect plugins` and `GET /connector-plugins/{plugin}/config` list them.',

@@ -1,5 +1,5 @@
 import type { ConfigKey, KeyMap } from '../config/define.js';
-import { anchor, cell, code, defaultCell, prose } from '../config/markdown.js';
+import { anchor, cell, code, defaultCell, prose, table } from '../config/markdown.js';
 import { PREDICATES, TRANSFORMS } from './registry.js';
 import type { PredicateDefinition, TransformDefinition } from './types.js';
 
@@ -19,15 +19,11 @@ function descriptionCell(k: ConfigKey): string {
 function keyTable(keys: KeyMap): string[] {
   const names = Object.keys(keys);
   if (names.length === 0) return ['No configuration keys.'];
-  return [
-    '| key | type | default | importance | description |',
-    '|---|---|---|---|---|',
-    ...names.map((n) => {
-      const k = keys[n];
-      // MEDIUM is what config/define.ts means for a key declared without an importance.
-      return `| ${code(n)} | ${k.meta.type} | ${defaultCell(k)} | ${k.meta.importance ?? 'MEDIUM'} | ${descriptionCell(k)} |`;
-    }),
-  ];
+  return table(['key', 'type', 'default', 'importance', 'description'], names.map((n) => {
+    const k = keys[n];
+    // MEDIUM is what config/define.ts means for a key declared without an importance.
+    return [code(n), k.meta.type, defaultCell(k), k.meta.importance ?? 'MEDIUM', descriptionCell(k)];
+  }));
 }
 
 /** $Key/$Value variants share one section: `Cast` for Cast$Key and Cast$Value. */
@@ -47,14 +43,10 @@ function groups<D extends Definition>(list: readonly D[]): Array<{ name: string;
 }
 
 function overview<D extends Definition>(list: readonly D[], what: string): string[] {
-  return [
-    `| ${what} | class name | aliases | keys |`,
-    '|---|---|---|---|',
-    ...list.map((d) => {
-      const keys = Object.keys(d.config.keys);
-      return `| [${cell(d.name)}](${anchor(baseName(d))}) | ${code(d.className)} | ${d.aliases.map((a) => code(a)).join(', ')} | ${keys.length ? keys.map((k) => code(k)).join(', ') : '—'} |`;
-    }),
-  ];
+  return table([what, 'class name', 'aliases', 'keys'], list.map((d) => {
+    const keys = Object.keys(d.config.keys);
+    return [`[${cell(d.name)}](${anchor(baseName(d))})`, code(d.className), d.aliases.map((a) => code(a)).join(', '), keys.length ? keys.map((k) => code(k)).join(', ') : '—'];
+  }));
 }
 
 function sections<D extends Definition>(list: readonly D[]): string[] {

@@ -1,4 +1,4 @@
-import { anchor, cell, code } from '../config/markdown.js';
+import { anchor, cell, code, table } from '../config/markdown.js';
 import { WORKER_ENVIRONMENT, WORKER_PROPERTIES, type WorkerEnvironmentVariable, type WorkerProperty, type WorkerPropertyGroup } from './properties.js';
 
 // docs/worker-properties.md, rendered from the declarations in src/worker/properties.ts.
@@ -32,18 +32,16 @@ export function renderWorkerPropertiesReference(properties: readonly WorkerPrope
     lines.push(
       `## ${g}`,
       '',
-      '| property | environment | default | secret | description |',
-      '|---|---|---|---|---|',
-      ...rows.map((p) => `| ${nameCell(p.name)} | ${(p.env ?? []).map((e) => code(e)).join(', ')} | ${defaultCell(p.default)} | ${p.secret ? 'yes' : ''} | ${cell(p.doc)} |`),
+      ...table(['property', 'environment', 'default', 'secret', 'description'],
+        rows.map((p) => [nameCell(p.name), (p.env ?? []).map((e) => code(e)).join(', '), defaultCell(p.default), p.secret ? 'yes' : '', cell(p.doc)])),
       '',
     );
   }
   lines.push(
     '## Environment only',
     '',
-    '| variable | default | secret | description |',
-    '|---|---|---|---|',
-    ...environment.map((v) => `| ${nameCell(v.name)} | ${defaultCell(v.default)} | ${v.secret ? 'yes' : ''} | ${cell(v.doc)} |`),
+    ...table(['variable', 'default', 'secret', 'description'],
+      environment.map((v) => [nameCell(v.name), defaultCell(v.default), v.secret ? 'yes' : '', cell(v.doc)])),
   );
   return `${lines.join('\n')}\n`;
 }
