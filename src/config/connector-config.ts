@@ -224,7 +224,7 @@ function topicsRegexProblem(regex: string): string | undefined {
   }
 }
 
-const sinkKeys = {
+export const sinkKeys = {
   topics: shown('Topics', refined(key.list({
     importance: 'HIGH', group: COMMON, doc: 'Comma-separated topics to consume. Set this or topics.regex, not both.',
   }), (topics, ctx) => {

@@ -19,6 +19,9 @@ export interface KeyMeta {
   default?: unknown;
   example?: string;
   validValues?: readonly string[];
+  /** The range a whole-number key checks (key.int's min/max), for the generated references. */
+  min?: number;
+  max?: number;
   displayName?: string;
 }
 
@@ -98,7 +101,7 @@ export const key = {
     let n = wholeNumber(o.type ?? 'INT').pipe(z.number());
     if (o.min !== undefined) n = n.pipe(z.number().min(o.min, `must be at least ${o.min}`)) as never;
     if (o.max !== undefined) n = n.pipe(z.number().max(o.max, `must be at most ${o.max}`)) as never;
-    return mk({ type: o.type ?? 'INT', documentation: o.doc, required: o.required, default: o.default, importance: o.importance, group: o.group, example: o.example }, withDefault(n, o.default, o.required) as z.ZodType<number, z.ZodTypeDef, unknown>);
+    return mk({ type: o.type ?? 'INT', documentation: o.doc, required: o.required, default: o.default, importance: o.importance, group: o.group, example: o.example, min: o.min, max: o.max }, withDefault(n, o.default, o.required) as z.ZodType<number, z.ZodTypeDef, unknown>);
   },
   double(o: Common & { default?: number; required?: boolean }) {
     return mk({ type: 'DOUBLE', documentation: o.doc, required: o.required, default: o.default, importance: o.importance, group: o.group }, withDefault(numLike, o.default, o.required) as z.ZodType<number, z.ZodTypeDef, unknown>);

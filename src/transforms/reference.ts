@@ -1,4 +1,5 @@
 import type { ConfigKey, KeyMap } from '../config/define.js';
+import { anchor, cell, code, defaultCell, prose, table } from '../config/markdown.js';
 import { PREDICATES, TRANSFORMS } from './registry.js';
 import type { PredicateDefinition, TransformDefinition } from './types.js';
 
@@ -7,33 +8,6 @@ import type { PredicateDefinition, TransformDefinition } from './types.js';
 // Printed by scripts/gen-transforms-doc.ts; test/unit/transforms/doc.test.ts keeps the file in step.
 
 type Definition = TransformDefinition | PredicateDefinition;
-
-/** Prose on one line, without HTML-looking tags (`<topic>` would vanish). */
-function prose(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** Prose safe inside a Markdown table cell. */
-function cell(text: string): string {
-  return prose(text).replace(/\|/g, '\\|');
-}
-
-/** Inline code (literal, entities are not decoded there) that survives backticks; pipes escaped in tables. */
-function code(text: string, inTable = true): string {
-  const fence = text.includes('`') ? '``' : '`';
-  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
-  const body = text.replace(/\s*\n\s*/g, ' ');
-  return `${fence}${pad}${inTable ? body.replace(/\|/g, '\\|') : body}${pad}${fence}`;
-}
-
-/** The default as Connect's ConfigDef prints it: lists comma-joined, none = null. */
-function defaultCell(k: ConfigKey): string {
-  if (k.meta.required) return '*required*';
-  const d = k.meta.default;
-  if (d === undefined || d === null) return 'null';
-  const text = Array.isArray(d) ? d.join(',') : String(d);
-  return text === '' ? '""' : code(text);
-}
 
 function descriptionCell(k: ConfigKey): string {
   let text = cell(k.meta.documentation);
@@ -45,15 +19,11 @@ function descriptionCell(k: ConfigKey): string {
 function keyTable(keys: KeyMap): string[] {
   const names = Object.keys(keys);
   if (names.length === 0) return ['No configuration keys.'];
-  return [
-    '| key | type | default | importance | description |',
-    '|---|---|---|---|---|',
-    ...names.map((n) => {
-      const k = keys[n];
-      // MEDIUM is what config/define.ts means for a key declared without an importance.
-      return `| ${code(n)} | ${k.meta.type} | ${defaultCell(k)} | ${k.meta.importance ?? 'MEDIUM'} | ${descriptionCell(k)} |`;
-    }),
-  ];
+  return table(['key', 'type', 'default', 'importance', 'description'], names.map((n) => {
+    const k = keys[n];
+    // MEDIUM is what config/define.ts means for a key declared without an importance.
+    return [code(n), k.meta.type, defaultCell(k), k.meta.importance ?? 'MEDIUM', descriptionCell(k)];
+  }));
 }
 
 /** $Key/$Value variants share one section: `Cast` for Cast$Key and Cast$Value. */
@@ -72,17 +42,11 @@ function groups<D extends Definition>(list: readonly D[]): Array<{ name: string;
   return out;
 }
 
-const anchor = (name: string) => `#${name.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')}`;
-
 function overview<D extends Definition>(list: readonly D[], what: string): string[] {
-  return [
-    `| ${what} | class name | aliases | keys |`,
-    '|---|---|---|---|',
-    ...list.map((d) => {
-      const keys = Object.keys(d.config.keys);
-      return `| [${cell(d.name)}](${anchor(baseName(d))}) | ${code(d.className)} | ${d.aliases.map((a) => code(a)).join(', ')} | ${keys.length ? keys.map((k) => code(k)).join(', ') : '—'} |`;
-    }),
-  ];
+  return table([what, 'class name', 'aliases', 'keys'], list.map((d) => {
+    const keys = Object.keys(d.config.keys);
+    return [`[${cell(d.name)}](${anchor(baseName(d))})`, code(d.className), d.aliases.map((a) => code(a)).join(', '), keys.length ? keys.map((k) => code(k)).join(', ') : '—'];
+  }));
 }
 
 function sections<D extends Definition>(list: readonly D[]): string[] {
