@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   const { convertersFromConfig } = await load<typeof import('../src/converters/registry.js')>('src/converters/registry.ts');
   const { Schemas, Struct } = await load<typeof import('../src/records/schema.js')>('src/records/schema.ts');
   const { columnMetaFromField, mapColumn } = await load<typeof import('../src/connectors/jdbc-source/types.js')>('src/connectors/jdbc-source/types.ts');
-  const { UTC } = await load<typeof import('../src/connectors/jdbc-source/time.js')>('src/connectors/jdbc-source/time.ts');
+  const { UTC } = await load<typeof import('../src/connectors/jdbc/time.js')>('src/connectors/jdbc-source/time.ts');
 
   // The connector's session settings: exact text for DECIMAL/BIGINT/date-times, UTC session.
   const conn = mysql.createConnection({

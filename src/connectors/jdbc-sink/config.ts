@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { defineConfig, key, type ConfigOf, type ConfigProblem } from '../../config/define.js';
 import { ConfigError } from '../../errors.js';
-import { jdbcSourceKeys, zoneIdValue } from '../jdbc-source/config.js';
-import { parseQualifiedList, type TableRef } from '../jdbc-source/dialect.js';
-import { parseJdbcUrl } from '../jdbc-source/url.js';
+import type { TableRef } from '../jdbc/dialect.js';
+import { dialectNameProblem, jdbcConnectionKeys, zoneIdValue } from '../jdbc/keys.js';
+import { parseQualifiedList } from '../jdbc/mysql.js';
+import { parseJdbcUrl } from '../jdbc/url.js';
 
 // Kafka Connect JDBC's sink keys (Confluent's names, defaults and docs). The connection keys are
-// the source's own declarations: one definition of connection.url, user, password and attempts.
+// shared with the source (src/connectors/jdbc/keys.ts): one definition of connection.url, user,
+// password and attempts.
 
 export const INSERT_MODES = ['insert', 'upsert', 'update'] as const;
 export type InsertMode = (typeof INSERT_MODES)[number];
@@ -38,12 +40,12 @@ const tableTypes = key.custom(
 );
 
 export const jdbcSinkKeys = {
-  'connection.url': jdbcSourceKeys['connection.url'],
-  'connection.user': jdbcSourceKeys['connection.user'],
-  'connection.password': jdbcSourceKeys['connection.password'],
-  'connection.attempts': jdbcSourceKeys['connection.attempts'],
-  'connection.backoff.ms': jdbcSourceKeys['connection.backoff.ms'],
-  'dialect.name': jdbcSourceKeys['dialect.name'],
+  'connection.url': jdbcConnectionKeys['connection.url'],
+  'connection.user': jdbcConnectionKeys['connection.user'],
+  'connection.password': jdbcConnectionKeys['connection.password'],
+  'connection.attempts': jdbcConnectionKeys['connection.attempts'],
+  'connection.backoff.ms': jdbcConnectionKeys['connection.backoff.ms'],
+  'dialect.name': jdbcConnectionKeys['dialect.name'],
   'insert.mode': key.enum(INSERT_MODES, {
     doc: 'The insertion mode to use: insert (standard SQL INSERT statements), upsert (INSERT ... ON DUPLICATE KEY UPDATE; '
       + 'idempotent, so re-delivered records leave the same rows), update (UPDATE ... WHERE primary key).',
@@ -78,7 +80,7 @@ export const jdbcSinkKeys = {
   'db.timezone': dbTimezone,
   'auto.create': key.boolean({ doc: 'Whether to automatically create the destination table based on record schema if it is found to be missing by issuing CREATE.', default: false, importance: 'MEDIUM', group: 'DDL Support' }),
   'auto.evolve': key.boolean({ doc: 'Whether to automatically add columns in the table schema when found to be missing relative to the record schema by issuing ALTER.', default: false, importance: 'MEDIUM', group: 'DDL Support' }),
-  'quote.sql.identifiers': jdbcSourceKeys['quote.sql.identifiers'],
+  'quote.sql.identifiers': jdbcConnectionKeys['quote.sql.identifiers'],
   'max.retries': key.int({ doc: 'The maximum number of times to retry on errors before failing the task. Here: how often a CREATE/ALTER that raced with another task is re-attempted; writes are retried by the runtime (errors.retry.timeout).', default: 10, min: 0, importance: 'MEDIUM', group: 'Retries' }),
   'retry.backoff.ms': key.int({ doc: 'The time in milliseconds to wait following an error before a retry attempt is made. Accepted for compatibility: the runtime\'s errors.retry.delay.max.ms backoff applies to retried batches.', default: 3000, min: 0, importance: 'MEDIUM', group: 'Retries' }),
 };
@@ -139,8 +141,8 @@ export function validateJdbcSink(cfg: JdbcSinkConfig): ConfigProblem[] {
   } catch {
     // the key's own check reports a bad URL
   }
-  const dialect = (cfg['dialect.name'] ?? '').trim();
-  if (dialect !== '' && dialect !== 'MySqlDatabaseDialect') add('dialect.name', `Unsupported dialect ${dialect}: only MySqlDatabaseDialect is available`);
+  const badDialect = dialectNameProblem(cfg['dialect.name']);
+  if (badDialect) problems.push(badDialect);
   return problems;
 }
 

@@ -1,8 +1,8 @@
 import type { ConnectorContext } from '../types.js';
 import { defineSource } from '../types.js';
 import { isQueryMode, jdbcSourceConfig, parseJdbcSourceConfig, validateJdbcSource, type JdbcSourceConfig } from './config.js';
-import { classifyError, connectionSettings, Db } from './connection.js';
-import type { TableRef } from './dialect.js';
+import { classifyError, connectionSettings, Db } from '../jdbc/connection.js';
+import type { TableRef } from '../jdbc/dialect.js';
 import { listTables, planTasks, sameTables, tablesOf, TABLES_FETCHED_KEY, TABLES_KEY } from './tables.js';
 import { startJdbcSourceTask } from './task.js';
 

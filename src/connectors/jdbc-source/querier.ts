@@ -4,7 +4,7 @@ import { Schemas, Struct, type Schema } from '../../records/schema.js';
 import type { Mode } from './config.js';
 import { positionFor, toSourceOffset, type Position } from './offsets.js';
 import { buildQuery, CURRENT_TIME_QUERY, queryParams, type QuerySource } from './queries.js';
-import { compareInstants, EPOCH, instantToWall, minusMillis, UTC, wallToInstant, type Instant, type Zone } from './time.js';
+import { compareInstants, EPOCH, instantToWall, minusMillis, UTC, wallToInstant, type Instant, type Zone } from '../jdbc/time.js';
 import { columnMetaFromField, mapColumn, type ColumnMapping, type MappingOptions } from './types.js';
 
 // One table (or the query) of a task: runs its query, turns rows into records and tracks the

@@ -1,5 +1,6 @@
 import type { Mode } from './config.js';
-import { quoteColumn, quoteTable, type TableRef } from './dialect.js';
+import type { TableRef } from '../jdbc/dialect.js';
+import { quoteColumn, quoteTable } from '../jdbc/mysql.js';
 
 // The statements of Kafka Connect JDBC (TimestampIncrementingCriteria), with MySQL quoting.
 // Identifiers are quoted; every value (offsets, time bounds) is a ? parameter. The user's own

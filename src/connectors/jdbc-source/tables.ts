@@ -1,6 +1,7 @@
 import type { JdbcSourceConfig } from './config.js';
-import type { Db } from './connection.js';
-import { parseTableList, quoteTable, unquotedName, type TableRef } from './dialect.js';
+import type { Db } from '../jdbc/connection.js';
+import { parseTableList, unquotedName, type TableRef } from '../jdbc/dialect.js';
+import { mysqlDialect, quoteTable } from '../jdbc/mysql.js';
 import { listTablesQuery } from './queries.js';
 import { compileJavaRegex } from '../../transforms/util/java-regex.js';
 
@@ -60,7 +61,7 @@ export function tablesValue(tables: TableRef[]): string {
 }
 
 export function tablesOf(taskConfig: Record<string, string>, defaultDb: string | null): TableRef[] {
-  return parseTableList(taskConfig[TABLES_KEY] ?? '', defaultDb);
+  return parseTableList(mysqlDialect, taskConfig[TABLES_KEY] ?? '', defaultDb);
 }
 
 /** Splits tables across min(#tables, maxTasks) task configs; each gets the connector config plus its tables. */

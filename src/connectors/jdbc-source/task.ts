@@ -4,13 +4,13 @@ import type { SourceTask, SourceTaskContext } from '../types.js';
 import {
   incrementingColumn, isQueryMode, numericMapping, parseJdbcSourceConfig, timestampColumns, type JdbcSourceConfig,
 } from './config.js';
-import { classifyError, connectionSettings, Db, type ConnectionSettings, type Field } from './connection.js';
-import { unquotedName, type TableRef } from './dialect.js';
+import { classifyError, connectionSettings, Db, type ConnectionSettings, type Field } from '../jdbc/connection.js';
+import { unquotedName, type TableRef } from '../jdbc/dialect.js';
 import { fromSourceOffset, legacyTablePartition, QUERY_PARTITION, tablePartition, type Position } from './offsets.js';
 import { parseUtcNow, TableQuerier, type QuerierSpec } from './querier.js';
 import { buildQuery, CURRENT_TIME_QUERY, type QuerySource } from './queries.js';
 import { tablesOf } from './tables.js';
-import { instantFromMillis, parseZone, UTC, type Instant } from './time.js';
+import { instantFromMillis, parseZone, UTC, type Instant } from '../jdbc/time.js';
 import { columnMetaFromField, FLAG, isNullable, T } from './types.js';
 
 // A JDBC source task: the queriers of its tables (or its one query), served round-robin on one

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Struct } from '../../../src/records/schema.js';
 import { TableQuerier, type QuerierDb, type QuerierSpec, type RowSource } from '../../../src/connectors/jdbc-source/querier.js';
 import { fromSourceOffset } from '../../../src/connectors/jdbc-source/offsets.js';
-import { UTC, wallToInstant } from '../../../src/connectors/jdbc-source/time.js';
+import { UTC, wallToInstant } from '../../../src/connectors/jdbc/time.js';
 import { T } from '../../../src/connectors/jdbc-source/types.js';
 
 // The querier's bookkeeping against an in-memory result set; the real server is exercised by

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseQualifiedList, parseTableList, quoteColumn, quoteId, quoteTable } from '../../../src/connectors/jdbc-source/dialect.js';
+import { parseTableList } from '../../../src/connectors/jdbc/dialect.js';
+import { mysqlDialect, parseQualifiedList, quoteColumn, quoteId, quoteTable } from '../../../src/connectors/jdbc/mysql.js';
 
 describe('quoting', () => {
   it('wraps identifiers in backticks and doubles backticks inside', () => {
@@ -23,13 +24,13 @@ describe('parseQualifiedList / parseTableList', () => {
 
   it('round-trips what quoteTable writes', () => {
     const tables = [{ db: 'd', table: 'x.y' }, { db: 'd', table: '`q`' }];
-    expect(parseTableList(tables.map(quoteTable).join(','), null)).toEqual(tables);
+    expect(parseTableList(mysqlDialect, tables.map(quoteTable).join(','), null)).toEqual(tables);
   });
 
   it('qualifies bare names with the default database', () => {
-    expect(parseTableList('a, b', 'shop')).toEqual([{ db: 'shop', table: 'a' }, { db: 'shop', table: 'b' }]);
-    expect(parseTableList('', 'shop')).toEqual([]);
-    expect(() => parseTableList('a', null)).toThrow(/db.table/);
-    expect(() => parseTableList('`a', 'x')).toThrow(/Unterminated/);
+    expect(parseTableList(mysqlDialect, 'a, b', 'shop')).toEqual([{ db: 'shop', table: 'a' }, { db: 'shop', table: 'b' }]);
+    expect(parseTableList(mysqlDialect, '', 'shop')).toEqual([]);
+    expect(() => parseTableList(mysqlDialect, 'a', null)).toThrow(/db.table/);
+    expect(() => parseTableList(mysqlDialect, '`a', 'x')).toThrow(/Unterminated/);
   });
 });
