@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { defineConfig, key, type ConfigOf, type ConfigProblem } from '../../config/define.js';
 import { ConfigError } from '../../errors.js';
 import type { TableRef } from '../jdbc/dialect.js';
-import { dialectNameProblem, jdbcConnectionKeys, zoneIdValue } from '../jdbc/keys.js';
-import { parseQualifiedList } from '../jdbc/mysql.js';
+import { configDialect, dialectNameProblem, jdbcConnectionKeys, zoneIdValue } from '../jdbc/keys.js';
 import { parseJdbcUrl } from '../jdbc/url.js';
 
 // Kafka Connect JDBC's sink keys (Confluent's names, defaults and docs). The connection keys are
@@ -89,8 +88,9 @@ export const jdbcSinkConfig = defineConfig(jdbcSinkKeys);
 export type JdbcSinkConfig = ConfigOf<typeof jdbcSinkKeys>;
 
 /** table.name.format split into its (database, table) parts, each still holding ${topic}. */
-function formatParts(format: string): string[] {
-  const names = parseQualifiedList(format);
+function formatParts(cfg: JdbcSinkConfig): string[] {
+  const format = cfg['table.name.format']!;
+  const names = configDialect(cfg).parseQualifiedList(format);
   if (names.length !== 1 || names[0].length > 2 || names[0].some((p) => p === '')) {
     throw new Error(`${JSON.stringify(format)} must name one table, optionally qualified by its database (db.table)`);
   }
@@ -103,7 +103,7 @@ function formatParts(format: string): string[] {
  * table name and a database is chosen explicitly ("archive.${topic}").
  */
 export function tableFor(cfg: JdbcSinkConfig, topic: string, defaultDb: string | null): TableRef {
-  const parts = formatParts(cfg['table.name.format']!).map((p) => p.replaceAll(TOPIC_PLACEHOLDER, topic));
+  const parts = formatParts(cfg).map((p) => p.replaceAll(TOPIC_PLACEHOLDER, topic));
   const db = parts.length === 2 ? parts[0] : defaultDb;
   if (db === null) throw new ConfigError('connection.url names no database and table.name.format names none');
   return { db, table: parts[parts.length - 1] };
@@ -130,7 +130,7 @@ export function validateJdbcSink(cfg: JdbcSinkConfig): ConfigProblem[] {
 
   let parts: string[] | null = null;
   try {
-    parts = formatParts(cfg['table.name.format']!);
+    parts = formatParts(cfg);
   } catch (e) {
     add('table.name.format', `Invalid table.name.format: ${(e as Error).message}`);
   }

@@ -3,8 +3,7 @@ import mysql from 'mysql2';
 import { ConfigError, ConnectError, isProgrammerError, RetriableError } from '../../errors.js';
 import type { PluginLogger } from '../types.js';
 import type { JdbcDialect } from './dialect.js';
-import { dialectForScheme, findDialect } from './dialects.js';
-import type { IsolationMode, jdbcConnectionKeys } from './keys.js';
+import { configDialect, type IsolationMode, type jdbcConnectionKeys } from './keys.js';
 import { parseJdbcUrl, redactJdbcUrl, type JdbcUrl } from './url.js';
 import type { ConfigOf } from '../../config/define.js';
 
@@ -69,11 +68,9 @@ export type ConnectionKeys = Pick<ConfigOf<typeof jdbcConnectionKeys>, 'connecti
 
 export function connectionSettings(cfg: ConnectionKeys, opts: { readOnly?: boolean } = {}): ConnectionSettings {
   const url = parseJdbcUrl(cfg['connection.url']);
-  const dialect = findDialect((cfg['dialect.name'] ?? '').trim()) ?? dialectForScheme(url.protocol);
-  if (!dialect) throw new ConfigError(`No dialect for connection.url scheme ${url.protocol}`, [{ key: 'connection.url', message: `No dialect for scheme ${url.protocol}` }]);
   return {
     url,
-    dialect,
+    dialect: configDialect(cfg),
     urlText: redactJdbcUrl(cfg['connection.url']),
     // The connector keys win over URL parameters: they are where secrets are managed.
     user: cfg['connection.user'] ?? url.user ?? undefined,

@@ -6,6 +6,9 @@ import { mysqlDialect } from './mysql.js';
 
 const DIALECTS: readonly JdbcDialect[] = [mysqlDialect];
 
+/** What a config whose URL and dialect.name are both unusable is checked with (their own checks report them). */
+export const DEFAULT_DIALECT: JdbcDialect = mysqlDialect;
+
 /** The dialect named by dialect.name, or undefined. */
 export function findDialect(name: string): JdbcDialect | undefined {
   return DIALECTS.find((d) => d.name === name);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { key, type ConfigProblem } from '../../config/define.js';
-import { dialectNames, findDialect } from './dialects.js';
+import type { JdbcDialect } from './dialect.js';
+import { DEFAULT_DIALECT, dialectForScheme, dialectNames, findDialect } from './dialects.js';
 import { parseZone } from './time.js';
 import { JdbcUrlError, parseJdbcUrl } from './url.js';
 
@@ -54,4 +55,19 @@ export function dialectNameProblem(name: string | undefined): ConfigProblem | nu
   const dialect = (name ?? '').trim();
   if (dialect === '' || findDialect(dialect)) return null;
   return { key: 'dialect.name', message: `Unsupported dialect ${dialect}: only ${dialectNames().join(', ')} ${dialectNames().length === 1 ? 'is' : 'are'} available` };
+}
+
+/**
+ * The dialect a config picks: dialect.name's, else the one of the URL's scheme. While either is
+ * invalid (their own checks report it) the default dialect stands in, so that the other keys
+ * (table lists, table.name.format) are still checked.
+ */
+export function configDialect(cfg: { 'connection.url': string; 'dialect.name'?: string }): JdbcDialect {
+  const named = findDialect((cfg['dialect.name'] ?? '').trim());
+  if (named) return named;
+  try {
+    return dialectForScheme(parseJdbcUrl(cfg['connection.url']).protocol) ?? DEFAULT_DIALECT;
+  } catch {
+    return DEFAULT_DIALECT;
+  }
 }
