@@ -43,6 +43,11 @@ export interface JdbcDialect {
   upsertSql(insertSql: string, keyFields: string[], nonKeyFields: string[]): string;
 }
 
+/** A column qualified by its table, as Kafka Connect JDBC writes it in table mode. */
+export function quoteColumn(dialect: JdbcDialect, column: string, table?: TableRef): string {
+  return table ? `${dialect.quoteTable(table)}.${dialect.quoteId(column)}` : dialect.quoteId(column);
+}
+
 /** db.table without quotes: the source partition's table name and a whitelist form. */
 export function unquotedName(t: TableRef): string {
   return `${t.db}.${t.table}`;

@@ -14,11 +14,6 @@ export function quoteTable(t: TableRef): string {
   return `${quoteId(t.db)}.${quoteId(t.table)}`;
 }
 
-/** A column qualified by its table, as Kafka Connect JDBC writes it in table mode. */
-export function quoteColumn(column: string, table?: TableRef): string {
-  return table ? `${quoteTable(table)}.${quoteId(column)}` : quoteId(column);
-}
-
 /**
  * Splits a list of possibly quoted, possibly qualified names ("`db`.`a,b`,c") at the commas
  * outside backticks, and each name at its dots, unquoting. Used to read a task's `tables`.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseTableList } from '../../../src/connectors/jdbc/dialect.js';
-import { mysqlDialect, parseQualifiedList, quoteColumn, quoteId, quoteTable, sqlType } from '../../../src/connectors/jdbc/mysql.js';
+import { parseTableList, quoteColumn } from '../../../src/connectors/jdbc/dialect.js';
+import { mysqlDialect, parseQualifiedList, quoteId, quoteTable, sqlType } from '../../../src/connectors/jdbc/mysql.js';
 import type { DdlColumn } from '../../../src/connectors/jdbc/dialect.js';
 import { DataError } from '../../../src/errors.js';
 import { Schemas, type Schema } from '../../../src/records/schema.js';
@@ -17,8 +17,8 @@ describe('quoting', () => {
   it('qualifies tables by database and columns by table', () => {
     const t = { db: 'shop', table: 'order items' };
     expect(quoteTable(t)).toBe('`shop`.`order items`');
-    expect(quoteColumn('id', t)).toBe('`shop`.`order items`.`id`');
-    expect(quoteColumn('id')).toBe('`id`');
+    expect(quoteColumn(mysqlDialect, 'id', t)).toBe('`shop`.`order items`.`id`');
+    expect(quoteColumn(mysqlDialect, 'id')).toBe('`id`');
   });
 });
 
