@@ -50,7 +50,9 @@ async function main(): Promise<void> {
   const { convertersFromConfig } = await load<typeof import('../src/converters/registry.js')>('src/converters/registry.ts');
   const { Schemas, Struct } = await load<typeof import('../src/records/schema.js')>('src/records/schema.ts');
   const { columnMetaFromField, mapColumn } = await load<typeof import('../src/connectors/jdbc-source/types.js')>('src/connectors/jdbc-source/types.ts');
-  const { UTC } = await load<typeof import('../src/connectors/jdbc-source/time.js')>('src/connectors/jdbc-source/time.ts');
+  // src/connectors/jdbc/time.ts; a --code-root from before the JDBC family has it in jdbc-source/.
+  const { UTC } = await load<typeof import('../src/connectors/jdbc/time.js')>('src/connectors/jdbc/time.ts')
+    .catch(() => load<typeof import('../src/connectors/jdbc/time.js')>('src/connectors/jdbc-source/time.ts'));
 
   // The connector's session settings: exact text for DECIMAL/BIGINT/date-times, UTC session.
   const conn = mysql.createConnection({

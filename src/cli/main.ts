@@ -14,7 +14,7 @@ import { pluginRowsWithLocation } from '../rest/plugins.js';
 import { VERSION } from '../version.js';
 import { parseConfigFile, parseConnectorFile, parseOffsetsFile } from './files.js';
 import { historyJson, loadHistory, replay } from './replay.js';
-import { temporalTlsConfig, workerOptions, workerProperties, type WorkerFlags, type RunWorker, type WorkerRunOptions } from './worker.js';
+import { workerOptions, workerProperties, workerStartOptions, type WorkerFlags, type RunWorker, type WorkerRunOptions } from '../worker/options.js';
 
 /** The SDK calls the CLI makes; tests pass a fake. */
 export type Sdk = Pick<ConnectClient,
@@ -142,8 +142,8 @@ export function buildProgram(deps: CliDeps): { program: Command; exitCode: () =>
       const { worker, rest } = await serverSettings(cmd, cmd.optsWithGlobals<WorkerFlags>().workerConfig, false);
       if (rest) return runServer(worker, rest);
       const runWorker = await deps.loadWorker();
-      const tls = await temporalTlsConfig(worker.temporalTls, deps.readInput);
-      await untilSignal((signal) => runWorker({ ...worker, ...(tls ? { tls } : {}), ...(worker.temporalApiKey ? { apiKey: worker.temporalApiKey } : {}), signal }));
+      const start = await workerStartOptions(worker, deps.readInput);
+      await untilSignal((signal) => runWorker({ ...start, signal }));
     });
 
   program.command('distributed [worker.properties]')

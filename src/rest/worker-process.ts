@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { Kafka, logLevel } from 'kafkajs';
 import { ConnectClient } from '../client/index.js';
-import { temporalTlsConfig, type WorkerRunOptions } from '../cli/worker.js';
+import { workerStartOptions, type WorkerRunOptions } from '../worker/options.js';
 import type { Logger } from '../logging.js';
 import { loadWorkerPlugins } from '../plugins/loader.js';
 import { startWorker } from '../worker/index.js';
@@ -83,8 +83,8 @@ export async function runWorkerProcess(opts: WorkerProcessOptions): Promise<void
   const loggers = new LoggerLevels(logger);
   // Before REST answers: validate and /connector-plugins must know the plugins the worker loads.
   await loadWorkerPlugins(w.workerConfig ?? {}, logger);
-  const tls = await temporalTlsConfig(w.temporalTls, (p) => readFile(p, 'utf8'));
-  const client = await ConnectClient.connect({ address: w.temporalAddress, namespace: w.namespace, taskQueue: w.taskQueue, tls, apiKey: w.temporalApiKey });
+  const start = await workerStartOptions(w, (p) => readFile(p, 'utf8'));
+  const client = await ConnectClient.connect({ address: w.temporalAddress, namespace: w.namespace, taskQueue: w.taskQueue, tls: start.tls, apiKey: start.apiKey });
   let ready = false;
   let apps: FastifyInstance[] = [];
   try {
@@ -103,9 +103,7 @@ export async function runWorkerProcess(opts: WorkerProcessOptions): Promise<void
       opts.onListening?.(rest.urls);
     }
     const running = await startWorker({
-      ...w,
-      tls,
-      apiKey: w.temporalApiKey,
+      ...start,
       logger: loggers.register('worker', logger.child({ component: 'worker' })),
       signal: opts.signal,
     });

@@ -1,7 +1,7 @@
 // `tconnect standalone worker.properties connector1.properties [connector2.json …]`, as
 // connect-standalone: one process runs a worker and the REST API and creates the given connectors.
 import { ConnectorExistsError, type ConnectClient, type ConnectorSpec } from '../client/index.js';
-import { configuredTemporalAddress, workerOptions, workerProperties, type WorkerFlags } from '../cli/worker.js';
+import { configuredTemporalAddress, workerOptions, workerProperties, type WorkerFlags } from '../worker/options.js';
 import type { Logger } from '../logging.js';
 import { restSettings } from '../rest/config.js';
 import { runWorkerProcess } from '../rest/worker-process.js';

@@ -7,10 +7,11 @@ import { LoggerLevels } from '../../src/rest/loggers.js';
 import { buildRestApp } from '../../src/rest/server.js';
 import type { PluginLogger } from '../../src/connectors/types.js';
 import { parseJdbcSourceConfig } from '../../src/connectors/jdbc-source/config.js';
-import { connectionSettings, Db } from '../../src/connectors/jdbc-source/connection.js';
+import { connectionSettings, Db } from '../../src/connectors/jdbc/connection.js';
 import { TableQuerier } from '../../src/connectors/jdbc-source/querier.js';
 import { QUERY_PARTITION } from '../../src/connectors/jdbc-source/offsets.js';
-import { UTC } from '../../src/connectors/jdbc-source/time.js';
+import { UTC } from '../../src/connectors/jdbc/time.js';
+import { mysqlDialect } from '../../src/connectors/jdbc/mysql.js';
 import { jdbcConnection } from '../helpers/connectors.js';
 import { useWorker } from '../helpers/fixture.js';
 import { readTopic } from '../helpers/kafka.js';
@@ -99,7 +100,7 @@ describe('JDBC source query: reads only', () => {
       // The querier's own path, with statements the validation would have refused.
       for (const sql of [`DROP TABLE \`${table}\``, `DELETE FROM \`${table}\``, `CREATE TABLE \`${table}_new\` (id INT)`]) {
         const q = new TableQuerier({
-          mode: 'bulk', source: { query: sql }, partition: QUERY_PARTITION, topic: 'never', timestampColumns: [], suffix: '',
+          dialect: mysqlDialect, mode: 'bulk', source: { query: sql }, partition: QUERY_PARTITION, topic: 'never', timestampColumns: [], suffix: '',
           boundZone: UTC, delayMs: 0, mapping: { numericMapping: 'none', zone: UTC }, batchMaxRows: 10,
         }, {});
         await expect(q.read(session, 10), sql).rejects.toThrow(/READ ONLY transaction/);

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { defineConfig, key, type ConfigOf, type ConfigProblem } from '../../config/define.js';
 import { ConfigError } from '../../errors.js';
-import { jdbcSourceKeys, zoneIdValue } from '../jdbc-source/config.js';
-import { parseQualifiedList, type TableRef } from '../jdbc-source/dialect.js';
-import { parseJdbcUrl } from '../jdbc-source/url.js';
+import type { TableRef } from '../jdbc/dialect.js';
+import { configDialect, dialectNameProblem, jdbcConnectionKeys, zoneIdValue } from '../jdbc/keys.js';
+import { parseJdbcUrl } from '../jdbc/url.js';
 
 // Kafka Connect JDBC's sink keys (Confluent's names, defaults and docs). The connection keys are
-// the source's own declarations: one definition of connection.url, user, password and attempts.
+// shared with the source (src/connectors/jdbc/keys.ts): one definition of connection.url, user,
+// password and attempts.
 
 export const INSERT_MODES = ['insert', 'upsert', 'update'] as const;
 export type InsertMode = (typeof INSERT_MODES)[number];
@@ -38,12 +39,12 @@ const tableTypes = key.custom(
 );
 
 export const jdbcSinkKeys = {
-  'connection.url': jdbcSourceKeys['connection.url'],
-  'connection.user': jdbcSourceKeys['connection.user'],
-  'connection.password': jdbcSourceKeys['connection.password'],
-  'connection.attempts': jdbcSourceKeys['connection.attempts'],
-  'connection.backoff.ms': jdbcSourceKeys['connection.backoff.ms'],
-  'dialect.name': jdbcSourceKeys['dialect.name'],
+  'connection.url': jdbcConnectionKeys['connection.url'],
+  'connection.user': jdbcConnectionKeys['connection.user'],
+  'connection.password': jdbcConnectionKeys['connection.password'],
+  'connection.attempts': jdbcConnectionKeys['connection.attempts'],
+  'connection.backoff.ms': jdbcConnectionKeys['connection.backoff.ms'],
+  'dialect.name': jdbcConnectionKeys['dialect.name'],
   'insert.mode': key.enum(INSERT_MODES, {
     doc: 'The insertion mode to use: insert (standard SQL INSERT statements), upsert (INSERT ... ON DUPLICATE KEY UPDATE; '
       + 'idempotent, so re-delivered records leave the same rows), update (UPDATE ... WHERE primary key).',
@@ -78,7 +79,7 @@ export const jdbcSinkKeys = {
   'db.timezone': dbTimezone,
   'auto.create': key.boolean({ doc: 'Whether to automatically create the destination table based on record schema if it is found to be missing by issuing CREATE.', default: false, importance: 'MEDIUM', group: 'DDL Support' }),
   'auto.evolve': key.boolean({ doc: 'Whether to automatically add columns in the table schema when found to be missing relative to the record schema by issuing ALTER.', default: false, importance: 'MEDIUM', group: 'DDL Support' }),
-  'quote.sql.identifiers': jdbcSourceKeys['quote.sql.identifiers'],
+  'quote.sql.identifiers': jdbcConnectionKeys['quote.sql.identifiers'],
   'max.retries': key.int({ doc: 'The maximum number of times to retry on errors before failing the task. Here: how often a CREATE/ALTER that raced with another task is re-attempted; writes are retried by the runtime (errors.retry.timeout).', default: 10, min: 0, importance: 'MEDIUM', group: 'Retries' }),
   'retry.backoff.ms': key.int({ doc: 'The time in milliseconds to wait following an error before a retry attempt is made. Accepted for compatibility: the runtime\'s errors.retry.delay.max.ms backoff applies to retried batches.', default: 3000, min: 0, importance: 'MEDIUM', group: 'Retries' }),
 };
@@ -87,8 +88,9 @@ export const jdbcSinkConfig = defineConfig(jdbcSinkKeys);
 export type JdbcSinkConfig = ConfigOf<typeof jdbcSinkKeys>;
 
 /** table.name.format split into its (database, table) parts, each still holding ${topic}. */
-function formatParts(format: string): string[] {
-  const names = parseQualifiedList(format);
+function formatParts(cfg: JdbcSinkConfig): string[] {
+  const format = cfg['table.name.format']!;
+  const names = configDialect(cfg).parseQualifiedList(format);
   if (names.length !== 1 || names[0].length > 2 || names[0].some((p) => p === '')) {
     throw new Error(`${JSON.stringify(format)} must name one table, optionally qualified by its database (db.table)`);
   }
@@ -101,7 +103,7 @@ function formatParts(format: string): string[] {
  * table name and a database is chosen explicitly ("archive.${topic}").
  */
 export function tableFor(cfg: JdbcSinkConfig, topic: string, defaultDb: string | null): TableRef {
-  const parts = formatParts(cfg['table.name.format']!).map((p) => p.replaceAll(TOPIC_PLACEHOLDER, topic));
+  const parts = formatParts(cfg).map((p) => p.replaceAll(TOPIC_PLACEHOLDER, topic));
   const db = parts.length === 2 ? parts[0] : defaultDb;
   if (db === null) throw new ConfigError('connection.url names no database and table.name.format names none');
   return { db, table: parts[parts.length - 1] };
@@ -128,7 +130,7 @@ export function validateJdbcSink(cfg: JdbcSinkConfig): ConfigProblem[] {
 
   let parts: string[] | null = null;
   try {
-    parts = formatParts(cfg['table.name.format']!);
+    parts = formatParts(cfg);
   } catch (e) {
     add('table.name.format', `Invalid table.name.format: ${(e as Error).message}`);
   }
@@ -139,8 +141,8 @@ export function validateJdbcSink(cfg: JdbcSinkConfig): ConfigProblem[] {
   } catch {
     // the key's own check reports a bad URL
   }
-  const dialect = (cfg['dialect.name'] ?? '').trim();
-  if (dialect !== '' && dialect !== 'MySqlDatabaseDialect') add('dialect.name', `Unsupported dialect ${dialect}: only MySqlDatabaseDialect is available`);
+  const badDialect = dialectNameProblem(cfg['dialect.name']);
+  if (badDialect) problems.push(badDialect);
   return problems;
 }
 

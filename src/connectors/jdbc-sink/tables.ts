@@ -1,8 +1,8 @@
 import { DataError, RetriableError } from '../../errors.js';
 import type { PluginLogger } from '../types.js';
-import { classifyError, type Db } from '../jdbc-source/connection.js';
-import { quoteTable, type TableRef } from '../jdbc-source/dialect.js';
-import type { Zone } from '../jdbc-source/time.js';
+import { classifyError, type Db } from '../jdbc/connection.js';
+import type { JdbcDialect, TableRef } from '../jdbc/dialect.js';
+import type { Zone } from '../jdbc/time.js';
 import { alterTableSql, canAdd, createTableSql, type Statement } from './ddl.js';
 import type { RowData, SinkField } from './fields.js';
 
@@ -17,6 +17,7 @@ export interface TableInfo {
 }
 
 export interface TableOptions {
+  dialect: JdbcDialect;
   autoCreate: boolean;
   autoEvolve: boolean;
   tableTypes: string[];
@@ -83,7 +84,7 @@ export class Tables {
    * cannot be written, each with its reason. Throws for server trouble.
    */
   async prepare(db: Db, t: TableRef, rows: TableRow[]): Promise<{ info: TableInfo | null; failed: Map<number, DataError> }> {
-    const name = quoteTable(t);
+    const name = this.o.dialect.quoteTable(t);
     const failed = new Map<number, DataError>();
     const fail = (r: TableRow, message: string, cause?: unknown) => failed.set(r.index, new DataError(message, 'TASK_PUT', { cause }));
     const writes = rows.filter((r) => !r.delete);
@@ -101,7 +102,7 @@ export class Tables {
         for (const r of writes) fail(r, `Table ${name} is missing and records without a value schema cannot create it: auto.create needs Connect schemas (use a converter with schemas)`);
         return { info: null, failed };
       }
-      const problem = await this.runDdl(db, createTableSql(t, model.row.fields.all, this.o.zone), 'create');
+      const problem = await this.runDdl(db, createTableSql(this.o.dialect, t, model.row.fields.all, this.o.zone), 'create');
       if (problem) {
         for (const r of writes) fail(r, `Could not create table ${name}: ${problem.message}`, problem);
         return { info: null, failed };
@@ -118,7 +119,7 @@ export class Tables {
       const adding = this.missingColumns(name, info, writes, fail);
       if (adding.size === 0) break;
       const fields = [...adding.values()].map((a) => a.field);
-      const stmt = alterTableSql(t, fields, this.o.zone);
+      const stmt = alterTableSql(this.o.dialect, t, fields, this.o.zone);
       let problem: Error | null;
       try {
         problem = await this.runDdl(db, stmt, 'alter');

@@ -1,11 +1,10 @@
 import { ConnectError, DataError, RetriableError } from '../../errors.js';
 import type { SinkRecord } from '../../records/record.js';
 import type { PutResult, SinkTask, SinkTaskContext } from '../types.js';
-import { classifyError, Db, type ConnectionSettings } from '../jdbc-source/connection.js';
-import { quoteTable, type TableRef } from '../jdbc-source/dialect.js';
-import { parseZone, type Zone } from '../jdbc-source/time.js';
+import { classifyError, connectionSettings, Db, type ConnectionSettings } from '../jdbc/connection.js';
+import type { TableRef } from '../jdbc/dialect.js';
+import { parseZone, type Zone } from '../jdbc/time.js';
 import { parseJdbcSinkConfig, tableFor, type JdbcSinkConfig } from './config.js';
-import { connectionSettings } from '../jdbc-source/connection.js';
 import { extractDeleteKey, extractRow, type FieldOptions, type RowData } from './fields.js';
 import { Tables, type TableInfo, type TableRow } from './tables.js';
 import { approxSqlBytes, toDbValue } from './values.js';
@@ -110,6 +109,7 @@ class JdbcSinkTask implements SinkTask {
     this.zone = parseZone(cfg['db.timezone']);
     this.fieldOptions = { pkMode: cfg['pk.mode'], pkFields: cfg['pk.fields'], whitelist: cfg['fields.whitelist'] };
     this.tables = new Tables({
+      dialect: settings.dialect,
       autoCreate: cfg['auto.create'],
       autoEvolve: cfg['auto.evolve'],
       tableTypes: cfg['table.types'],
@@ -179,7 +179,7 @@ class JdbcSinkTask implements SinkTask {
   private async prepare(session: Session, planned: PlannedRecord[], failed: Map<number, Error>): Promise<PreparedRow[]> {
     const byTable = new Map<string, { table: TableRef; rows: PlannedRecord[] }>();
     for (const p of planned) {
-      const k = quoteTable(p.table);
+      const k = this.settings.dialect.quoteTable(p.table);
       const entry = byTable.get(k) ?? { table: p.table, rows: [] };
       entry.rows.push(p);
       byTable.set(k, entry);
@@ -194,7 +194,7 @@ class JdbcSinkTask implements SinkTask {
 
     const out: PreparedRow[] = [];
     for (const p of planned) {
-      const info = infos.get(quoteTable(p.table));
+      const info = infos.get(this.settings.dialect.quoteTable(p.table));
       // A delete on a table that does not exist has nothing to delete.
       if (failed.has(p.index) || !info) continue;
       try {
@@ -237,7 +237,7 @@ class JdbcSinkTask implements SinkTask {
   }
 
   private async writeGroup(db: Db, g: WriteGroup, failed: Map<number, Error>): Promise<void> {
-    const stmt = groupStatement(g);
+    const stmt = groupStatement(this.settings.dialect, g);
     if (!stmt) return;
     try {
       await db.query(stmt.sql, stmt.params);
@@ -249,7 +249,7 @@ class JdbcSinkTask implements SinkTask {
         for (const one of singleRows(g)) await this.writeGroup(db, one, failed);
         return;
       }
-      failed.set(g.rows[0].index, new DataError(`Could not write the record to ${quoteTable(g.table)}: ${sqlMessage(e)}`, 'TASK_PUT', { cause: e }));
+      failed.set(g.rows[0].index, new DataError(`Could not write the record to ${this.settings.dialect.quoteTable(g.table)}: ${sqlMessage(e)}`, 'TASK_PUT', { cause: e }));
     }
   }
 

@@ -1,6 +1,6 @@
 import { DataError } from '../../errors.js';
 import { LOGICAL, Struct, type Schema } from '../../records/schema.js';
-import { instantFromMillis, instantToWall, UTC, type Zone } from '../jdbc-source/time.js';
+import { instantFromMillis, instantToWall, UTC, type Zone } from '../jdbc/time.js';
 
 // Connect values -> the parameters bound into statements. Temporal values become text so that
 // neither mysql2 nor the process time zone shifts them: Date and Time are zone-less (Connect's

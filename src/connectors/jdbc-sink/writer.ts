@@ -1,8 +1,8 @@
-import { quoteId, quoteTable, type TableRef } from '../jdbc-source/dialect.js';
+import type { JdbcDialect, TableRef } from '../jdbc/dialect.js';
 import type { Statement } from './ddl.js';
 
 // SQL text per write kind, and the grouping of a batch's rows into multi-row statements.
-// Identifiers are always quoted; values are always bound (mysql2 placeholders).
+// Identifiers are always quoted (by the dialect); values are always bound (? placeholders).
 
 export type WriteKind = 'insert' | 'upsert' | 'update' | 'delete';
 
@@ -29,52 +29,48 @@ export interface WriteGroup {
   rows: PreparedRow[];
 }
 
-const cols = (names: string[]) => names.map(quoteId).join(',');
+const cols = (d: JdbcDialect, names: string[]) => names.map((n) => d.quoteId(n)).join(',');
 const tuple = (n: number) => `(${new Array(n).fill('?').join(',')})`;
 const tuples = (n: number, rows: number) => new Array(rows).fill(tuple(n)).join(',');
 
-export function insertSql(table: TableRef, keyFields: string[], nonKeyFields: string[], rows: number): string {
+export function insertSql(d: JdbcDialect, table: TableRef, keyFields: string[], nonKeyFields: string[], rows: number): string {
   const all = [...keyFields, ...nonKeyFields];
-  return `INSERT INTO ${quoteTable(table)} (${cols(all)}) VALUES ${tuples(all.length, rows)}`;
+  return `INSERT INTO ${d.quoteTable(table)} (${cols(d, all)}) VALUES ${tuples(all.length, rows)}`;
 }
 
-/**
- * MySQL has no MERGE: INSERT ... ON DUPLICATE KEY UPDATE, as Confluent's MySqlDatabaseDialect.
- * Re-delivering a record rewrites the same values, so upserts are idempotent.
- */
-export function upsertSql(table: TableRef, keyFields: string[], nonKeyFields: string[], rows: number): string {
-  const updated = nonKeyFields.length ? nonKeyFields : keyFields;
-  return `${insertSql(table, keyFields, nonKeyFields, rows)} ON DUPLICATE KEY UPDATE ${updated.map((c) => `${quoteId(c)}=VALUES(${quoteId(c)})`).join(',')}`;
+/** The dialect's upsert of these rows (MySQL: INSERT ... ON DUPLICATE KEY UPDATE); idempotent on re-delivery. */
+export function upsertSql(d: JdbcDialect, table: TableRef, keyFields: string[], nonKeyFields: string[], rows: number): string {
+  return d.upsertSql(insertSql(d, table, keyFields, nonKeyFields, rows), keyFields, nonKeyFields);
 }
 
-export function updateSql(table: TableRef, keyFields: string[], nonKeyFields: string[]): string {
-  const set = nonKeyFields.map((c) => `${quoteId(c)}=?`).join(',');
-  const where = keyFields.map((c) => `${quoteId(c)}=?`).join(' AND ');
-  return `UPDATE ${quoteTable(table)} SET ${set} WHERE ${where}`;
+export function updateSql(d: JdbcDialect, table: TableRef, keyFields: string[], nonKeyFields: string[]): string {
+  const set = nonKeyFields.map((c) => `${d.quoteId(c)}=?`).join(',');
+  const where = keyFields.map((c) => `${d.quoteId(c)}=?`).join(' AND ');
+  return `UPDATE ${d.quoteTable(table)} SET ${set} WHERE ${where}`;
 }
 
-export function deleteSql(table: TableRef, keyFields: string[], rows: number): string {
-  if (keyFields.length === 1) return `DELETE FROM ${quoteTable(table)} WHERE ${quoteId(keyFields[0])} IN ${tuple(rows)}`;
-  return `DELETE FROM ${quoteTable(table)} WHERE (${cols(keyFields)}) IN (${tuples(keyFields.length, rows)})`;
+export function deleteSql(d: JdbcDialect, table: TableRef, keyFields: string[], rows: number): string {
+  if (keyFields.length === 1) return `DELETE FROM ${d.quoteTable(table)} WHERE ${d.quoteId(keyFields[0])} IN ${tuple(rows)}`;
+  return `DELETE FROM ${d.quoteTable(table)} WHERE (${cols(d, keyFields)}) IN (${tuples(keyFields.length, rows)})`;
 }
 
 /**
  * The statement writing all rows of a group; null when there is nothing to write (an update of a
  * table whose only columns are the key). Update groups must hold one row: MySQL has no multi-row UPDATE.
  */
-export function groupStatement(g: WriteGroup): Statement | null {
+export function groupStatement(d: JdbcDialect, g: WriteGroup): Statement | null {
   const n = g.rows.length;
   switch (g.kind) {
     case 'insert':
-      return { sql: insertSql(g.table, g.keyFields, g.nonKeyFields, n), params: g.rows.flatMap((r) => [...r.keyParams, ...r.nonKeyParams]) };
+      return { sql: insertSql(d, g.table, g.keyFields, g.nonKeyFields, n), params: g.rows.flatMap((r) => [...r.keyParams, ...r.nonKeyParams]) };
     case 'upsert':
-      return { sql: upsertSql(g.table, g.keyFields, g.nonKeyFields, n), params: g.rows.flatMap((r) => [...r.keyParams, ...r.nonKeyParams]) };
+      return { sql: upsertSql(d, g.table, g.keyFields, g.nonKeyFields, n), params: g.rows.flatMap((r) => [...r.keyParams, ...r.nonKeyParams]) };
     case 'update':
       if (n !== 1) throw new RangeError('an UPDATE statement writes one row');
       if (g.nonKeyFields.length === 0) return null;
-      return { sql: updateSql(g.table, g.keyFields, g.nonKeyFields), params: [...g.rows[0].nonKeyParams, ...g.rows[0].keyParams] };
+      return { sql: updateSql(d, g.table, g.keyFields, g.nonKeyFields), params: [...g.rows[0].nonKeyParams, ...g.rows[0].keyParams] };
     case 'delete':
-      return { sql: deleteSql(g.table, g.keyFields, n), params: g.rows.flatMap((r) => r.keyParams) };
+      return { sql: deleteSql(d, g.table, g.keyFields, n), params: g.rows.flatMap((r) => r.keyParams) };
   }
 }
 
@@ -91,7 +87,7 @@ export function singleRows(g: WriteGroup): WriteGroup[] {
 export function groupRows(rows: PreparedRow[], batchSize: number, maxBytes: number): WriteGroup[] {
   const byTable = new Map<string, PreparedRow[]>();
   for (const r of rows) {
-    const k = quoteTable(r.table);
+    const k = `${r.table.db}\u0000${r.table.table}`;
     const list = byTable.get(k);
     if (list) list.push(r);
     else byTable.set(k, [r]);

@@ -3,8 +3,8 @@ import { ConfigError } from '../../errors.js';
 import { defineConfig, key, type ConfigOf, type ConfigProblem } from '../../config/define.js';
 import { compileJavaRegex } from '../../transforms/util/java-regex.js';
 import { querySuffixProblem, readQueryProblem } from './read-query.js';
-import { parseZone } from './time.js';
-import { JdbcUrlError, parseJdbcUrl } from './url.js';
+import { dialectNameProblem, ISOLATION_MODES, jdbcConnectionKeys, zoneIdValue } from '../jdbc/keys.js';
+import { parseJdbcUrl } from '../jdbc/url.js';
 
 // Kafka Connect JDBC's source keys (Confluent's names, defaults and docs), plus the
 // table.include.list / table.exclude.list regex lists of its newest releases.
@@ -13,37 +13,6 @@ export const MODES = ['bulk', 'timestamp', 'incrementing', 'timestamp+incrementi
 export type Mode = (typeof MODES)[number];
 export const NUMERIC_MAPPINGS = ['none', 'best_fit', 'best_fit_eager_double', 'precision_only'] as const;
 export type NumericMapping = (typeof NUMERIC_MAPPINGS)[number];
-export const ISOLATION_MODES = ['DEFAULT', 'READ_UNCOMMITTED', 'READ_COMMITTED', 'REPEATABLE_READ', 'SERIALIZABLE', 'SQL_SERVER_SNAPSHOT'] as const;
-export type IsolationMode = (typeof ISOLATION_MODES)[number];
-
-const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
-
-const connectionUrl = key.custom(
-  {
-    type: 'STRING', importance: 'HIGH', group: 'Database', required: true, displayName: 'JDBC URL',
-    documentation: 'JDBC connection URL, e.g. jdbc:mysql://localhost:3306/db_name or jdbc:mariadb://host/db_name. '
-      + 'user and password may also be given as URL parameters.',
-    example: 'jdbc:mysql://127.0.0.1:3306/shop',
-  },
-  z.preprocess(blank, z.string().superRefine((s, ctx) => {
-    try {
-      parseJdbcUrl(s);
-    } catch (e) {
-      ctx.addIssue({ code: 'custom', message: e instanceof JdbcUrlError ? e.message : String(e) });
-    }
-  })),
-);
-
-/** A time zone id (db.timezone of the JDBC source and sink): UTC when blank. */
-export function zoneIdValue() {
-  return z.preprocess(blank, z.string().default('UTC').superRefine((s, ctx) => {
-    try {
-      parseZone(s);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'Invalid time zone identifier' });
-    }
-  }));
-}
 
 const dbTimezone = key.custom(
   {
@@ -69,11 +38,11 @@ const topicPrefix = key.custom(
 );
 
 export const jdbcSourceKeys = {
-  'connection.url': connectionUrl,
-  'connection.user': key.string({ doc: 'JDBC connection user. Overrides a user given in the URL.', importance: 'HIGH', group: 'Database' }),
-  'connection.password': key.password({ doc: 'JDBC connection password. Overrides a password given in the URL. Prefer a config provider reference such as ${env:DB_PASSWORD}.', importance: 'HIGH', group: 'Database' }),
-  'connection.attempts': key.int({ doc: 'Maximum number of attempts to retrieve a valid JDBC connection. Must be a positive integer.', default: 3, min: 1, importance: 'LOW', group: 'Database' }),
-  'connection.backoff.ms': key.int({ doc: 'Backoff time in milliseconds between connection attempts.', default: 10000, min: 0, type: 'LONG', importance: 'LOW', group: 'Database' }),
+  'connection.url': jdbcConnectionKeys['connection.url'],
+  'connection.user': jdbcConnectionKeys['connection.user'],
+  'connection.password': jdbcConnectionKeys['connection.password'],
+  'connection.attempts': jdbcConnectionKeys['connection.attempts'],
+  'connection.backoff.ms': jdbcConnectionKeys['connection.backoff.ms'],
   'table.whitelist': key.list({ doc: 'List of tables to include in copying (name, db.name or `db`.`name`). If specified, table.blacklist may not be set.', importance: 'MEDIUM', group: 'Database' }),
   'table.blacklist': key.list({ doc: 'List of tables to exclude from copying. If specified, table.whitelist may not be set.', importance: 'MEDIUM', group: 'Database' }),
   'table.include.list': key.list({ doc: 'Regular expressions matched against the whole db.table name of the tables to copy. Not combinable with table.whitelist or table.blacklist.', importance: 'MEDIUM', group: 'Database' }),
@@ -81,7 +50,7 @@ export const jdbcSourceKeys = {
   'table.types': key.list({ doc: 'Table types to copy: TABLE, VIEW or SYSTEM TABLE.', default: ['TABLE'], importance: 'LOW', group: 'Connector' }),
   'numeric.precision.mapping': key.boolean({ doc: 'Deprecated: use numeric.mapping=precision_only.', default: false, importance: 'LOW', group: 'Database' }),
   'numeric.mapping': key.enum(NUMERIC_MAPPINGS, { doc: 'Map DECIMAL/NUMERIC columns by precision and scale: none (Connect Decimal), best_fit (INT8..INT64 or FLOAT64 when it fits), best_fit_eager_double (FLOAT64 for any scale > 0), precision_only (integers when the scale is 0).', caseInsensitive: true, importance: 'LOW', group: 'Database' }),
-  'dialect.name': key.string({ doc: 'Database dialect. Only MySqlDatabaseDialect (MySQL and MariaDB) is available; empty picks it from the URL.', default: '', importance: 'LOW', group: 'Database' }),
+  'dialect.name': jdbcConnectionKeys['dialect.name'],
   mode: key.enum(MODES, { doc: 'The mode for updating a table each time it is polled: bulk, incrementing, timestamp or timestamp+incrementing.', importance: 'HIGH', group: 'Mode' }),
   'incrementing.column.name': key.string({ doc: 'The name of the strictly incrementing column to use to detect new rows. Empty: the table\'s AUTO_INCREMENT column (table mode only). This column may not be nullable.', default: '', importance: 'MEDIUM', group: 'Mode' }),
   'timestamp.column.name': key.list({ doc: 'Comma separated list of one or more timestamp columns, combined with COALESCE, to detect new or modified rows. At least one column should not be nullable.', importance: 'MEDIUM', group: 'Mode' }),
@@ -89,7 +58,7 @@ export const jdbcSourceKeys = {
   'validate.non.null': key.boolean({ doc: 'Fail the task when an incrementing or timestamp column is nullable.', default: true, importance: 'LOW', group: 'Mode' }),
   query: key.string({ doc: 'If specified, the query to perform to select new or updated rows. The incremental WHERE clause is appended, so the query itself must not have one (wrap it in a subselect). It must be one SELECT statement (or WITH … SELECT), without \';\', INTO or a locking clause; it runs in a read-only session.', default: '', importance: 'MEDIUM', group: 'Mode' }),
   'query.suffix': key.string({ doc: 'Suffix to append at the end of the generated query. No \';\', INTO or locking clause.', default: '', importance: 'LOW', group: 'Mode' }),
-  'quote.sql.identifiers': key.enum(['always', 'never'] as const, { doc: 'Identifiers are always quoted with backticks here, whatever this says: quoting is what keeps names from being read as SQL.', default: 'always', caseInsensitive: true, importance: 'MEDIUM', group: 'Mode' }),
+  'quote.sql.identifiers': jdbcConnectionKeys['quote.sql.identifiers'],
   'transaction.isolation.mode': key.enum(ISOLATION_MODES, { doc: 'Transaction isolation level of the queries: DEFAULT (the server\'s), READ_UNCOMMITTED, READ_COMMITTED, REPEATABLE_READ or SERIALIZABLE.', default: 'DEFAULT', importance: 'LOW', group: 'Mode' }),
   'poll.interval.ms': key.int({ doc: 'Frequency in ms to poll for new data in each table.', default: 5000, min: 0, importance: 'HIGH', group: 'Connector' }),
   'batch.max.rows': key.int({ doc: 'Maximum number of rows read from one table in one turn.', default: 100, min: 1, importance: 'LOW', group: 'Connector' }),
@@ -169,8 +138,8 @@ export function validateJdbcSource(cfg: JdbcSourceConfig): ConfigProblem[] {
   if (cfg['transaction.isolation.mode'] === 'SQL_SERVER_SNAPSHOT') {
     add('transaction.isolation.mode', 'Isolation mode of `SQL_SERVER_SNAPSHOT` can only be configured with a Sql Server Dialect');
   }
-  const dialect = (cfg['dialect.name'] ?? '').trim();
-  if (dialect !== '' && dialect !== 'MySqlDatabaseDialect') add('dialect.name', `Unsupported dialect ${dialect}: only MySqlDatabaseDialect is available`);
+  const badDialect = dialectNameProblem(cfg['dialect.name']);
+  if (badDialect) problems.push(badDialect);
   if (cfg['timestamp.initial'] !== undefined && cfg['timestamp.initial'] < -1) add('timestamp.initial', 'timestamp.initial must be -1 (now) or an epoch timestamp in ms');
   return problems;
 }

@@ -1,8 +1,9 @@
 import type { ConnectorContext } from '../types.js';
 import { defineSource } from '../types.js';
 import { isQueryMode, jdbcSourceConfig, parseJdbcSourceConfig, validateJdbcSource, type JdbcSourceConfig } from './config.js';
-import { classifyError, connectionSettings, Db } from './connection.js';
-import type { TableRef } from './dialect.js';
+import { classifyError, connectionSettings, Db } from '../jdbc/connection.js';
+import type { TableRef } from '../jdbc/dialect.js';
+import { configDialect } from '../jdbc/keys.js';
 import { listTables, planTasks, sameTables, tablesOf, TABLES_FETCHED_KEY, TABLES_KEY } from './tables.js';
 import { startJdbcSourceTask } from './task.js';
 
@@ -12,7 +13,7 @@ async function currentTables(cfg: JdbcSourceConfig, ctx: ConnectorContext): Prom
   const settings = connectionSettings(cfg, { readOnly: true });
   const db = await Db.open(settings, ctx.logger);
   try {
-    return await listTables(db, settings.url.database!, cfg);
+    return await listTables(db, settings.dialect, settings.url.database!, cfg);
   } catch (e) {
     throw classifyError(e, 'Could not list tables');
   } finally {
@@ -35,7 +36,7 @@ export const jdbcSource = defineSource({
     if (isQueryMode(cfg)) return [{ ...raw, [TABLES_KEY]: '', [TABLES_FETCHED_KEY]: 'true' }];
     const tables = await currentTables(cfg, ctx);
     if (tables.length === 0) ctx.logger.warn({}, 'No tables match the configuration; no task has work until one appears');
-    return planTasks(raw, tables, maxTasks);
+    return planTasks(configDialect(cfg), raw, tables, maxTasks);
   },
 
   startTask: startJdbcSourceTask,
@@ -44,8 +45,8 @@ export const jdbcSource = defineSource({
   async needsReplan(raw, current, ctx) {
     const cfg = parseJdbcSourceConfig(raw);
     if (isQueryMode(cfg)) return false;
-    const database = connectionSettings(cfg).url.database;
-    const planned = current.flatMap((t) => tablesOf(t, database));
+    const { url, dialect } = connectionSettings(cfg);
+    const planned = current.flatMap((t) => tablesOf(dialect, t, url.database));
     const now = await currentTables(cfg, ctx);
     return !sameTables(planned, now);
   },

@@ -1,7 +1,7 @@
 import type { SourceOffset, SourcePartition } from '../../records/record.js';
 import type { Mode } from './config.js';
-import { unquotedName, type TableRef } from './dialect.js';
-import type { Instant } from './time.js';
+import { unquotedName, type TableRef } from '../jdbc/dialect.js';
+import type { Instant } from '../jdbc/time.js';
 
 // Source partitions and offsets exactly as Confluent's connector writes them, so offsets
 // exported from (or migrated to) Kafka Connect's offsets topic read the same. Key order

@@ -3,8 +3,9 @@ import type { SourcePartition, SourceRecord } from '../../records/record.js';
 import { Schemas, Struct, type Schema } from '../../records/schema.js';
 import type { Mode } from './config.js';
 import { positionFor, toSourceOffset, type Position } from './offsets.js';
+import type { JdbcDialect } from '../jdbc/dialect.js';
 import { buildQuery, CURRENT_TIME_QUERY, queryParams, type QuerySource } from './queries.js';
-import { compareInstants, EPOCH, instantToWall, minusMillis, UTC, wallToInstant, type Instant, type Zone } from './time.js';
+import { compareInstants, EPOCH, instantToWall, minusMillis, UTC, wallToInstant, type Instant, type Zone } from '../jdbc/time.js';
 import { columnMetaFromField, mapColumn, type ColumnMapping, type MappingOptions } from './types.js';
 
 // One table (or the query) of a task: runs its query, turns rows into records and tracks the
@@ -34,6 +35,7 @@ export interface QuerierDb {
 }
 
 export interface QuerierSpec {
+  dialect: JdbcDialect;
   mode: Mode;
   source: QuerySource;
   partition: SourcePartition;
@@ -78,7 +80,7 @@ export class TableQuerier {
   private lastSchema: Schema | null = null;
 
   constructor(readonly spec: QuerierSpec, start: Position) {
-    this.sql = buildQuery({
+    this.sql = buildQuery(spec.dialect, {
       mode: spec.mode, source: spec.source, suffix: spec.suffix,
       incrementingColumn: spec.incrementingColumn, timestampColumns: spec.timestampColumns,
     });

@@ -1,7 +1,7 @@
 import type { Mode } from './config.js';
-import { quoteColumn, quoteTable, type TableRef } from './dialect.js';
+import { quoteColumn, type JdbcDialect, type TableRef } from '../jdbc/dialect.js';
 
-// The statements of Kafka Connect JDBC (TimestampIncrementingCriteria), with MySQL quoting.
+// The statements of Kafka Connect JDBC (TimestampIncrementingCriteria), quoted by the dialect.
 // Identifiers are quoted; every value (offsets, time bounds) is a ? parameter. The user's own
 // `query` and `query.suffix` are SQL by definition and are used as written, as in Connect.
 
@@ -17,10 +17,10 @@ export interface QuerySpec {
   suffix?: string;
 }
 
-export function buildQuery(spec: QuerySpec): string {
+export function buildQuery(dialect: JdbcDialect, spec: QuerySpec): string {
   const table = 'table' in spec.source ? spec.source.table : undefined;
-  const col = (name: string) => quoteColumn(name, table);
-  let sql = table ? `SELECT * FROM ${quoteTable(table)}` : (spec as { source: { query: string } }).source.query;
+  const col = (name: string) => quoteColumn(dialect, name, table);
+  let sql = table ? `SELECT * FROM ${dialect.quoteTable(table)}` : (spec as { source: { query: string } }).source.query;
 
   const ts = () => {
     const cols = spec.timestampColumns ?? [];

@@ -1,6 +1,6 @@
 import type { JdbcSourceConfig } from './config.js';
-import type { Db } from './connection.js';
-import { parseTableList, quoteTable, unquotedName, type TableRef } from './dialect.js';
+import type { Db } from '../jdbc/connection.js';
+import { parseTableList, unquotedName, type JdbcDialect, type TableRef } from '../jdbc/dialect.js';
 import { listTablesQuery } from './queries.js';
 import { compileJavaRegex } from '../../transforms/util/java-regex.js';
 
@@ -11,8 +11,8 @@ import { compileJavaRegex } from '../../transforms/util/java-regex.js';
  * TableMonitorThread, the bare name, db.name or `db`.`name`; include/exclude lists are regexes
  * matched against the whole db.name.
  */
-export function selectTables(all: TableRef[], cfg: Pick<JdbcSourceConfig, 'table.whitelist' | 'table.blacklist' | 'table.include.list' | 'table.exclude.list'>): TableRef[] {
-  const names = (t: TableRef) => [t.table, unquotedName(t), quoteTable(t)];
+export function selectTables(dialect: JdbcDialect, all: TableRef[], cfg: Pick<JdbcSourceConfig, 'table.whitelist' | 'table.blacklist' | 'table.include.list' | 'table.exclude.list'>): TableRef[] {
+  const names = (t: TableRef) => [t.table, unquotedName(t), dialect.quoteTable(t)];
   const inList = (list: string[]) => (t: TableRef) => names(t).some((n) => list.includes(n));
   const anyRegex = (list: string[]) => {
     const res = list.map((r) => compileJavaRegex(r));
@@ -27,13 +27,13 @@ export function selectTables(all: TableRef[], cfg: Pick<JdbcSourceConfig, 'table
 }
 
 /** The tables of the URL's database that this connector copies, in name order. */
-export async function listTables(db: Db, database: string, cfg: JdbcSourceConfig): Promise<TableRef[]> {
+export async function listTables(db: Db, dialect: JdbcDialect, database: string, cfg: JdbcSourceConfig): Promise<TableRef[]> {
   const q = listTablesQuery(database, cfg['table.types']);
   const { rows } = await db.query(q.sql, q.params);
   const all = rows
     .map((r) => ({ db: database, table: String(r.TABLE_NAME ?? Object.values(r)[0]) }))
     .sort((a, b) => (a.table < b.table ? -1 : a.table > b.table ? 1 : 0));
-  return selectTables(all, cfg);
+  return selectTables(dialect, all, cfg);
 }
 
 /** Kafka Connect's ConnectorUtils.groupPartitions: numGroups contiguous groups, the first ones one larger. */
@@ -55,19 +55,19 @@ export function groupPartitions<T>(elements: T[], numGroups: number): T[][] {
 export const TABLES_KEY = 'tables';
 export const TABLES_FETCHED_KEY = 'tables.fetched';
 
-export function tablesValue(tables: TableRef[]): string {
-  return tables.map(quoteTable).join(',');
+export function tablesValue(dialect: JdbcDialect, tables: TableRef[]): string {
+  return tables.map((t) => dialect.quoteTable(t)).join(',');
 }
 
-export function tablesOf(taskConfig: Record<string, string>, defaultDb: string | null): TableRef[] {
-  return parseTableList(taskConfig[TABLES_KEY] ?? '', defaultDb);
+export function tablesOf(dialect: JdbcDialect, taskConfig: Record<string, string>, defaultDb: string | null): TableRef[] {
+  return parseTableList(dialect, taskConfig[TABLES_KEY] ?? '', defaultDb);
 }
 
 /** Splits tables across min(#tables, maxTasks) task configs; each gets the connector config plus its tables. */
-export function planTasks(raw: Record<string, string>, tables: TableRef[], maxTasks: number): Array<Record<string, string>> {
+export function planTasks(dialect: JdbcDialect, raw: Record<string, string>, tables: TableRef[], maxTasks: number): Array<Record<string, string>> {
   if (tables.length === 0) return [];
   return groupPartitions(tables, Math.min(tables.length, Math.max(1, maxTasks)))
-    .map((group) => ({ ...raw, [TABLES_KEY]: tablesValue(group), [TABLES_FETCHED_KEY]: 'true' }));
+    .map((group) => ({ ...raw, [TABLES_KEY]: tablesValue(dialect, group), [TABLES_FETCHED_KEY]: 'true' }));
 }
 
 export function sameTables(a: TableRef[], b: TableRef[]): boolean {

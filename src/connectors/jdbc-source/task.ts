@@ -4,13 +4,13 @@ import type { SourceTask, SourceTaskContext } from '../types.js';
 import {
   incrementingColumn, isQueryMode, numericMapping, parseJdbcSourceConfig, timestampColumns, type JdbcSourceConfig,
 } from './config.js';
-import { classifyError, connectionSettings, Db, type ConnectionSettings, type Field } from './connection.js';
-import { unquotedName, type TableRef } from './dialect.js';
+import { classifyError, connectionSettings, Db, type ConnectionSettings, type Field } from '../jdbc/connection.js';
+import { unquotedName, type JdbcDialect, type TableRef } from '../jdbc/dialect.js';
 import { fromSourceOffset, legacyTablePartition, QUERY_PARTITION, tablePartition, type Position } from './offsets.js';
 import { parseUtcNow, TableQuerier, type QuerierSpec } from './querier.js';
 import { buildQuery, CURRENT_TIME_QUERY, type QuerySource } from './queries.js';
 import { tablesOf } from './tables.js';
-import { instantFromMillis, parseZone, UTC, type Instant } from './time.js';
+import { instantFromMillis, parseZone, UTC, type Instant } from '../jdbc/time.js';
 import { columnMetaFromField, FLAG, isNullable, T } from './types.js';
 
 // A JDBC source task: the queriers of its tables (or its one query), served round-robin on one
@@ -24,7 +24,7 @@ export async function startJdbcSourceTask(taskConfig: Record<string, string>, ct
   try {
     sources = isQueryMode(cfg)
       ? [{ source: { query: cfg.query! }, label: 'query' }]
-      : tablesOf(taskConfig, settings.url.database).map((table) => ({ source: { table }, label: unquotedName(table) }));
+      : tablesOf(settings.dialect, taskConfig, settings.url.database).map((table) => ({ source: { table }, label: unquotedName(table) }));
   } catch (e) {
     throw new ConfigError(`Invalid task configuration: ${(e as Error).message}`, [{ key: 'tables', message: (e as Error).message }]);
   }
@@ -38,7 +38,7 @@ export async function startJdbcSourceTask(taskConfig: Record<string, string>, ct
     const initial = await initialTimestamp(db, cfg);
     const queriers: TableQuerier[] = [];
     for (const { source, label } of sources) {
-      const q = await prepareQuerier(db, cfg, source, ctx, initial);
+      const q = await prepareQuerier(db, settings.dialect, cfg, source, ctx, initial);
       ctx.logger.info({ source: label, sql: q.sql }, 'JDBC source querier ready');
       queriers.push(q);
     }
@@ -63,11 +63,11 @@ async function initialTimestamp(db: Db, cfg: JdbcSourceConfig): Promise<Instant 
  * not a run): unknown table or column, nullable offset columns (validate.non.null), the
  * AUTO_INCREMENT column when incrementing.column.name is empty, TIMESTAMP vs DATETIME bounds.
  */
-async function prepareQuerier(db: Db, cfg: JdbcSourceConfig, source: QuerySource, ctx: SourceTaskContext, initial?: Instant): Promise<TableQuerier> {
+async function prepareQuerier(db: Db, dialect: JdbcDialect, cfg: JdbcSourceConfig, source: QuerySource, ctx: SourceTaskContext, initial?: Instant): Promise<TableQuerier> {
   const mode = cfg.mode!;
   const table = 'table' in source ? source.table : undefined;
   const where = table ? unquotedName(table) : 'the query';
-  const columns = await db.describe(buildQuery({ mode: 'bulk', source }));
+  const columns = await db.describe(buildQuery(dialect, { mode: 'bulk', source }));
   const find = (name: string) => columns.find((c) => c.name === name) ?? columns.find((c) => c.name.toLowerCase() === name.toLowerCase());
   const missing = (kind: string, name: string) =>
     new ConfigError(`${kind} column ${name} not found in ${where} (columns: ${columns.map((c) => c.name).join(', ')})`,
@@ -101,6 +101,7 @@ async function prepareQuerier(db: Db, cfg: JdbcSourceConfig, source: QuerySource
   // TIMESTAMP columns arrive in the session zone (UTC); DATETIME and DATE hold db.timezone wall-clock.
   const allTimestamp = tsCols.length > 0 && tsCols.every((c) => isTimestampType(columnMetaFromField(c).type));
   const spec: QuerierSpec = {
+    dialect,
     mode,
     source,
     partition: table ? tablePartition(table) : QUERY_PARTITION,

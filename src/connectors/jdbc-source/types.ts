@@ -1,7 +1,7 @@
 import { DataError } from '../../errors.js';
 import { Schemas, type Schema } from '../../records/schema.js';
 import type { NumericMapping } from './config.js';
-import { isZeroDate, wallToInstant, UTC, type Instant, type Zone } from './time.js';
+import { isZeroDate, wallToInstant, UTC, type Instant, type Zone } from '../jdbc/time.js';
 
 // MariaDB/MySQL result columns -> Connect schemas and values, following what Kafka Connect
 // JDBC produces with MySQL Connector/J (GenericDatabaseDialect), so topics look the same.

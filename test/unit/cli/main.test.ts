@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectorNotFoundError } from '../../../src/client/errors.js';
 import { main, type CliDeps, type Sdk } from '../../../src/cli/main.js';
-import type { WorkerRunOptions } from '../../../src/cli/worker.js';
+import type { WorkerRunOptions } from '../../../src/worker/options.js';
 import { ConfigError } from '../../../src/errors.js';
 
 const STATUS = { name: 'orders', connector: { state: 'RUNNING', worker_id: 'w1' }, tasks: [{ id: 0, state: 'RUNNING', worker_id: 'w1' }], type: 'source' };

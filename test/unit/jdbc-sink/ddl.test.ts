@@ -1,37 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { DataError } from '../../../src/errors.js';
-import { alterTableSql, canAdd, createTableSql, sqlType } from '../../../src/connectors/jdbc-sink/ddl.js';
+import { alterTableSql, canAdd, createTableSql } from '../../../src/connectors/jdbc-sink/ddl.js';
+import { mysqlDialect } from '../../../src/connectors/jdbc/mysql.js';
 import type { SinkField } from '../../../src/connectors/jdbc-sink/fields.js';
-import { UTC, parseZone } from '../../../src/connectors/jdbc-source/time.js';
+import { UTC, parseZone } from '../../../src/connectors/jdbc/time.js';
 import { Schemas, type Schema } from '../../../src/records/schema.js';
 
 const f = (name: string, schema: Schema | null, primaryKey = false): SinkField => ({ name, schema, primaryKey });
 const t = { db: 'shop', table: 'orders' };
 
 describe('JDBC sink DDL (Confluent MySqlDatabaseDialect types)', () => {
-  it('maps Connect types to MySQL column types', () => {
-    const cases: Array<[Schema, string]> = [
-      [Schemas.int8(), 'TINYINT'], [Schemas.int16(), 'SMALLINT'], [Schemas.int32(), 'INT'], [Schemas.int64(), 'BIGINT'],
-      [Schemas.float32(), 'FLOAT'], [Schemas.float64(), 'DOUBLE'], [Schemas.boolean(), 'TINYINT'],
-      [Schemas.string(), 'TEXT'], [Schemas.bytes(), 'BLOB'],
-      [Schemas.decimal(3), 'DECIMAL(65,3)'], [Schemas.date(), 'DATE'], [Schemas.time(), 'TIME(3)'], [Schemas.timestamp(), 'DATETIME(3)'],
-    ];
-    for (const [schema, type] of cases) expect(sqlType(f('c', schema))).toBe(type);
-  });
-
-  it('gives key columns indexable types', () => {
-    expect(sqlType(f('k', Schemas.string(), true))).toBe('VARCHAR(256)');
-    expect(sqlType(f('k', Schemas.bytes(), true))).toBe('VARBINARY(1024)');
-  });
-
-  it('refuses fields without a column type', () => {
-    expect(() => sqlType(f('s', Schemas.struct([['a', Schemas.int32()]])))).toThrow(/STRUCT, which has no MySQL column type/);
-    expect(() => sqlType(f('a', Schemas.array(Schemas.int32())))).toThrow(DataError);
-    expect(() => sqlType(f('m', null))).toThrow(/has no schema/);
-  });
-
   it('writes CREATE TABLE with nullability, defaults as bound values and the primary key', () => {
-    const s = createTableSql(t, [
+    const s = createTableSql(mysqlDialect, t, [
       f('id', Schemas.int64(), true),
       f('tenant', Schemas.string(), true),
       f('name', Schemas.string({ optional: true })),
@@ -51,12 +30,12 @@ describe('JDBC sink DDL (Confluent MySqlDatabaseDialect types)', () => {
   });
 
   it('creates a table without a primary key when there is none, and quotes every name', () => {
-    const s = createTableSql({ db: 'a`b', table: 'x y' }, [f('we`ird', Schemas.int8({ optional: true }))], UTC);
+    const s = createTableSql(mysqlDialect, { db: 'a`b', table: 'x y' }, [f('we`ird', Schemas.int8({ optional: true }))], UTC);
     expect(s.sql).toBe('CREATE TABLE IF NOT EXISTS `a``b`.`x y` (\n`we``ird` TINYINT NULL)');
   });
 
   it('writes ALTER TABLE ... ADD for missing columns', () => {
-    const s = alterTableSql(t, [f('note', Schemas.string({ optional: true })), f('flag', Schemas.boolean({ defaultValue: false }))], UTC);
+    const s = alterTableSql(mysqlDialect, t, [f('note', Schemas.string({ optional: true })), f('flag', Schemas.boolean({ defaultValue: false }))], UTC);
     expect(s.sql).toBe('ALTER TABLE `shop`.`orders` ADD `note` TEXT NULL,\nADD `flag` TINYINT DEFAULT ?');
     expect(s.params).toEqual([false]);
   });

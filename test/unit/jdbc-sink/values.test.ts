@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../../src/errors.js';
 import { approxSqlBytes, toDbValue } from '../../../src/connectors/jdbc-sink/values.js';
-import { parseZone, UTC } from '../../../src/connectors/jdbc-source/time.js';
+import { parseZone, UTC } from '../../../src/connectors/jdbc/time.js';
 import { Schemas, Struct } from '../../../src/records/schema.js';
 
 const paris = parseZone('Europe/Paris');

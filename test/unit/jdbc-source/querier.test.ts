@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { Struct } from '../../../src/records/schema.js';
 import { TableQuerier, type QuerierDb, type QuerierSpec, type RowSource } from '../../../src/connectors/jdbc-source/querier.js';
 import { fromSourceOffset } from '../../../src/connectors/jdbc-source/offsets.js';
-import { UTC, wallToInstant } from '../../../src/connectors/jdbc-source/time.js';
+import { UTC, wallToInstant } from '../../../src/connectors/jdbc/time.js';
 import { T } from '../../../src/connectors/jdbc-source/types.js';
+import { mysqlDialect } from '../../../src/connectors/jdbc/mysql.js';
 
 // The querier's bookkeeping against an in-memory result set; the real server is exercised by
 // test/integration/jdbc-source.test.ts.
@@ -36,6 +37,7 @@ class FakeDb implements QuerierDb {
 }
 
 const spec = (o: Partial<QuerierSpec> = {}): QuerierSpec => ({
+  dialect: mysqlDialect,
   mode: 'timestamp',
   source: { table: { db: 'shop', table: 'orders' } },
   partition: { protocol: '1', table: 'shop.orders' },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../../src/errors.js';
 import { LOGICAL, Schemas } from '../../../src/records/schema.js';
-import { parseZone, UTC } from '../../../src/connectors/jdbc-source/time.js';
+import { parseZone, UTC } from '../../../src/connectors/jdbc/time.js';
 import { columnMetaFromField, mapColumn, plainDecimal, T, type ColumnMeta, type MappingOptions } from '../../../src/connectors/jdbc-source/types.js';
 
 // Column metadata as MariaDB 10.11 sends it (values observed with mysql2 against the stack's server).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configuredTemporalAddress, envProperties, workerOptions, workerProperties } from '../../../src/cli/worker.js';
+import { configuredTemporalAddress, envProperties, workerOptions, workerProperties } from '../../../src/worker/options.js';
 import { parseListeners, restSettings } from '../../../src/rest/config.js';
 import { ConfigError } from '../../../src/errors.js';
 

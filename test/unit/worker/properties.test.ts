@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { workerOptions } from '../../../src/cli/worker.js';
+import { workerOptions } from '../../../src/worker/options.js';
 import { DEFAULT_HEADER_CONVERTER, DEFAULT_KEY_CONVERTER, DEFAULT_VALUE_CONVERTER } from '../../../src/converters/registry.js';
 import { DEFAULT_BUFFER_BYTES } from '../../../src/kafka/fetcher.js';
 import { DEFAULT_OFFSETS_TOPIC } from '../../../src/kafka/offsets-store.js';

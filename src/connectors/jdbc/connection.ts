@@ -2,8 +2,10 @@ import type { Readable } from 'node:stream';
 import mysql from 'mysql2';
 import { ConfigError, ConnectError, isProgrammerError, RetriableError } from '../../errors.js';
 import type { PluginLogger } from '../types.js';
-import type { IsolationMode, JdbcSourceConfig } from './config.js';
+import type { JdbcDialect } from './dialect.js';
+import { configDialect, type IsolationMode, type jdbcConnectionKeys } from './keys.js';
 import { parseJdbcUrl, redactJdbcUrl, type JdbcUrl } from './url.js';
+import type { ConfigOf } from '../../config/define.js';
 
 // One MariaDB/MySQL session, opened with connection.attempts / connection.backoff.ms, and the
 // classification of its errors into RetriableError (try again later) and ConfigError (won't help).
@@ -48,6 +50,8 @@ export function classifyError(e: unknown, what: string): Error {
 
 export interface ConnectionSettings {
   url: JdbcUrl;
+  /** dialect.name's, or else the one the URL's scheme picks. */
+  dialect: JdbcDialect;
   urlText: string;
   user: string | undefined;
   password: string | undefined;
@@ -59,13 +63,14 @@ export interface ConnectionSettings {
 }
 
 /** The keys a connection needs; the sink passes its own config, which has all but the isolation mode. */
-export type ConnectionKeys = Pick<JdbcSourceConfig, 'connection.url' | 'connection.user' | 'connection.password' | 'connection.attempts' | 'connection.backoff.ms'>
-  & { 'transaction.isolation.mode'?: IsolationMode };
+export type ConnectionKeys = Pick<ConfigOf<typeof jdbcConnectionKeys>, 'connection.url' | 'connection.user' | 'connection.password' | 'connection.attempts' | 'connection.backoff.ms'>
+  & { 'dialect.name'?: string; 'transaction.isolation.mode'?: IsolationMode };
 
 export function connectionSettings(cfg: ConnectionKeys, opts: { readOnly?: boolean } = {}): ConnectionSettings {
   const url = parseJdbcUrl(cfg['connection.url']);
   return {
     url,
+    dialect: configDialect(cfg),
     urlText: redactJdbcUrl(cfg['connection.url']),
     // The connector keys win over URL parameters: they are where secrets are managed.
     user: cfg['connection.user'] ?? url.user ?? undefined,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DataError, RetriableError } from '../../../src/errors.js';
-import { classifyError, connectionSettings } from '../../../src/connectors/jdbc-source/connection.js';
+import { classifyError, connectionSettings } from '../../../src/connectors/jdbc/connection.js';
 import { parseJdbcSourceConfig } from '../../../src/connectors/jdbc-source/config.js';
 
 const mysqlError = (errno: number, code: string, message: string) => Object.assign(new Error(message), { errno, code, sqlMessage: message });

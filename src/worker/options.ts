@@ -1,5 +1,8 @@
-// `tconnect worker`'s settings: flags override the environment (the names `npm run stack -- env`
-// prints), which overrides the worker .properties file. Pure, so tests drive it directly.
+// A worker's start-up settings, shared by `tconnect worker`, `distributed` and `standalone`
+// (src/cli, src/rest/worker-process.ts, src/standalone): flags override the environment (the names
+// `npm run stack -- env` prints), which overrides the worker .properties file. Pure but for the
+// TLS files read through a given function, so tests drive it directly; light to import (the
+// worker runtime itself is src/worker/index.ts).
 import { parse as parseProperties } from 'dot-properties';
 import type { TLSConfig } from '@temporalio/client';
 import { DEFAULT_TASK_QUEUE } from '../../workflows/messages.js';
@@ -111,4 +114,13 @@ export async function temporalTlsConfig(tls: WorkerRunOptions['temporalTls'], re
     ...(ca ? { serverRootCACertificate: ca } : {}),
     ...(tls.serverName ? { serverNameOverride: tls.serverName } : {}),
   };
+}
+
+/** Run options with what the Temporal connection needs: the TLS files read, the API key. */
+export type WorkerStartOptions = Omit<WorkerRunOptions, 'signal'> & { tls?: TLSConfig | boolean; apiKey?: string };
+
+/** The options to start a worker (and its client) with, reading the Temporal TLS files with `read`. */
+export async function workerStartOptions(w: Omit<WorkerRunOptions, 'signal'>, read: (path: string) => Promise<string>): Promise<WorkerStartOptions> {
+  const tls = await temporalTlsConfig(w.temporalTls, read);
+  return { ...w, ...(tls ? { tls } : {}), ...(w.temporalApiKey ? { apiKey: w.temporalApiKey } : {}) };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareInstants, instantToWall, minusMillis, parseZone, UTC, wallToInstant } from '../../../src/connectors/jdbc-source/time.js';
+import { compareInstants, instantToWall, minusMillis, parseZone, UTC, wallToInstant } from '../../../src/connectors/jdbc/time.js';
 
 describe('zones', () => {
   it('accepts UTC, fixed offsets and IANA names; rejects unknown names', () => {

@@ -1,6 +1,8 @@
+import { dialectForScheme, urlSchemes } from './dialects.js';
+
 // Parses the JDBC URLs users already have in their Kafka Connect configs:
-//   jdbc:mysql://[user[:password]@]host[:port][,host2[:port]]/[database][?key=value&...]
-//   jdbc:mariadb://...   (same shape)
+//   jdbc:<scheme>://[user[:password]@]host[:port][,host2[:port]]/[database][?key=value&...]
+// where <scheme> is one of a registered dialect's (mysql and mariadb for MySqlDatabaseDialect).
 
 export interface JdbcHost {
   host: string;
@@ -8,7 +10,8 @@ export interface JdbcHost {
 }
 
 export interface JdbcUrl {
-  protocol: 'mysql' | 'mariadb';
+  /** The URL's scheme, lower case (mysql, mariadb): it picks the dialect. */
+  protocol: string;
   /** Tried in order on each connection attempt (Connector/J's simple failover). */
   hosts: JdbcHost[];
   database: string | null;
@@ -22,13 +25,14 @@ export class JdbcUrlError extends Error {
   override name = 'JdbcUrlError';
 }
 
-const DEFAULT_PORT = 3306;
-const PREFIX = /^jdbc:(mysql|mariadb)(?::[a-z]+)?:\/\//i;
+const PREFIX = /^jdbc:([a-z0-9]+)(?::[a-z]+)?:\/\//i;
 
 export function parseJdbcUrl(url: string): JdbcUrl {
   const trimmed = url.trim();
   const m = PREFIX.exec(trimmed);
-  if (!m) throw new JdbcUrlError('must start with jdbc:mysql:// or jdbc:mariadb://');
+  const dialect = m ? dialectForScheme(m[1]) : undefined;
+  if (!m || !dialect) throw new JdbcUrlError(`must start with ${urlSchemes().map((s) => `jdbc:${s}://`).join(' or ')}`);
+  const defaultPort = dialect.defaultPort;
   let rest = trimmed.slice(m[0].length);
 
   let query = '';
@@ -53,7 +57,7 @@ export function parseJdbcUrl(url: string): JdbcUrl {
     password = colon >= 0 ? decode(creds.slice(colon + 1)) : null;
   }
 
-  const hosts = hostList === '' ? [{ host: 'localhost', port: DEFAULT_PORT }] : hostList.split(',').map(parseHost);
+  const hosts = hostList === '' ? [{ host: 'localhost', port: defaultPort }] : hostList.split(',').map((h) => parseHost(h, defaultPort));
   const params: Record<string, string> = {};
   for (const pair of query.split('&')) {
     if (pair === '') continue;
@@ -64,7 +68,7 @@ export function parseJdbcUrl(url: string): JdbcUrl {
   if (password === null && params.password !== undefined) password = params.password;
 
   return {
-    protocol: m[1].toLowerCase() as 'mysql' | 'mariadb',
+    protocol: m[1].toLowerCase(),
     hosts,
     database: path === '' ? null : decode(path),
     user,
@@ -73,19 +77,19 @@ export function parseJdbcUrl(url: string): JdbcUrl {
   };
 }
 
-function parseHost(spec: string): JdbcHost {
+function parseHost(spec: string, defaultPort: number): JdbcHost {
   const s = spec.trim();
   if (s === '') throw new JdbcUrlError('has an empty host');
   // [::1]:3306 for IPv6
   const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(s);
-  if (v6) return { host: v6[1], port: port(v6[2]) };
+  if (v6) return { host: v6[1], port: port(v6[2], defaultPort) };
   const colon = s.lastIndexOf(':');
-  if (colon >= 0) return { host: s.slice(0, colon), port: port(s.slice(colon + 1)) };
-  return { host: s, port: DEFAULT_PORT };
+  if (colon >= 0) return { host: s.slice(0, colon), port: port(s.slice(colon + 1), defaultPort) };
+  return { host: s, port: defaultPort };
 }
 
-function port(p: string | undefined): number {
-  if (p === undefined || p === '') return DEFAULT_PORT;
+function port(p: string | undefined, defaultPort: number): number {
+  if (p === undefined || p === '') return defaultPort;
   if (!/^\d+$/.test(p) || Number(p) < 1 || Number(p) > 65535) throw new JdbcUrlError(`has an invalid port ${p}`);
   return Number(p);
 }

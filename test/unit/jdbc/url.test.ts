@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JdbcUrlError, parseJdbcUrl, redactJdbcUrl } from '../../../src/connectors/jdbc-source/url.js';
+import { JdbcUrlError, parseJdbcUrl, redactJdbcUrl } from '../../../src/connectors/jdbc/url.js';
 
 describe('parseJdbcUrl', () => {
   it('reads host, port and database of a jdbc:mysql URL', () => {
