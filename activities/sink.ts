@@ -11,6 +11,7 @@ import { forgetTask, recordBatch, watchSinkLag, type PartitionLag } from '../src
 import { OpenTasks, beginOpen, intSetting, type BatchRequest, type TaskBasics } from './open-tasks.js';
 import { SinkPipeline, type ChunkResult, type Prepared, type WriteOutcome } from './sink-pipeline.js';
 import { consumedRecord, logSkippedRecord } from './errors-handling.js';
+import { within } from '../src/wait.js';
 
 /** Task config key holding the topic-partitions the connector assigned to a sink task. */
 export const ASSIGNMENT_KEY = 'temporal.assignment';
@@ -67,25 +68,6 @@ interface PreparedRecords {
   records: SinkRecord[];
   /** The fetched message of each record, for the dead letter queue. */
   sources: FetchedMessage[];
-}
-
-/** The promise's value, or undefined when ms passed (no limit when undefined) or signal aborted first. */
-async function within<T>(p: Promise<T>, ms: number | undefined, signal: AbortSignal): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<undefined>((resolve) => {
-        if (ms !== undefined) timer = setTimeout(() => resolve(undefined), ms);
-        onAbort = () => resolve(undefined);
-        signal.addEventListener('abort', onAbort, { once: true });
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-    if (onAbort) signal.removeEventListener('abort', onAbort);
-  }
 }
 
 /** The failure of one record, with where it came from (Connect's ProcessingContext). */

@@ -12,6 +12,7 @@ import { toFailure } from './failures.js';
 import { forgetTask, recordBatch } from '../src/metrics.js';
 import { OpenTasks, beginOpen, type TaskBasics } from './open-tasks.js';
 import { deadLetter, logSkippedRecord, polledRecord } from './errors-handling.js';
+import { abortableWait } from '../src/wait.js';
 
 export interface OpenSourceTaskInput {
   connector: string;
@@ -168,7 +169,7 @@ export function sourceActivities(deps: ActivityDeps) {
       const records = await t.task.poll(Math.min(want, POLL_CHUNK), signal);
       if (records.length === 0) {
         if (polled > 0 || Date.now() - started >= t.idleWaitMillis) break;
-        await new Promise((r) => setTimeout(r, 50));
+        await abortableWait({ ms: 50, signal });
         ctx.heartbeat({ polled });
         continue;
       }

@@ -3,6 +3,7 @@ import type { Consumer, KafkaMessage } from 'kafkajs';
 import type { KafkaPool } from './client.js';
 import { kafkaError } from './client.js';
 import { ConfigError } from '../errors.js';
+import { Wakers, abortableWait } from '../wait.js';
 
 export interface TopicPartition {
   topic: string;
@@ -66,7 +67,7 @@ export class PartitionFetcher {
   private buffer: FetchedMessage[] = [];
   /** Cost of the messages fetched and not yet released (buffered, or taken and being written). */
   private heldBytes = 0;
-  private waiters: Array<() => void> = [];
+  private readonly waiters = new Wakers();
   private failure?: Error;
   private readonly owned: Set<string>;
   private pausedForBackpressure = false;
@@ -162,9 +163,7 @@ export class PartitionFetcher {
   }
 
   private wake(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const f of w) f();
+    this.waiters.wakeAll();
   }
 
   private backpressure(on: boolean): void {
@@ -187,22 +186,7 @@ export class PartitionFetcher {
    */
   async take(max: number, waitMs: number, signal?: AbortSignal): Promise<FetchedMessage[]> {
     if (this.failure) throw this.failure;
-    if (this.buffer.length === 0 && waitMs > 0) {
-      // Whatever ends the wait removes the others: an idle task waits many times a second, and
-      // leftover timers, waiters or abort listeners would pile up for as long as it stays idle.
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(t);
-          const i = this.waiters.indexOf(done);
-          if (i >= 0) this.waiters.splice(i, 1);
-          signal?.removeEventListener('abort', done);
-          resolve();
-        };
-        const t = setTimeout(done, waitMs);
-        this.waiters.push(done);
-        signal?.addEventListener('abort', done, { once: true });
-      });
-    }
+    if (this.buffer.length === 0 && waitMs > 0) await abortableWait({ ms: waitMs, signal, wakers: this.waiters });
     if (this.failure) throw this.failure;
     return this.buffer.splice(0, max);
   }
