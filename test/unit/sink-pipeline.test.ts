@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { KafkaMessage } from 'kafkajs';
-import { SinkPipeline, type ChunkResult, type PipelineOptions, type Prepared, type WriteOutcome } from '../../activities/sink-pipeline.js';
+import { SinkPipeline, type ChunkResult, type PipelineOptions, type Prepared, type WriteOutcome } from '../../activities/sink/pipeline.js';
 import { PartitionFetcher, type FetchedMessage } from '../../src/kafka/fetcher.js';
 import type { KafkaPool } from '../../src/kafka/client.js';
 

@@ -1,6 +1,6 @@
-import type { FetchedMessage, PartitionFetcher, TopicPartition } from '../src/kafka/fetcher.js';
-import { tpKey } from '../src/kafka/fetcher.js';
-import { Wakers, abortableWait, within } from '../src/wait.js';
+import type { FetchedMessage, PartitionFetcher, TopicPartition } from '../../src/kafka/fetcher.js';
+import { tpKey } from '../../src/kafka/fetcher.js';
+import { Wakers, abortableWait, within } from '../../src/wait.js';
 
 /**
  * A sink task's write pipeline, kept running in the worker between batch activities.
