@@ -1,11 +1,9 @@
-import type { IHeaders } from 'kafkajs';
 import type { PluginLogger } from '../src/connectors/types.js';
 import type { FetchedMessage } from '../src/kafka/fetcher.js';
 import type { SourceRecord } from '../src/records/record.js';
 import { errorsConfig } from '../src/config/connector-config.js';
-import { ConfigError, DataError, errorSummary } from '../src/errors.js';
+import { ConfigError, errorSummary } from '../src/errors.js';
 import { Struct } from '../src/records/schema.js';
-import type { ActivityDeps } from './deps.js';
 
 /** Kafka Connect's errors.* settings as the runtime uses them. */
 export interface ErrorsSettings {
@@ -36,8 +34,8 @@ export function errorsSettings(cfg: Record<string, string>): ErrorsSettings {
   };
 }
 
-/** A source record has no original bytes: the DLQ gets a plain JSON rendering of it. */
-function plainJson(v: unknown): Buffer | null {
+/** A source record has no original bytes: the DLQ and the log get a plain JSON rendering of it. */
+export function plainJson(v: unknown): Buffer | null {
   if (v === null || v === undefined) return null;
   const text = JSON.stringify(v, (_k, x) => {
     if (typeof x === 'bigint') return x.toString();
@@ -113,52 +111,4 @@ export function polledRecord(r: SourceRecord): Pick<SkippedRecord, 'where' | 'co
       headers: Object.fromEntries(r.headers.map((h) => [h.key, text(h.value)])),
     }),
   };
-}
-
-/**
- * Sends records that failed conversion or transformation to the dead letter queue, with
- * Kafka Connect's __connect.errors.* headers when enabled. Returns how many were sent.
- */
-export async function deadLetter(
-  deps: ActivityDeps,
-  t: { connector: string; taskId: number; errors: ErrorsSettings },
-  dead: Array<{ record: SourceRecord; error: unknown }>,
-): Promise<number> {
-  const topic = t.errors.dlqTopic;
-  if (!topic) return 0;
-  const rf = t.errors.dlqReplicationFactor;
-  await deps.kafka.ensureTopics([topic], { partitions: 1, replicationFactor: rf > 0 ? rf : undefined }).catch(async (e) => {
-    // A single broker cannot hold 3 replicas (Connect's default): fall back to the broker default.
-    if (rf > 1) await deps.kafka.ensureTopics([topic], {});
-    else throw e;
-  });
-  const messages = dead.map(({ record, error }) => {
-    const headers: IHeaders = {};
-    if (t.errors.dlqContextHeaders) {
-      const s = errorSummary(error);
-      const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-      const c = errorSummary(cause);
-      headers['__connect.errors.topic'] = record.topic;
-      headers['__connect.errors.partition'] = String(record.kafkaPartition ?? -1);
-      headers['__connect.errors.offset'] = '-1';
-      headers['__connect.errors.connector.name'] = t.connector;
-      headers['__connect.errors.task.id'] = String(t.taskId);
-      headers['__connect.errors.stage'] = error instanceof DataError ? error.stage : 'TASK_POLL';
-      headers['__connect.errors.class.name'] = s.className;
-      headers['__connect.errors.exception.class.name'] = c.className;
-      headers['__connect.errors.exception.message'] = c.message;
-      headers['__connect.errors.exception.stacktrace'] = c.stack;
-    }
-    return {
-      topic,
-      message: {
-        key: plainJson(record.key),
-        value: plainJson(record.value),
-        headers,
-        timestamp: record.timestamp != null ? String(record.timestamp) : undefined,
-      },
-    };
-  });
-  await deps.kafka.send(`dlq-${t.connector}-${t.taskId}`, messages);
-  return messages.length;
 }

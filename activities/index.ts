@@ -1,7 +1,7 @@
 import type { ActivityDeps } from './deps.js';
 import { controlActivities } from './control.js';
-import { sourceActivities } from './source.js';
-import { sinkActivities } from './sink.js';
+import { sourceActivities } from './source/task.js';
+import { sinkActivities } from './sink/task.js';
 
 export type { ActivityDeps } from './deps.js';
 

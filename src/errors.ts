@@ -52,9 +52,12 @@ export class ConfigError extends ConnectError {
 export class DataError extends ConnectError {
   override name = 'DataError';
   readonly stage: ErrorStage;
-  constructor(message: string, stage: ErrorStage, options?: { cause?: unknown }) {
+  /** The Connect class of what failed in that stage (e.g. the transform's), when the stage alone does not say. */
+  readonly executingClass?: string;
+  constructor(message: string, stage: ErrorStage, options?: { cause?: unknown; executingClass?: string }) {
     super(message, options);
     this.stage = stage;
+    this.executingClass = options?.executingClass;
   }
 }
 

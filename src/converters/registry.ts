@@ -121,6 +121,8 @@ export interface RecordConverters {
   key: Converter;
   value: Converter;
   header: HeaderConverter;
+  /** Their class names, aliases resolved (what a DLQ record's __connect.errors.class.name says). */
+  classNames: { key: string; value: string; header: string };
 }
 
 /** The key, value and header converters of a connector, its own settings over the worker's defaults. */
@@ -132,5 +134,10 @@ export function convertersFromConfig(connectorConfig: Record<string, string>, wo
     key: createConverter(key.className, key.settings, true),
     value: createConverter(value.className, value.settings, false),
     header: createHeaderConverter(header.className, header.settings),
+    classNames: {
+      key: findPlugin(key.className, 'converter', 'key.converter').className,
+      value: findPlugin(value.className, 'converter', 'value.converter').className,
+      header: findPlugin(header.className, 'headerConverter', 'header.converter').className,
+    },
   };
 }

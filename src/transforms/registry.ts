@@ -125,7 +125,7 @@ export function buildTransformChain(config: Record<string, string>): TransformCh
           current = next;
         } catch (e) {
           const message = e instanceof Error ? e.message : String(e);
-          throw new DataError(`Transformation '${stage.alias}' (${stage.className}) failed on a record from topic ${current.topic}: ${message}`, 'TRANSFORMATION', { cause: e });
+          throw new DataError(`Transformation '${stage.alias}' (${stage.className}) failed on a record from topic ${current.topic}: ${message}`, 'TRANSFORMATION', { cause: e, executingClass: stage.className });
         }
       }
       return current;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import { createActivities } from '../../activities/index.js';
 import { KafkaPool } from '../kafka/client.js';
-import { closeRawCluster } from '../kafka/fetcher.js';
+import { closeRawCluster } from '../kafka/group-offsets.js';
 import { createLogger, type Logger } from '../logging.js';
 import { configProvidersFromWorkerConfig } from '../config/providers.js';
 import { scrubbingLogger } from './scrubbing-logger.js';

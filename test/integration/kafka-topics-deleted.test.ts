@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DataError } from '../../src/errors.js';
 import { KafkaPool } from '../../src/kafka/client.js';
-import { startingOffsets } from '../../src/kafka/fetcher.js';
+import { startingOffsets } from '../../src/kafka/group-offsets.js';
 import { kafka } from '../helpers/clients.js';
 import { Connectors, deleteKafkaResources, jdbcIncrementing } from '../helpers/connectors.js';
 import { useWorker } from '../helpers/fixture.js';

@@ -87,6 +87,8 @@ describe('sink connectors on Temporal (JDBC sink into MariaDB)', () => {
       expect(dead.headers['__connect.errors.topic']).toBe(topic);
       expect(dead.headers['__connect.errors.partition']).toBe('2');
       expect(dead.headers['__connect.errors.stage']).toBe('VALUE_CONVERTER');
+      // The class of what ran in the stage (the value converter), as Connect's DLQ reporter writes it.
+      expect(dead.headers['__connect.errors.class.name']).toBe('org.apache.kafka.connect.json.JsonConverter');
       expect(dead.headers['__connect.errors.connector.name']).toBe(name);
       expect(dead.headers['__connect.errors.exception.message']).toBeTruthy();
 

@@ -293,7 +293,8 @@ describe('transforms on an Elasticsearch sink (real Kafka, Temporal and Elastics
     expect(dead.headers.origin).toBe('shop');
     expect(dead.headers['trace-id']).toBe('t-42');
     expect(dead.headers['__connect.errors.stage']).toBe('TRANSFORMATION');
-    expect(dead.headers['__connect.errors.class.name']).toBe('org.apache.kafka.connect.transforms.Transformation');
+    // The failing transform's own class, as Connect (the source side writes the same: transforms-source).
+    expect(dead.headers['__connect.errors.class.name']).toBe('org.apache.kafka.connect.transforms.Cast$Value');
     expect(dead.headers['__connect.errors.topic']).toBe(topic);
     expect(dead.headers['__connect.errors.partition']).toBe('0');
     expect(dead.headers['__connect.errors.offset']).toBe('1');

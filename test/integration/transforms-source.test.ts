@@ -181,6 +181,10 @@ describe('transforms on a JDBC source (real MariaDB, Temporal and Kafka)', () =>
     const [dead] = await readTopic(dlq, 1);
     expect(JSON.parse(dead.value!)).toEqual({ id: 2, code: 'x' });
     expect(dead.headers['__connect.errors.stage']).toBe('TRANSFORMATION');
+    // The failing transform's own class, as the sink side writes it (one DLQ writer for both kinds).
+    expect(dead.headers['__connect.errors.class.name']).toBe('org.apache.kafka.connect.transforms.Cast$Value');
+    expect(dead.headers['__connect.errors.topic']).toBe(topic);
+    expect(dead.headers['__connect.errors.offset']).toBe('-1');
     expect(dead.headers['__connect.errors.connector.name']).toBe(tolerant);
     expect(dead.headers['__connect.errors.exception.message']).toContain('Value (x) was out of range');
     // The row is past: the committed offset covers all three rows.

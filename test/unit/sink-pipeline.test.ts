@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { KafkaMessage } from 'kafkajs';
-import { SinkPipeline, type ChunkResult, type PipelineOptions, type Prepared, type WriteOutcome } from '../../activities/sink-pipeline.js';
+import { SinkPipeline, type ChunkResult, type PipelineOptions, type Prepared, type WriteOutcome } from '../../activities/sink/pipeline.js';
 import { PartitionFetcher, type FetchedMessage } from '../../src/kafka/fetcher.js';
 import type { KafkaPool } from '../../src/kafka/client.js';
 
@@ -162,7 +162,7 @@ describe('sink write pipeline', () => {
     const fetcher = new PartitionFetcher({} as KafkaPool, [], { clientId: 'idle' });
     for (let i = 0; i < 20; i++) expect(await fetcher.take(10, 1, ac.signal)).toEqual([]);
     expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
-    expect((fetcher as unknown as { waiters: unknown[] }).waiters).toHaveLength(0);
+    expect((fetcher as unknown as { waiters: { size: number } }).waiters.size).toBe(0);
 
     const p = pipeline(fakeFetcher(0), async () => ({ written: 0, failures: [] }));
     for (let i = 0; i < 20; i++) await p.waitForChunk(1, ac.signal);

@@ -1,5 +1,6 @@
 import { errors } from '@elastic/elasticsearch';
 import { ConfigError, RetriableError } from '../../errors.js';
+import { sleep } from '../../wait.js';
 
 /**
  * Our own retries of Elasticsearch requests (the client's are off, so counts do not multiply):
@@ -21,22 +22,6 @@ export function retryWaitMs(retry: number, backoffMs: number, random: () => numb
   if (backoffMs <= 0) return 0;
   const ceiling = Math.min(MAX_WAIT_MS, backoffMs * 2 ** Math.min(retry, 40));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
-}
-
-/** Resolves after ms, or rejects with the signal's reason as soon as it is aborted. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /**

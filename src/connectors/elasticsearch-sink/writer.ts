@@ -2,7 +2,8 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import { DataError, RetriableError } from '../../errors.js';
 import type { PluginLogger } from '../types.js';
 import type { MalformedDocBehavior } from './config.js';
-import { classifyRequestError, configError, retryWaitMs, sleep, type RetrySettings } from './retry.js';
+import { classifyRequestError, configError, retryWaitMs, type RetrySettings } from './retry.js';
+import { sleep } from '../../wait.js';
 
 /**
  * Bulk writes of one put: operations split into requests by batch.size and bulk.size.bytes,

@@ -2,7 +2,8 @@ import { ConfigError, DataError, RetriableError } from '../../errors.js';
 import type { SinkRecord } from '../../records/record.js';
 import type { PutResult, SinkTask, SinkTaskContext } from '../types.js';
 import { documentJson } from '../elasticsearch-sink/document.js';
-import { retryWaitMs, sleep } from '../elasticsearch-sink/retry.js';
+import { retryWaitMs } from '../elasticsearch-sink/retry.js';
+import { sleep } from '../../wait.js';
 import type { HttpSinkConfig } from './config.js';
 
 // Sends records to an HTTP endpoint, batch.max.size per request. A retried status (429, 5xx) or a

@@ -1,19 +1,19 @@
 import { Context } from '@temporalio/activity';
-import type { IHeaders } from 'kafkajs';
-import type { PartitionOffset } from '../workflows/messages.js';
-import type { SinkPlugin, SinkTask } from '../src/connectors/types.js';
-import { DataError, errorSummary, type ErrorStage } from '../src/errors.js';
-import type { ConnectHeader, SinkRecord } from '../src/records/record.js';
-import { FetchBudget, DEFAULT_BUFFER_BYTES, PartitionFetcher, commitGroupOffsets, startingOffsets, tpKey, type FetchedMessage, type TopicPartition } from '../src/kafka/fetcher.js';
-import type { ActivityDeps } from './deps.js';
-import { toFailure } from './failures.js';
-import { forgetTask, recordBatch, watchSinkLag, type PartitionLag } from '../src/metrics.js';
-import { OpenTasks, beginOpen, intSetting, type BatchRequest, type TaskBasics } from './open-tasks.js';
-import { SinkPipeline, type ChunkResult, type Prepared, type WriteOutcome } from './sink-pipeline.js';
-import { consumedRecord, logSkippedRecord } from './errors-handling.js';
-
-/** Task config key holding the topic-partitions the connector assigned to a sink task. */
-export const ASSIGNMENT_KEY = 'temporal.assignment';
+import type { PartitionOffset } from '../../workflows/messages.js';
+import type { SinkPlugin, SinkTask } from '../../src/connectors/types.js';
+import { DataError, errorSummary, type ErrorStage } from '../../src/errors.js';
+import type { ConnectHeader, SinkRecord } from '../../src/records/record.js';
+import { FetchBudget, DEFAULT_BUFFER_BYTES, PartitionFetcher, tpKey, type FetchedMessage, type TopicPartition } from '../../src/kafka/fetcher.js';
+import type { ActivityDeps } from '../deps.js';
+import { toFailure } from '../failures.js';
+import { forgetTask, recordBatch, watchSinkLag, type PartitionLag } from '../../src/metrics.js';
+import { OpenTasks, beginOpen, intSetting, type BatchRequest, type TaskBasics } from '../open-tasks.js';
+import { SinkPipeline, type ChunkResult, type Prepared, type WriteOutcome } from './pipeline.js';
+import { consumedRecord, logSkippedRecord } from '../errors-handling.js';
+import { within } from '../../src/wait.js';
+import { deadLetter, type DeadRecord } from '../dead-letter.js';
+import { ASSIGNMENT_KEY, formatAssignment, parseAssignment } from './assignment.js';
+import { commitBatch, sinkPartition, startPositions } from './group-offsets.js';
 
 /** Worker property: buffer memory the fetchers of all sink tasks of a worker share. */
 export const SINK_BUFFER_KEY = 'temporal.sink.buffer.max.bytes';
@@ -21,20 +21,6 @@ export const SINK_BUFFER_KEY = 'temporal.sink.buffer.max.bytes';
 const DEFAULT_PUT_RECORDS = 2000;
 /** How long a sink task keeps writing after a batch activity ended (the next one normally starts within tens of ms). */
 const PIPELINE_LEASE_MS = 1000;
-
-export const sinkGroupId = (connector: string) => `connect-${connector}`;
-
-export function parseAssignment(s: string | undefined): TopicPartition[] {
-  if (!s) return [];
-  return s.split(',').filter(Boolean).map((x) => {
-    const i = x.lastIndexOf(':');
-    return { topic: x.slice(0, i), partition: Number(x.slice(i + 1)) };
-  });
-}
-export const formatAssignment = (tps: TopicPartition[]): string => tps.map(tpKey).join(',');
-
-/** Sink offsets in Kafka Connect's REST shape; kafka_offset is the next offset to read. */
-export const sinkPartition = (tp: TopicPartition) => ({ kafka_topic: tp.topic, kafka_partition: tp.partition });
 
 export interface OpenSinkTaskInput {
   connector: string;
@@ -69,25 +55,6 @@ interface PreparedRecords {
   sources: FetchedMessage[];
 }
 
-/** The promise's value, or undefined when ms passed (no limit when undefined) or signal aborted first. */
-async function within<T>(p: Promise<T>, ms: number | undefined, signal: AbortSignal): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<undefined>((resolve) => {
-        if (ms !== undefined) timer = setTimeout(() => resolve(undefined), ms);
-        onAbort = () => resolve(undefined);
-        signal.addEventListener('abort', onAbort, { once: true });
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-    if (onAbort) signal.removeEventListener('abort', onAbort);
-  }
-}
-
 /** The failure of one record, with where it came from (Connect's ProcessingContext). */
 class RecordFailure {
   constructor(readonly m: FetchedMessage, readonly error: unknown, readonly stage: ErrorStage) {}
@@ -103,37 +70,6 @@ export function sinkActivities(deps: ActivityDeps) {
     await e.fetcher.close();
     await e.task.close().catch((err) => deps.logger.warn({ err: errorSummary(err).message, task: key }, 'closing sink task failed'));
   });
-
-  async function deadLetterSink(t: OpenSink, failures: RecordFailure[]): Promise<number> {
-    const topic = t.errors.dlqTopic;
-    if (!topic) return 0;
-    const rf = t.errors.dlqReplicationFactor;
-    await deps.kafka.ensureTopics([topic], { partitions: 1, replicationFactor: rf > 0 ? rf : undefined }).catch(async (e) => {
-      if (rf > 1) await deps.kafka.ensureTopics([topic], {});
-      else throw e;
-    });
-    const messages = failures.map(({ m, error, stage }) => {
-      // The original key and value bytes, headers and timestamp, as Connect's DLQ reporter.
-      const headers: IHeaders = { ...(m.message.headers ?? {}) };
-      if (t.errors.dlqContextHeaders) {
-        const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-        const c = errorSummary(cause);
-        headers['__connect.errors.topic'] = m.topic;
-        headers['__connect.errors.partition'] = String(m.partition);
-        headers['__connect.errors.offset'] = m.message.offset;
-        headers['__connect.errors.connector.name'] = t.connector;
-        headers['__connect.errors.task.id'] = String(t.taskId);
-        headers['__connect.errors.stage'] = stage;
-        headers['__connect.errors.class.name'] = stageClass(stage);
-        headers['__connect.errors.exception.class.name'] = c.className;
-        headers['__connect.errors.exception.message'] = c.message;
-        headers['__connect.errors.exception.stacktrace'] = c.stack;
-      }
-      return { topic, message: { key: m.message.key, value: m.message.value, headers, timestamp: m.message.timestamp } };
-    });
-    await deps.kafka.send(`dlq-${t.connector}-${t.taskId}`, messages);
-    return messages.length;
-  }
 
   /** Converts and transforms fetched messages; records that fail here are kept with their stage. */
   function prepare(t: Pick<TaskBasics, 'converters' | 'chain'>, fetched: FetchedMessage[]): Prepared<RecordFailure, PreparedRecords> {
@@ -245,7 +181,7 @@ export function sinkActivities(deps: ActivityDeps) {
             );
           }
           for (const f of chunk.failures) logSkippedRecord(deps.logger, t, { stage: f.stage, error: f.error, ...consumedRecord(f.m) });
-          deadLettered += await deadLetterSink(t, chunk.failures);
+          deadLettered += await deadLetter(deps, t, chunk.failures.map((f) => consumedDeadRecord(f.m, f.error, f.stage)));
           skipped += chunk.failures.length;
         }
         p.shift();
@@ -259,7 +195,7 @@ export function sinkActivities(deps: ActivityDeps) {
       p.release();
     }
     // Everything up to these offsets is written (or dead-lettered): commit them where lag tools look.
-    await commitGroupOffsets(deps.kafka, sinkGroupId(t.connector), [...next.values()].map((n) => ({ topic: n.topic, partition: n.partition, offset: String(n.offset) })));
+    await commitBatch(deps, t.connector, [...next.values()]);
     recordBatch('sink', t.connector, t.taskId, { read: fetched, written, failed: skipped, deadLettered, millis: Date.now() - started });
     for (const [k, n] of next) t.committed.set(k, n.offset);
     return {
@@ -283,14 +219,7 @@ export function sinkActivities(deps: ActivityDeps) {
         const common = basics();
         const assignment = parseAssignment(resolved[ASSIGNMENT_KEY]);
         task = await plugin.startTask(resolved, { connectorName: input.connector, taskId: input.taskId, logger });
-        // Where to start: the workflow's offsets, else the group's committed ones, else auto.offset.reset.
-        const reset = (resolved['consumer.override.auto.offset.reset'] ?? deps.workerConfig['consumer.auto.offset.reset'] ?? 'earliest') === 'latest' ? 'latest' : 'earliest';
-        const start = await startingOffsets(deps.kafka, sinkGroupId(input.connector), assignment, reset);
-        for (const o of input.offsets) {
-          const p = o.partition as { kafka_topic?: string; kafka_partition?: number };
-          const off = (o.offset as { kafka_offset?: number } | null)?.kafka_offset;
-          if (p.kafka_topic !== undefined && p.kafka_partition !== undefined && off !== undefined) start.set(`${p.kafka_topic}:${p.kafka_partition}`, String(off));
-        }
+        const start = await startPositions(deps, input, resolved, assignment);
         fetcher = new PartitionFetcher(deps.kafka, assignment, { clientId: `connector-consumer-${input.connector}-${input.taskId}`, budget });
         if (assignment.length) await fetcher.start(start);
         const sinkTask = task;
@@ -343,16 +272,16 @@ function sinkLag(t: OpenSink): PartitionLag[] {
   return out;
 }
 
-function stageClass(stage: ErrorStage): string {
-  switch (stage) {
-    case 'KEY_CONVERTER':
-    case 'VALUE_CONVERTER':
-      return 'org.apache.kafka.connect.storage.Converter';
-    case 'HEADER_CONVERTER':
-      return 'org.apache.kafka.connect.storage.HeaderConverter';
-    case 'TRANSFORMATION':
-      return 'org.apache.kafka.connect.transforms.Transformation';
-    default:
-      return 'org.apache.kafka.connect.sink.SinkTask';
-  }
+/** A consumed record for the dead letter queue: its own bytes, headers and coordinates. */
+export function consumedDeadRecord(fetched: FetchedMessage, error: unknown, stage: ErrorStage): DeadRecord {
+  const m = fetched.message;
+  return {
+    key: m.key,
+    value: m.value,
+    headers: m.headers ?? {},
+    timestamp: m.timestamp,
+    origin: { topic: fetched.topic, partition: fetched.partition, offset: m.offset },
+    stage,
+    error,
+  };
 }

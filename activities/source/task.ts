@@ -1,17 +1,20 @@
 import { Context } from '@temporalio/activity';
 import type { IHeaders, Message } from 'kafkajs';
-import type { PartitionOffset } from '../workflows/messages.js';
-import { partitionKey } from '../workflows/state.js';
-import type { SourcePlugin, SourceTask } from '../src/connectors/types.js';
-import type { RecordConverters } from '../src/converters/registry.js';
-import { DataError, errorSummary } from '../src/errors.js';
-import type { SourceRecord } from '../src/records/record.js';
-import { OffsetsStore, DEFAULT_OFFSETS_TOPIC, withLongsAsStrings } from '../src/kafka/offsets-store.js';
-import type { ActivityDeps } from './deps.js';
-import { toFailure } from './failures.js';
-import { forgetTask, recordBatch } from '../src/metrics.js';
-import { OpenTasks, beginOpen, type TaskBasics } from './open-tasks.js';
-import { deadLetter, logSkippedRecord, polledRecord } from './errors-handling.js';
+import type { PartitionOffset } from '../../workflows/messages.js';
+import { partitionKey } from '../../workflows/state.js';
+import type { SourcePlugin, SourceTask } from '../../src/connectors/types.js';
+import type { RecordConverters } from '../../src/converters/registry.js';
+import { DataError, errorSummary } from '../../src/errors.js';
+import type { SourceRecord } from '../../src/records/record.js';
+import { OffsetsStore, withLongsAsStrings } from '../../src/kafka/offsets-store.js';
+import { sourceOffsetsTopic } from './control.js';
+import type { ActivityDeps } from '../deps.js';
+import { toFailure } from '../failures.js';
+import { forgetTask, recordBatch } from '../../src/metrics.js';
+import { OpenTasks, beginOpen, type TaskBasics } from '../open-tasks.js';
+import { logSkippedRecord, plainJson, polledRecord } from '../errors-handling.js';
+import { deadLetter, type DeadRecord } from '../dead-letter.js';
+import { abortableWait } from '../../src/wait.js';
 
 export interface OpenSourceTaskInput {
   connector: string;
@@ -96,7 +99,7 @@ export function sourceActivities(deps: ActivityDeps) {
             partitions: partitions ? Number(partitions) : undefined,
             replicationFactor: rf ? Number(rf) : undefined,
           },
-          offsetsStore: new OffsetsStore(deps.kafka, resolved['offsets.storage.topic'] || deps.workerConfig['offset.storage.topic'] || DEFAULT_OFFSETS_TOPIC),
+          offsetsStore: new OffsetsStore(deps.kafka, sourceOffsetsTopic(deps, resolved)),
         });
         logger.info({ loadId: input.loadId, partitions: input.offsets.length }, 'source task opened');
         return { workerId: deps.workerId };
@@ -168,13 +171,13 @@ export function sourceActivities(deps: ActivityDeps) {
       const records = await t.task.poll(Math.min(want, POLL_CHUNK), signal);
       if (records.length === 0) {
         if (polled > 0 || Date.now() - started >= t.idleWaitMillis) break;
-        await new Promise((r) => setTimeout(r, 50));
+        await abortableWait({ ms: 50, signal });
         ctx.heartbeat({ polled });
         continue;
       }
       polled += records.length;
       const messages: Array<{ topic: string; message: Message }> = [];
-      const dead: Array<{ record: SourceRecord; error: unknown }> = [];
+      const dead: DeadRecord[] = [];
       let lastPartition: unknown;
       let lastKey = '';
       for (const rec of records) {
@@ -213,7 +216,7 @@ export function sourceActivities(deps: ActivityDeps) {
             );
           }
           logSkippedRecord(deps.logger, t, { stage: e.stage, error: e, ...polledRecord(rec) });
-          dead.push({ record: rec, error: e });
+          dead.push(polledDeadRecord(rec, e));
         }
       }
       if (dead.length) {
@@ -240,4 +243,17 @@ export function sourceActivities(deps: ActivityDeps) {
     recordBatch('source', t.connector, t.taskId, { read: polled, written: produced, failed: skipped, deadLettered, millis });
     return { polled, produced, skipped, deadLettered, offsets: withLongsAsStrings(offsets), topics: [...topics], millis };
   }
+}
+
+/** A polled record for the dead letter queue: JSON renderings, bound for its topic (see dead-letter.ts). */
+export function polledDeadRecord(record: SourceRecord, error: DataError): DeadRecord {
+  return {
+    key: plainJson(record.key),
+    value: plainJson(record.value),
+    headers: {},
+    timestamp: record.timestamp != null ? String(record.timestamp) : undefined,
+    origin: { topic: record.topic, partition: record.kafkaPartition ?? -1, offset: '-1' },
+    stage: error.stage,
+    error,
+  };
 }

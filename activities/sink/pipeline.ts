@@ -1,5 +1,6 @@
-import type { FetchedMessage, PartitionFetcher, TopicPartition } from '../src/kafka/fetcher.js';
-import { tpKey } from '../src/kafka/fetcher.js';
+import type { FetchedMessage, PartitionFetcher, TopicPartition } from '../../src/kafka/fetcher.js';
+import { tpKey } from '../../src/kafka/fetcher.js';
+import { Wakers, abortableWait, within } from '../../src/wait.js';
 
 /**
  * A sink task's write pipeline, kept running in the worker between batch activities.
@@ -70,9 +71,12 @@ export class SinkPipeline<F, W = unknown> {
   private running = 0;
   private halted = false;
   private readonly abort = new AbortController();
-  private wakeLoop: (() => void) | undefined;
-  private wakeClaim: (() => void) | undefined;
-  private wakeSlot: (() => void) | undefined;
+  /** The loop waiting for a batch to hold it or claim a chunk. */
+  private readonly loopWakers = new Wakers();
+  /** A batch waiting for a chunk. */
+  private readonly claimWakers = new Wakers();
+  /** The loop waiting for a write to end. */
+  private readonly slotWakers = new Wakers();
   private started = false;
 
   constructor(
@@ -113,17 +117,7 @@ export class SinkPipeline<F, W = unknown> {
   /** Waits until a chunk is queued, the time is up or signal aborts (one batch of a task waits at a time). */
   async waitForChunk(ms: number, signal: AbortSignal): Promise<void> {
     if (this.chunks.length || ms <= 0) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        if (this.wakeClaim === done) this.wakeClaim = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal.addEventListener('abort', done, { once: true });
-      this.wakeClaim = done;
-    });
+    await abortableWait({ ms, signal, wakers: this.claimWakers });
   }
 
   /** Stops writing and waits (up to a bound) for writes in flight to give up. */
@@ -134,31 +128,16 @@ export class SinkPipeline<F, W = unknown> {
     const pending = this.chunks.filter((c) => !c.settled.done).map((c) => c.result.catch(() => undefined));
     this.chunks.length = 0;
     this.unclaimed = 0;
-    if (pending.length) {
-      let t: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.all(pending), new Promise((r) => { t = setTimeout(r, 30_000); })]);
-      clearTimeout(t);
-    }
+    if (pending.length) await within(Promise.all(pending), 30_000);
   }
 
   private poke(): void {
-    const f = this.wakeLoop;
-    this.wakeLoop = undefined;
-    f?.();
-    const s = this.wakeSlot;
-    this.wakeSlot = undefined;
-    s?.();
+    this.loopWakers.wakeAll();
+    this.slotWakers.wakeAll();
   }
 
   private mayTake(): boolean {
     return !this.halted && (this.holders > 0 || Date.now() < this.leaseUntil) && this.unclaimed < this.opts.window;
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(() => { this.wakeLoop = undefined; resolve(); }, ms);
-      this.wakeLoop = () => { clearTimeout(t); resolve(); };
-    });
   }
 
   private async loop(): Promise<void> {
@@ -166,7 +145,7 @@ export class SinkPipeline<F, W = unknown> {
     while (!this.halted) {
       if (!this.mayTake()) {
         // Woken by hold() or shift(); the timer notices a lease running out.
-        await this.sleep(Math.max(10, Math.min(250, this.leaseUntil - Date.now())));
+        await abortableWait({ ms: Math.max(10, Math.min(250, this.leaseUntil - Date.now())), wakers: this.loopWakers });
         continue;
       }
       let messages: FetchedMessage[] = [];
@@ -191,7 +170,7 @@ export class SinkPipeline<F, W = unknown> {
         return;
       }
       while (this.running >= this.opts.concurrency && !this.halted) {
-        await new Promise<void>((r) => { this.wakeSlot = r; });
+        await abortableWait({ wakers: this.slotWakers });
       }
       if (this.halted) return this.fetcher.release(messages);
       this.running++;
@@ -209,9 +188,7 @@ export class SinkPipeline<F, W = unknown> {
         this.fetcher.release(messages);
         this.running--;
         settled.done = true;
-        const s = this.wakeSlot;
-        this.wakeSlot = undefined;
-        s?.();
+        this.slotWakers.wakeAll();
       });
       this.push(messages.length, result, settled);
     }
@@ -222,9 +199,7 @@ export class SinkPipeline<F, W = unknown> {
     const chunk: Chunk<F> = { fetched, result, settled };
     this.chunks.push(chunk);
     this.unclaimed += fetched;
-    const w = this.wakeClaim;
-    this.wakeClaim = undefined;
-    w?.();
+    this.claimWakers.wakeAll();
     return chunk;
   }
 }
