@@ -35,7 +35,7 @@ const PROPERTY_READS: RegExp[] = [
   /\bpick\('[A-Z0-9_]+', '([^']+)'\)/g, // temporal TLS files (src/cli/worker.ts)
   /\bpositiveInt\(props, '([^']+)'/g, // src/rest/config.ts
   /\bopt\('([^']+)'\)/g, // src/rest/config.ts
-  /\bintSetting\(deps\.workerConfig, ([A-Z][A-Z0-9_]*_KEY)\b/g, // activities/sink.ts
+  /\bintSetting\(deps\.workerConfig, ([A-Z][A-Z0-9_]*_KEY)\b/g, // activities/sink/task.ts
   /\[(?:'[a-z.]+', )*'([a-z.]+)'\]\.some\(\(k\) => \(props\[k\]/g, // rest/config.ts: whether REST is configured
 ];
 
