@@ -30,6 +30,10 @@ async function updateError(p: Promise<unknown>): Promise<string> {
   throw new Error('the update was accepted');
 }
 
+/** Tasks report RUNNING before they open: wait for their opens too. */
+const opened = (stub: { opensOf(t: number): number }, n: number, times = 1) =>
+  waitFor(() => Array.from({ length: n }, (_, t) => stub.opensOf(t)).every((o) => o === times), { what: `${n} task(s) opened ${times} time(s)` });
+
 describe('connector workflow with stub activities', () => {
   let h: Harness;
   beforeEach(() => void (h = harness()));
@@ -48,6 +52,7 @@ describe('connector workflow with stub activities', () => {
   it('pauses and resumes the connector and its tasks', async () => {
     const { handle, stub } = await h.start(stubConfig('source'));
     await h.statusUntil(handle, running(2), 'running');
+    await opened(stub, 2);
     await handle.signal(pauseSignal);
     await h.statusUntil(handle, (s) => s.connector.state === 'PAUSED' && s.tasks.every((t) => t.state === 'PAUSED'), 'paused');
     await handle.signal(resumeSignal);
@@ -62,7 +67,8 @@ describe('connector workflow with stub activities', () => {
     await h.statusUntil(handle, running(2), 'running');
     await handle.signal(stopSignal);
     await h.statusUntil(handle, (s) => s.connector.state === 'STOPPED' && s.tasks.length === 0, 'stopped');
-    for (const t of [0, 1]) expect((await taskHandle(h, name, t).describe()).status.name).toBe('COMPLETED');
+    // The tasks report STOPPED, then their workflows complete with their final offsets.
+    for (const t of [0, 1]) expect(await taskHandle(h, name, t).result()).toMatchObject({ offsets: [{ partition: { task: t } }] });
     const { offsets } = await handle.query(offsetsQuery);
     expect(offsets.map((o) => o.partition).sort((a, b) => Number(a.task) - Number(b.task))).toEqual([{ task: 0 }, { task: 1 }]);
     await handle.signal(resumeSignal);
@@ -75,6 +81,7 @@ describe('connector workflow with stub activities', () => {
   it('restart without tasks leaves them alone; includeTasks restarts all; onlyFailed only the failed one', async () => {
     const { handle, stub } = await h.start(stubConfig('source'));
     await h.statusUntil(handle, running(2), 'running');
+    await opened(stub, 2);
 
     await handle.signal(restartSignal);
     // Signals are served in order: once the pause shows, the restart before it has been served.
@@ -95,8 +102,10 @@ describe('connector workflow with stub activities', () => {
     expect(failed.connector.state).toBe('RUNNING');
     stub.failing.delete(1);
     await handle.signal(restartSignal, { includeTasks: true, onlyFailed: true });
+    // The task reports RUNNING as it restarts, then reopens: wait for the open and a batch after it.
+    const batchesBefore = stub.batchQueues.get(1)?.length ?? 0;
+    await waitFor(() => stub.opensOf(1) === 3 && (stub.batchQueues.get(1)?.length ?? 0) > batchesBefore, { what: 'task 1 reopened and polling' });
     await h.statusUntil(handle, running(2), 'task 1 running again');
-    expect(stub.opensOf(1)).toBe(3);
     expect(stub.opensOf(0)).toBe(2);
     expect((await handle.query(statusQuery)).tasks[1].trace).toBeUndefined();
   });
@@ -108,6 +117,8 @@ describe('connector workflow with stub activities', () => {
     const answer = await handle.executeUpdate(reconfigureUpdate, { args: [stubConfig('source', { 'tasks.max': 3, 'stub.setting': 'b' })] });
     expect(answer.connector.state).toBe('RUNNING');
     await h.statusUntil(handle, running(3), 'three tasks of the new config');
+    // The new plan's tasks opened: 0 and 1 a second time, 2 for the first time.
+    await waitFor(() => stub.opensOf(0) === 2 && stub.opensOf(1) === 2 && stub.opensOf(2) === 1, { what: 'the new plan opened' });
     const tasks = await handle.query(tasksQuery);
     expect(tasks.map((t) => t.config['stub.setting'])).toEqual(['b', 'b', 'b']);
     expect(stub.plans).toBe(2);
@@ -121,7 +132,7 @@ describe('connector workflow with stub activities', () => {
     const s = await h.statusUntil(handle, running(3), 'still three tasks');
     expect(s.connector.trace).toBeUndefined();
     expect((await handle.query(configQuery))['stub.setting']).toBe('b');
-    expect(stub.opensOf(2)).toBe(1);
+    expect([stub.opensOf(0), stub.opensOf(1), stub.opensOf(2)]).toEqual([2, 2, 1]);
   });
 
   it('a planning failure shows FAILED with the error as trace; restart starts the connector again', async () => {
