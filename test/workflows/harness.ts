@@ -184,6 +184,8 @@ export async function startHarness(): Promise<Harness> {
     TestWorkflowEnvironment.createLocal({
       server: {
         executable: { type: 'existing-path', path: cli },
+        // The server's warnings (e.g. tasks of a worker shut down on purpose) are not the test's output.
+        log: { format: 'pretty', level: 'error' },
         extraArgs: ['--search-attribute', 'ConnectorName=Keyword', '--search-attribute', 'ConnectorState=Keyword', '--search-attribute', 'ConnectorClass=Keyword'],
       },
     }),
