@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: unit (pure logic, fakes allowed) and integration (real servers from
-// `npm run stack -- up`; a missing server fails the run, it never skips).
+// Three projects: unit (pure logic, fakes allowed), workflows (the workflows with stub activities
+// on a dev server of their own) and integration (real servers from `npm run stack -- up`; a missing
+// server fails the run, it never skips).
 export default defineConfig({
   test: {
     reporters: ['default'],
@@ -14,6 +15,20 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+        },
+      },
+      {
+        // The real workflows with stub activities on a Temporal dev server of their own (the
+        // temporal CLI the stack installs, on a free port): no Kafka, MariaDB or Elasticsearch, so
+        // not under integration (whose global set-up requires all four servers); not unit either,
+        // since each file starts a server process.
+        test: {
+          name: 'workflows',
+          include: ['test/workflows/**/*.test.ts'],
+          environment: 'node',
+          setupFiles: ['test/helpers/log-setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
         },
       },
       {

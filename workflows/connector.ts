@@ -1,8 +1,6 @@
 import {
-  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
-  ChildWorkflowFailure,
   ChildWorkflowCancellationType,
   ParentClosePolicy,
   WorkflowIdReusePolicy,
@@ -56,7 +54,7 @@ import {
 } from './messages.js';
 import {
   applyTaskReport,
-  failureTrace,
+  errorTrace,
   maskUnvalidated,
   mergeOffsets,
   offsetsBodyProblem,
@@ -68,6 +66,7 @@ import {
   type TaskEntry,
 } from './state.js';
 import { MAX_HISTORY, type TaskInput } from './task.js';
+import { maskLike, offsetsChangeRefusal, pauseStep, reportedTask, restartStep, resumeStep, taskToRestart } from './connector-state.js';
 
 export interface ConnectorInput {
   name: string;
@@ -113,13 +112,6 @@ const systemCalls = proxyActivities<Activities>({
 const STOP_TIMEOUT_MS = 60_000;
 
 const badRequest = (message: string) => ApplicationFailure.create({ type: 'BadRequest', message, nonRetryable: true });
-
-/** Kafka Connect's `trace` of a failed operation: the activity's error when an activity failed. */
-function errorTrace(e: unknown): string {
-  const f = e instanceof ActivityFailure || e instanceof ChildWorkflowFailure ? e.cause : e;
-  if (f instanceof ApplicationFailure) return failureTrace(f);
-  return f instanceof Error ? `${f.name}: ${f.message}\n${f.stack ?? ''}` : String(f);
-}
 
 /**
  * A connector: validates its config, plans its tasks and runs each as a child workflow
@@ -185,8 +177,7 @@ export async function connectorWorkflow(input: ConnectorInput): Promise<void> {
 
   // ---- task reports (by workflow id, so they reach the latest run)
   setHandler(taskReportSignal, (r) => {
-    if (r.generation !== generation) return;
-    const t = tasks.find((x) => x.id === r.taskId);
+    const t = reportedTask(tasks, generation, r);
     if (!t) return;
     applyTaskReport(t, r);
     if (r.offsets) for (const o of r.offsets) offsets.set(partitionKey(o.partition), o);
@@ -317,9 +308,10 @@ export async function connectorWorkflow(input: ConnectorInput): Promise<void> {
 
   setHandler(pauseSignal, () =>
     fromSignal(async () => {
-      if (state === 'STOPPED') return;
+      const step = pauseStep(state);
+      if (step === 'ignore') return;
       target = 'PAUSED';
-      if (state !== 'RUNNING') return;
+      if (step === 'remember') return;
       setState('PAUSED');
       await signalTasks(taskPauseSignal);
     }),
@@ -328,20 +320,15 @@ export async function connectorWorkflow(input: ConnectorInput): Promise<void> {
   setHandler(resumeSignal, () =>
     fromSignal(async () => {
       target = 'RUNNING';
-      if (state === 'PAUSED' && tasks.length === 0 && v && patched('paused-start-plans-on-resume')) {
-        // Started PAUSED: nothing was planned yet.
+      const step = resumeStep(state, tasks.length, v !== undefined, patched);
+      if (step === 'start') {
         await start();
-      } else if (state === 'PAUSED') {
+      } else if (step === 'resumeTasks') {
         setState('RUNNING');
         await signalTasks(taskResumeSignal);
-      } else if (state === 'STOPPED') {
-        if (v && !patched('resume-starts')) {
-          // Histories from before resume went through start().
-          setState('RUNNING');
-          await launch(await plan());
-          return;
-        }
-        await start();
+      } else if (step === 'legacyLaunch') {
+        setState('RUNNING');
+        await launch(await plan());
       }
     }),
   );
@@ -357,22 +344,18 @@ export async function connectorWorkflow(input: ConnectorInput): Promise<void> {
 
   setHandler(restartSignal, (opts?: RestartOptions) =>
     fromSignal(async () => {
-      const includeTasks = opts?.includeTasks ?? false;
-      const onlyFailed = opts?.onlyFailed ?? false;
-      if (state === 'STOPPED') return;
-      if (!onlyFailed || state === 'FAILED') {
-        if (state === 'FAILED' && patched('restart-starts-again')) {
-          // Restarting a failed connector starts it again: validate, plan, start its tasks afresh.
-          await stopTasks();
-          await start();
-          return;
-        }
-        trace = undefined;
-        if (state === 'FAILED') setState('RUNNING');
+      const step = restartStep(state, tasks, opts, patched);
+      if (step.kind === 'ignore') return;
+      if (step.kind === 'startAgain') {
+        // Restarting a failed connector starts it again: validate, plan, start its tasks afresh.
+        await stopTasks();
+        await start();
+        return;
       }
-      if (includeTasks) {
-        const pick = (t: TaskEntry) => !onlyFailed || t.state === 'FAILED';
-        for (const t of tasks) if (pick(t)) t.state = 'RESTARTING';
+      if (step.clearTrace) trace = undefined;
+      if (step.setRunning) setState('RUNNING');
+      if (step.tasks) {
+        for (const t of tasks) if (step.tasks.includes(t.id)) t.state = 'RESTARTING';
         await signalTasks(taskRestartSignal, (t) => t.state === 'RESTARTING');
       }
     }),
@@ -380,7 +363,7 @@ export async function connectorWorkflow(input: ConnectorInput): Promise<void> {
 
   setHandler(restartTaskSignal, (id: number) =>
     fromSignal(async () => {
-      const t = tasks.find((x) => x.id === id && x.state !== 'STOPPED');
+      const t = taskToRestart(tasks, id);
       if (!t) return;
       t.state = 'RESTARTING';
       await signalTasks(taskRestartSignal, (x) => x.id === id);
@@ -530,18 +513,6 @@ export async function connectorWorkflow(input: ConnectorInput): Promise<void> {
 }
 
 function requireStopped(state: ConnectorState): void {
-  if (state !== 'STOPPED') {
-    throw ApplicationFailure.create({
-      type: 'Conflict',
-      nonRetryable: true,
-      message: 'Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a \'PUT\' request to the \'/connectors/<name>/stop\' endpoint',
-    });
-  }
-}
-
-/** Task configs carry the connector's keys: mask the same secret keys. */
-function maskLike(config: Record<string, string>, v: ValidatedConnector): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, val] of Object.entries(config)) out[k] = v.masked[k] !== undefined && v.masked[k] !== v.config[k] ? v.masked[k] : val;
-  return out;
+  const refusal = offsetsChangeRefusal(state);
+  if (refusal) throw ApplicationFailure.create({ type: 'Conflict', nonRetryable: true, message: refusal });
 }

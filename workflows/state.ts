@@ -1,5 +1,5 @@
 // Pure helpers of the workflows: deterministic, no I/O, unit-testable without Temporal.
-import type { ApplicationFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TimeoutFailure } from '@temporalio/workflow';
 import type { ConnectorState, ConnectorStatus, PartitionOffset, TaskState } from './messages.js';
 
 /** A source partition's identity regardless of key order. */
@@ -19,6 +19,35 @@ export function failureTrace(f: ApplicationFailure): string {
   const head = `${d.className ?? f.type ?? 'Error'}: ${f.message}`;
   if (d.stack) return d.stack.startsWith(head) ? d.stack : `${head}\n${d.stack}`;
   return head;
+}
+
+/** Kafka Connect's `trace` of a failed operation: the activity's (or child's) error when one failed. */
+export function errorTrace(e: unknown): string {
+  const f = e instanceof ActivityFailure || e instanceof ChildWorkflowFailure ? e.cause : e;
+  if (f instanceof ApplicationFailure) return failureTrace(f);
+  return f instanceof Error ? `${f.name}: ${f.message}\n${f.stack ?? ''}` : String(f);
+}
+
+/**
+ * What a failed batch activity means for its task:
+ * - `workerLost`: the worker died or cannot be reached (a timeout, or the activity failed without an
+ *   error of its own): the task takes whichever worker answers next;
+ * - `notLoaded`: the worker no longer holds the task open (it restarted): reopen it there;
+ * - `fatal`: a non-retryable error (bad config, a record the connector refuses): the task FAILED;
+ * - `transient`: anything else (a database or broker down): back off, reopen from committed offsets.
+ * `cause` is the activity's own error; `trace` the status trace of a fatal or transient one.
+ */
+export type BatchFailure =
+  | { kind: 'workerLost'; cause: unknown }
+  | { kind: 'notLoaded'; cause: unknown }
+  | { kind: 'fatal' | 'transient'; cause: unknown; trace: string };
+
+export function classifyBatchFailure(e: unknown): BatchFailure {
+  const f = e instanceof ActivityFailure ? e.cause : e;
+  if (f instanceof TimeoutFailure || (e instanceof ActivityFailure && !(f instanceof ApplicationFailure))) return { kind: 'workerLost', cause: f };
+  if (f instanceof ApplicationFailure && f.type === 'TaskNotLoaded') return { kind: 'notLoaded', cause: f };
+  if (f instanceof ApplicationFailure && f.nonRetryable) return { kind: 'fatal', cause: f, trace: failureTrace(f) };
+  return { kind: 'transient', cause: f, trace: failureTrace(f as ApplicationFailure) };
 }
 
 export interface TaskEntry {

@@ -1,7 +1,4 @@
 import {
-  ActivityFailure,
-  ApplicationFailure,
-  TimeoutFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -26,7 +23,7 @@ import {
   type TaskReport,
   type TaskState,
 } from './messages.js';
-import { backoffMs, failureTrace, partitionKey, retryingTrace } from './state.js';
+import { backoffMs, classifyBatchFailure, partitionKey, retryingTrace } from './state.js';
 
 export type TaskKind = 'source' | 'sink';
 
@@ -260,24 +257,25 @@ async function runTask(kind: TaskKind, input: TaskInput, _self: (i: TaskInput) =
         }
       }
     } catch (e) {
-      const f = e instanceof ActivityFailure ? e.cause : e;
-      if (f instanceof TimeoutFailure || (e instanceof ActivityFailure && !(f instanceof ApplicationFailure))) {
+      const failure = classifyBatchFailure(e);
+      const f = failure.cause;
+      if (failure.kind === 'workerLost') {
         // The worker died or is unreachable: take whichever worker answers next.
         log.warn('worker lost; moving task', { queue, error: String(f) });
         queue = undefined;
         loadId = undefined;
-      } else if (f instanceof ApplicationFailure && f.type === 'TaskNotLoaded') {
+      } else if (failure.kind === 'notLoaded') {
         loadId = undefined;
-      } else if (f instanceof ApplicationFailure && f.nonRetryable) {
+      } else if (failure.kind === 'fatal') {
         loadId = undefined;
-        trace = failureTrace(f);
+        trace = failure.trace;
         await report('FAILED', offsetsDirty);
       } else {
         // Transient (database or broker down): back off and reopen from the committed offsets.
         loadId = undefined;
         failingSince ??= Date.now();
         if (retryTimeout > 0 && Date.now() - failingSince >= retryTimeout) {
-          trace = `${failureTrace(f as ApplicationFailure)}\n(retried for ${Date.now() - failingSince} ms, errors.retry.timeout is ${retryTimeout} ms)`;
+          trace = `${failure.trace}\n(retried for ${Date.now() - failingSince} ms, errors.retry.timeout is ${retryTimeout} ms)`;
           await report('FAILED', offsetsDirty);
           continue;
         }
@@ -285,7 +283,7 @@ async function runTask(kind: TaskKind, input: TaskInput, _self: (i: TaskInput) =
         if (patched('report-retrying')) {
           // Still RUNNING, as in Kafka Connect, but the status says what keeps failing.
           retrying = true;
-          trace = retryingTrace(failureTrace(f as ApplicationFailure), attempt, Date.now() - failingSince, retryTimeout);
+          trace = retryingTrace(failure.trace, attempt, Date.now() - failingSince, retryTimeout);
           await report('RUNNING');
         }
         const delay = backoffMs(attempt, retryDelayMax);

@@ -1,7 +1,10 @@
 import { describe, it, expect } from 'vitest';
+import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, RetryState, ServerFailure, TimeoutFailure } from '@temporalio/common';
 import {
   applyTaskReport,
   backoffMs,
+  classifyBatchFailure,
+  errorTrace,
   maskUnvalidated,
   mergeOffsets,
   offsetsBodyProblem,
@@ -119,5 +122,42 @@ describe('workflow state helpers', () => {
     expect(rawConfigProblem([])).toMatch(/JSON object/);
     expect(rawConfigProblem({ a: { b: 1 } })).toBe('The value of a must be a string, number, boolean or null');
     expect(rawConfigProblem({ a: 'x', b: 1, c: false, d: null })).toBeUndefined();
+  });
+
+  const activityFailed = (cause?: Error) => new ActivityFailure('Activity task failed', 'sourceBatch', '7', RetryState.MAXIMUM_ATTEMPTS_REACHED, 'worker-1', cause);
+
+  it('classifies a batch that timed out, or failed without an error of its own, as a lost worker', () => {
+    const timedOut = new TimeoutFailure('activity ScheduleToStart timeout', undefined, 'SCHEDULE_TO_START');
+    expect(classifyBatchFailure(activityFailed(timedOut))).toEqual({ kind: 'workerLost', cause: timedOut });
+    const server = new ServerFailure('worker gone', false);
+    expect(classifyBatchFailure(activityFailed(server)).kind).toBe('workerLost');
+    expect(classifyBatchFailure(activityFailed()).kind).toBe('workerLost');
+    // A timeout not wrapped by an activity failure is still a lost worker.
+    expect(classifyBatchFailure(timedOut).kind).toBe('workerLost');
+  });
+
+  it('classifies TaskNotLoaded as reopen-here, a non-retryable error as fatal, anything else as transient', () => {
+    const notLoaded = ApplicationFailure.create({ type: 'TaskNotLoaded', message: 'task 0 is not open here' });
+    expect(classifyBatchFailure(activityFailed(notLoaded)).kind).toBe('notLoaded');
+    // TaskNotLoaded wins over nonRetryable: the worker restarted, the task did not fail.
+    expect(classifyBatchFailure(activityFailed(ApplicationFailure.create({ type: 'TaskNotLoaded', message: 'x', nonRetryable: true }))).kind).toBe('notLoaded');
+
+    const config = ApplicationFailure.create({ type: 'ConfigError', message: 'table t is missing', nonRetryable: true, details: [{ className: 'org.apache.kafka.connect.errors.ConnectException' }] });
+    expect(classifyBatchFailure(activityFailed(config))).toEqual({ kind: 'fatal', cause: config, trace: 'org.apache.kafka.connect.errors.ConnectException: table t is missing' });
+
+    const down = ApplicationFailure.create({ type: 'RetriableException', message: 'broker down' });
+    expect(classifyBatchFailure(activityFailed(down))).toEqual({ kind: 'transient', cause: down, trace: 'RetriableException: broker down' });
+    // A failure of the workflow's own making (not from an activity) is transient too: the task reopens.
+    expect(classifyBatchFailure(ApplicationFailure.create({ type: 'Odd', message: 'm' })).kind).toBe('transient');
+  });
+
+  it('traces a failed operation with the error of the activity or child that failed', () => {
+    const cause = ApplicationFailure.create({ type: 'ConfigError', message: 'bad key', details: [{ stack: 'ConfigError: bad key\n    at plan' }] });
+    expect(errorTrace(activityFailed(cause))).toBe('ConfigError: bad key\n    at plan');
+    const child = new ChildWorkflowFailure('default', { workflowId: 'w', runId: 'r' }, 'sourceTaskWorkflow', RetryState.NON_RETRYABLE_FAILURE, cause);
+    expect(errorTrace(child)).toBe('ConfigError: bad key\n    at plan');
+    const plain = new TypeError('x is undefined');
+    expect(errorTrace(plain)).toMatch(/^TypeError: x is undefined\n.*state\.test\.ts/s);
+    expect(errorTrace('text')).toBe('text');
   });
 });
