@@ -10,11 +10,12 @@ import { FAILURE, type ActivityDeps } from './deps.js';
 import { toFailure } from './failures.js';
 import { withHeartbeat } from './heartbeat.js';
 import { errorsSettings, type ErrorsSettings } from './errors-handling.js';
+import { RUNTIME_DEFAULTS, type RuntimeKey } from '../workflows/settings.js';
 
 /** Keys we add to Connect's; documented in the README. */
-export const BATCH_MAX_RECORDS = 'temporal.batch.max.records';
-export const BATCH_MAX_MS = 'temporal.batch.max.ms';
-export const IDLE_WAIT_MS = 'temporal.idle.wait.ms';
+export const BATCH_MAX_RECORDS = 'temporal.batch.max.records' satisfies RuntimeKey;
+export const BATCH_MAX_MS = 'temporal.batch.max.ms' satisfies RuntimeKey;
+export const IDLE_WAIT_MS = 'temporal.idle.wait.ms' satisfies RuntimeKey;
 
 /** A positive number setting; a clear ConfigError naming the key when it is not one. */
 export function intSetting(cfg: Record<string, string>, key: string, def: number): number {
@@ -102,9 +103,9 @@ export async function beginOpen<P extends ConnectorPlugin>(kind: P['type'], deps
       converters: convertersFromConfig(resolved, deps.workerConfig),
       chain: buildTransformChain(resolved),
       errors: errorsSettings(resolved),
-      maxRecords: intSetting(resolved, BATCH_MAX_RECORDS, 20000),
-      maxMillis: intSetting(resolved, BATCH_MAX_MS, 2000),
-      idleWaitMillis: intSetting(resolved, IDLE_WAIT_MS, 1000),
+      maxRecords: intSetting(resolved, BATCH_MAX_RECORDS, RUNTIME_DEFAULTS[BATCH_MAX_RECORDS]),
+      maxMillis: intSetting(resolved, BATCH_MAX_MS, RUNTIME_DEFAULTS[BATCH_MAX_MS]),
+      idleWaitMillis: intSetting(resolved, IDLE_WAIT_MS, RUNTIME_DEFAULTS[IDLE_WAIT_MS]),
     }),
   };
 }

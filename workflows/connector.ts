@@ -65,7 +65,8 @@ import {
   stringifyConfig,
   type TaskEntry,
 } from './state.js';
-import { MAX_HISTORY, type TaskInput } from './task.js';
+import { connectorRuntime } from './settings.js';
+import type { TaskInput } from './task.js';
 import { maskLike, offsetsChangeRefusal, pauseStep, reportedTask, restartStep, resumeStep, taskToRestart } from './connector-state.js';
 
 export interface ConnectorInput {
@@ -444,12 +445,11 @@ export async function connectorWorkflow(input: ConnectorInput): Promise<void> {
 
     const tooLong = () => {
       const info = workflowInfo();
-      const max = Number(v?.config['temporal.history.max.events'] ?? MAX_HISTORY) || MAX_HISTORY;
-      return info.continueAsNewSuggested || info.historyLength > max;
+      return info.continueAsNewSuggested || info.historyLength > connectorRuntime(v?.config, v?.type).historyMaxEvents;
     };
     for (;;) {
       // Sources re-check their tables every table.poll.interval.ms; sinks their topics/partitions.
-      const every = v ? Number(v.config[v.type === 'source' ? 'table.poll.interval.ms' : 'temporal.topics.poll.interval.ms'] ?? (v.type === 'source' ? 60000 : 30000)) : 60000;
+      const every = connectorRuntime(v?.config, v?.type).replanEveryMs;
       await condition(tooLong, every);
       if (tooLong()) {
         await lock;

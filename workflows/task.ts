@@ -23,6 +23,7 @@ import {
   type TaskReport,
   type TaskState,
 } from './messages.js';
+import { taskRuntime } from './settings.js';
 import { backoffMs, classifyBatchFailure, partitionKey, retryingTrace } from './state.js';
 
 export type TaskKind = 'source' | 'sink';
@@ -71,8 +72,6 @@ function dataActivities(queue: string) {
   });
 }
 
-/** History length at which a workflow continues as new even if the server has not suggested it yet (temporal.history.max.events). */
-export const MAX_HISTORY = 10_000;
 /** How often offsets are reported to the connector (for its offsets query) while they change. */
 const OFFSET_REPORT_MS = 5_000;
 
@@ -127,15 +126,13 @@ async function runTask(kind: TaskKind, input: TaskInput, _self: (i: TaskInput) =
   const topics = new Set<string>(input.carried?.topics ?? []);
   let topicsDirty = false;
   let lastOffsetReport = Date.now();
-  const retryDelayMax = Number(input.taskConfig['errors.retry.delay.max.ms'] ?? 60000);
   // errors.retry.timeout: 0 (Connect's default) or -1 keep retrying transient failures for ever
   // (the task stays RUNNING and loses nothing); a positive value fails the task once transient
   // failures have lasted that long without a successful batch.
-  const retryTimeout = Number(input.taskConfig['errors.retry.timeout'] ?? 0);
+  const { retryDelayMaxMs: retryDelayMax, retryTimeoutMs: retryTimeout, historyMaxEvents: maxHistory } = taskRuntime(input.taskConfig);
   let failingSince: number | undefined;
   /** Set while batches keep failing with transient errors; the task's trace then holds the last one. */
   let retrying = input.carried?.retryingTrace !== undefined;
-  const maxHistory = Number(input.taskConfig['temporal.history.max.events'] ?? MAX_HISTORY) || MAX_HISTORY;
   const parent = getExternalWorkflowHandle(connectorWorkflowId(input.connector));
 
   // A source batch may poll for a while (temporal.batch.max.ms, temporal.idle.wait.ms): pause and

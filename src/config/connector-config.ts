@@ -6,6 +6,7 @@ import { ConfigError } from '../errors.js';
 import { findPredicate, findTransform, PREDICATES, TRANSFORMS, validateTransformChain } from '../transforms/registry.js';
 import { compileJavaRegex } from '../transforms/util/java-regex.js';
 import type { RawConfig } from '../../workflows/messages.js';
+import { RUNTIME_DEFAULTS } from '../../workflows/settings.js';
 import { defineConfig, isWholeNumber, key, wholeNumberMessage, type ConfigKey, type ConfigProblem, type KeyMap } from './define.js';
 import { hasProviderReference } from './providers.js';
 import { maskConfig, redact, secretKeys, secretValues } from './secrets.js';
@@ -81,11 +82,11 @@ export function isValidTopicName(t: string): boolean {
 
 const errorsKeys = {
   'errors.retry.timeout': shown('Retry Timeout for Errors', key.int({
-    type: 'LONG', default: 0, group: ERRORS,
+    type: 'LONG', default: RUNTIME_DEFAULTS['errors.retry.timeout'], group: ERRORS,
     doc: 'The maximum duration in milliseconds that a failed operation will be reattempted. The default is 0, which means no retries will be attempted. Use -1 for infinite retries.',
   })),
   'errors.retry.delay.max.ms': shown('Maximum Delay Between Retries for Errors', key.int({
-    type: 'LONG', default: 60000, group: ERRORS,
+    type: 'LONG', default: RUNTIME_DEFAULTS['errors.retry.delay.max.ms'], group: ERRORS,
     doc: 'The maximum duration in milliseconds between consecutive retry attempts. Jitter will be added to the delay once this limit is reached to prevent thundering herd issues.',
   })),
   'errors.tolerance': shown('Error Tolerance', key.enum(['none', 'all'] as const, {
@@ -126,21 +127,21 @@ const TEMPORAL = 'Temporal';
 /** Keys of ours, beyond Kafka Connect's (README, "Configuration beyond Kafka Connect's keys"). */
 const temporalKeys = {
   'temporal.batch.max.records': key.int({
-    default: 20000, min: 1, importance: 'LOW', group: TEMPORAL,
+    default: RUNTIME_DEFAULTS['temporal.batch.max.records'], min: 1, importance: 'LOW', group: TEMPORAL,
     doc: 'Records one batch activity moves at most (a source reads several batch.max.rows turns to fill it).',
   }),
   // A batch is one activity with a 10-minute start-to-close timeout: its waits must end well before.
   'temporal.batch.max.ms': key.int({
-    type: 'LONG', default: 2000, min: 1, max: 300000, importance: 'LOW', group: TEMPORAL,
+    type: 'LONG', default: RUNTIME_DEFAULTS['temporal.batch.max.ms'], min: 1, max: 300000, importance: 'LOW', group: TEMPORAL,
     doc: 'Time in ms one batch activity may spend filling a batch, at most 300000 (5 minutes).',
   }),
   'temporal.idle.wait.ms': key.int({
-    type: 'LONG', default: 1000, min: 1, max: 300000, importance: 'LOW', group: TEMPORAL,
+    type: 'LONG', default: RUNTIME_DEFAULTS['temporal.idle.wait.ms'], min: 1, max: 300000, importance: 'LOW', group: TEMPORAL,
     doc: 'How long in ms a batch waits for data before returning empty, at most 300000 (5 minutes).',
   }),
   // Temporal terminates a workflow at 51,200 events; a tiny limit would continue-as-new without doing work.
   'temporal.history.max.events': key.int({
-    default: 10000, min: 50, max: 50000, importance: 'LOW', group: TEMPORAL,
+    default: RUNTIME_DEFAULTS['temporal.history.max.events'], min: 50, max: 50000, importance: 'LOW', group: TEMPORAL,
     doc: 'History length (50 to 50000 events) past which the connector and task workflows continue as new, if Temporal has not suggested it earlier.',
   }),
 };
@@ -238,7 +239,7 @@ export const sinkKeys = {
   })),
   // Each check is a workflow timer and an activity asking Kafka for topics.
   'temporal.topics.poll.interval.ms': key.int({
-    type: 'LONG', default: 30000, min: 1000, importance: 'LOW', group: TEMPORAL,
+    type: 'LONG', default: RUNTIME_DEFAULTS['temporal.topics.poll.interval.ms'], min: 1000, importance: 'LOW', group: TEMPORAL,
     doc: 'How often in ms (at least 1000) a sink checks for new topics and partitions.',
   }),
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RUNTIME_DEFAULTS } from '../../../workflows/settings.js';
 import { ConfigError } from '../../errors.js';
 import { defineConfig, key, type ConfigOf, type ConfigProblem } from '../../config/define.js';
 import { compileJavaRegex } from '../../transforms/util/java-regex.js';
@@ -62,7 +63,7 @@ export const jdbcSourceKeys = {
   'transaction.isolation.mode': key.enum(ISOLATION_MODES, { doc: 'Transaction isolation level of the queries: DEFAULT (the server\'s), READ_UNCOMMITTED, READ_COMMITTED, REPEATABLE_READ or SERIALIZABLE.', default: 'DEFAULT', importance: 'LOW', group: 'Mode' }),
   'poll.interval.ms': key.int({ doc: 'Frequency in ms to poll for new data in each table.', default: 5000, min: 0, importance: 'HIGH', group: 'Connector' }),
   'batch.max.rows': key.int({ doc: 'Maximum number of rows read from one table in one turn.', default: 100, min: 1, importance: 'LOW', group: 'Connector' }),
-  'table.poll.interval.ms': key.int({ doc: 'Frequency in ms to poll for new or removed tables, which may result in updated task configurations.', default: 60000, min: 0, type: 'LONG', importance: 'LOW', group: 'Connector' }),
+  'table.poll.interval.ms': key.int({ doc: 'Frequency in ms to poll for new or removed tables, which may result in updated task configurations.', default: RUNTIME_DEFAULTS['table.poll.interval.ms'], min: 0, type: 'LONG', importance: 'LOW', group: 'Connector' }),
   'topic.prefix': topicPrefix,
   'timestamp.delay.interval.ms': key.int({ doc: 'How long to wait after a row with a certain timestamp appears before including it, so that transactions with earlier timestamps can complete.', default: 0, min: 0, type: 'LONG', importance: 'HIGH', group: 'Connector' }),
   'db.timezone': dbTimezone,
