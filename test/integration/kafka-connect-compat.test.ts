@@ -16,11 +16,11 @@ import { testWorker } from '../helpers/worker.js';
 // values) must match, except for the differences listed in DELIBERATE_DIFFERENCES, each with its
 // reason. The README's REST compatibility section lists the same ones.
 //
-// Connector classes: the lifecycle runs a sink on each side, because sink offsets have the same
-// framework-managed shape everywhere. Connect runs its FileStreamSinkConnector. Ours runs the same
-// class when our registry has it; until then it runs our Elasticsearch sink on the stack's
-// Elasticsearch (no secrets in its config). Each side's connector has a name of its own (one
-// consumer group each); answers are compared with that name replaced by <c>.
+// Connector classes: each side runs the FileStream sink and source (Apache Kafka's on Connect's
+// side, ours on ours, on files of their own; our worker allows the test's directory). Were our
+// registry without them, ours would fall back to our Elasticsearch sink and JDBC source. Each
+// side's connector has a name of its own (one consumer group each); answers are compared with that
+// name replaced by <c>.
 
 type Side = 'connect' | 'ours';
 type PerSide<T> = T | ((side: Side) => T);
@@ -66,6 +66,7 @@ export const DELIBERATE_DIFFERENCES: Record<string, string> = {
 };
 
 const FILE_SINK = 'org.apache.kafka.connect.file.FileStreamSinkConnector';
+const FILE_SOURCE = 'org.apache.kafka.connect.file.FileStreamSourceConnector';
 
 /** Two shapes as one: objects key by key, arrays element-wise, anything else as a union of type names. */
 function merge(a: unknown, b: unknown): unknown {
@@ -316,11 +317,15 @@ describe('REST answers as Apache Kafka Connect 3.9.1 gives them (same requests, 
   }, 100_000);
 
   it('a source connector: running, its topics and offsets, stopped, offsets altered and reset', async () => {
-    // Connect's FileStreamSource reads three lines of a file; ours, a JDBC source three rows of a table.
+    // Each side's FileStreamSource reads three lines of a file of its own into a topic of its own
+    // (ours a JDBC source of three rows where our registry has no FileStream source).
     const table = `${run}_src`;
     const sourceTopic = `${run}_src_out`;
     const file = path.join(dir, 'source.txt');
+    const oursFile = path.join(dir, 'source-ours.txt');
     writeFileSync(file, 'a\nb\nc\n');
+    writeFileSync(oursFile, 'a\nb\nc\n');
+    const oursHasFileSource = findConnectorPlugin(FILE_SOURCE) !== undefined;
     const db = await mysqlConnection();
     try {
       await db.query(`CREATE TABLE \`${table}\` (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(10) NOT NULL)`);
@@ -328,9 +333,11 @@ describe('REST answers as Apache Kafka Connect 3.9.1 gives them (same requests, 
       const src = (s: Side) => `${names[s]}-src`;
       const sourceConfig = (s: Side) => (s === 'connect'
         ? { 'connector.class': 'FileStreamSource', file, topic: sourceTopic, 'tasks.max': '1' }
-        : { 'connector.class': 'JdbcSource', ...jdbcIncrementing(table), 'topic.prefix': `${run}_src_`, 'poll.interval.ms': '500', 'tasks.max': '1' });
-      // Ours writes to <topic.prefix><table>.
-      cleanupTopics.push(sourceTopic, `${run}_src_${table}`);
+        : oursHasFileSource
+          ? { 'connector.class': 'FileStreamSource', file: oursFile, topic: `${sourceTopic}_ours`, 'tasks.max': '1' }
+          : { 'connector.class': 'JdbcSource', ...jdbcIncrementing(table), 'topic.prefix': `${run}_src_`, 'poll.interval.ms': '500', 'tasks.max': '1' });
+      // A JDBC source writes to <topic.prefix><table>.
+      cleanupTopics.push(sourceTopic, `${sourceTopic}_ours`, `${run}_src_${table}`);
       await both('source: create', 'POST', '/connectors', (s: Side) => ({ name: src(s), config: sourceConfig(s) }));
       const path1 = (suffix: string) => (s: Side) => `/connectors/${encodeURIComponent(src(s))}${suffix}`;
       for (const side of ['connect', 'ours'] as const) {
