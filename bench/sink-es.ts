@@ -27,31 +27,18 @@ import {
   waitForQuiet, type QuietWait, type StackEnv,
 } from './lib/common.js';
 import type { BaselineKafkaEsOptions } from './baseline-kafka-es.js';
+import { COMMON_USAGE, parseBenchFlags, type CommonBenchOptions } from './lib/flags.js';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
-export interface SinkEsOptions {
+export interface SinkEsOptions extends CommonBenchOptions {
   messages: number;
-  runs: number;
   partitions: number;
   /** tasks.max values of ours, one side each. */
   tasks: number[];
-  only?: 'ours' | 'baseline';
-  keep: boolean;
-  profile: boolean;
-  /** Extra connector settings (recorded in the results). */
-  set: Record<string, string>;
   /** Bulk helper settings of the baseline (its defaults: 5 MB, 5). */
   baselineFlushBytes: number;
   baselineConcurrency: number;
-  rssGuardMiB: number;
-  timeoutSec: number;
-  /** Wait up to this long before the first run for a quiet machine (no other benchmark, load < maxLoad). */
-  quietWaitSec: number;
-  maxLoad: number;
-  codeRoot?: string;
-  cleanup: boolean;
-  out?: string;
 }
 
 export const DEFAULTS: SinkEsOptions = {
@@ -72,55 +59,19 @@ export const DEFAULTS: SinkEsOptions = {
 };
 
 export function parseArgs(argv: string[]): SinkEsOptions {
+  const usage = `npx tsx bench/sink-es.ts [--messages N] [--partitions P] [--tasks 1,4] [--baseline-flush-bytes B] [--baseline-concurrency C] ${COMMON_USAGE}`;
   const o: SinkEsOptions = { ...DEFAULTS, set: {}, tasks: [...DEFAULTS.tasks] };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const val = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    const num = (min = 1) => {
-      const v = Number(val().replace(/_/g, ''));
-      if (!Number.isFinite(v) || v < min) throw new Error(`${a} needs a number >= ${min}`);
-      return v;
-    };
-    switch (a) {
-      case '--messages': case '--rows': o.messages = Math.round(num()); break;
-      case '--runs': o.runs = Math.round(num()); break;
-      case '--partitions': o.partitions = Math.round(num()); break;
-      case '--tasks': o.tasks = val().split(',').map((x) => Number(x)).filter((x) => Number.isInteger(x) && x > 0); break;
-      case '--keep': o.keep = true; break;
-      case '--profile': o.profile = true; break;
-      case '--baseline-flush-bytes': o.baselineFlushBytes = Math.round(num()); break;
-      case '--baseline-concurrency': o.baselineConcurrency = Math.round(num()); break;
-      case '--rss-guard-mb': o.rssGuardMiB = num(); break;
-      case '--timeout': o.timeoutSec = num(); break;
-      case '--quiet-wait': o.quietWaitSec = num(0); break;
-      case '--max-load': o.maxLoad = num(0); break;
-      case '--code-root': o.codeRoot = path.resolve(val()); break;
-      case '--out': o.out = val(); break;
-      case '--cleanup': o.cleanup = true; break;
-      case '--only': {
-        const v = val();
-        if (v !== 'ours' && v !== 'baseline') throw new Error('--only takes ours or baseline');
-        o.only = v;
-        break;
-      }
-      case '--set': {
-        const v = val();
-        const eq = v.indexOf('=');
-        if (eq <= 0) throw new Error('--set takes key=value');
-        o.set[v.slice(0, eq)] = v.slice(eq + 1);
-        break;
-      }
-      case '--help': case '-h':
-        process.stdout.write('usage: npx tsx bench/sink-es.ts [--messages N] [--runs R] [--tasks 1,4] [--only ours|baseline] [--set key=value]... [--baseline-flush-bytes B] [--baseline-concurrency C] [--profile] [--keep] [--quiet-wait SEC] [--max-load L] [--code-root DIR] [--out FILE] [--cleanup]\n');
-        process.exit(0);
-        break;
-      default: throw new Error(`unknown flag ${a}`);
+  parseBenchFlags(argv, o, usage, (flag, value) => {
+    switch (flag) {
+      case '--messages': case '--rows': o.messages = Math.round(value.num()); return true;
+      case '--partitions': o.partitions = Math.round(value.num()); return true;
+      case '--tasks': o.tasks = value.text().split(',').map((x) => Number(x)).filter((x) => Number.isInteger(x) && x > 0); return true;
+      case '--baseline-flush-bytes': o.baselineFlushBytes = Math.round(value.num()); return true;
+      case '--baseline-concurrency': o.baselineConcurrency = Math.round(value.num()); return true;
+      default: return false;
     }
-  }
+  });
+  if (o.codeRoot) o.codeRoot = path.resolve(o.codeRoot);
   if (o.tasks.length === 0) throw new Error('--tasks needs at least one positive integer');
   if (!o.timeoutSec) o.timeoutSec = Math.max(300, Math.ceil(o.messages / 500));
   return o;

@@ -22,36 +22,16 @@ import {
   ancestorPids, cpuByThreadDelta, machineBusySeconds, sleep, threadCpuSeconds, waitForQuiet, type QuietWait, spawnNode, stackEnv, stopChild, waitForLine, type StackEnv,
 } from './lib/common.js';
 import type { BaselineOptions } from './baseline-jdbc-kafka.js';
+import { COMMON_USAGE, parseBenchFlags, type CommonBenchOptions } from './lib/flags.js';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
-export interface SourceJdbcOptions {
+export interface SourceJdbcOptions extends CommonBenchOptions {
   rows: number;
-  runs: number;
-  keep: boolean;
-  profile: boolean;
   baselinePage: number;
   maxRequestBytes: number;
-  /** Extra connector settings (not the defaults any more: recorded in the results). */
-  set: Record<string, string>;
-  only?: 'ours' | 'baseline';
-  /** Kill a child whose RSS goes over this (the machine has no swap). */
-  rssGuardMiB: number;
-  /** Per side and run. */
-  timeoutSec: number;
   /** Rows compared byte for byte between the two topics. */
   compareRows: number;
-  /**
-   * Tree whose code is measured (default: this repository), for trying a change in a scratch copy:
-   * its bin/tconnect.mjs runs the worker, and the baseline uses its converter and column mapping.
-   * The bench and the baseline script themselves run from this repository.
-   */
-  codeRoot?: string;
-  cleanup: boolean;
-  /** Before each run, wait up to this many seconds for other benchmarks (and a load above maxLoad) to end. */
-  quietWaitSec: number;
-  maxLoad: number;
-  out?: string;
 }
 
 export interface SideResult {
@@ -106,54 +86,18 @@ export const DEFAULTS: SourceJdbcOptions = {
 };
 
 export function parseArgs(argv: string[]): SourceJdbcOptions {
+  const usage = `npx tsx bench/source-jdbc.ts [--rows N] [--baseline-page ROWS] [--max-request-bytes B] [--compare-rows N] ${COMMON_USAGE}`;
   const o: SourceJdbcOptions = { ...DEFAULTS, set: {} };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const val = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    const num = () => {
-      const v = Number(val().replace(/_/g, ''));
-      if (!Number.isFinite(v) || v <= 0) throw new Error(`${a} needs a positive number`);
-      return v;
-    };
-    switch (a) {
-      case '--rows': o.rows = Math.round(num()); break;
-      case '--runs': o.runs = Math.round(num()); break;
-      case '--keep': o.keep = true; break;
-      case '--profile': o.profile = true; break;
-      case '--baseline-page': o.baselinePage = Math.round(num()); break;
-      case '--max-request-bytes': o.maxRequestBytes = Math.round(num()); break;
-      case '--rss-guard-mb': o.rssGuardMiB = num(); break;
-      case '--timeout': o.timeoutSec = num(); break;
-      case '--compare-rows': o.compareRows = Math.round(num()); break;
-      case '--out': o.out = val(); break;
-      case '--code-root': o.codeRoot = path.resolve(val()); break;
-      case '--cleanup': o.cleanup = true; break;
-      case '--quiet-wait': o.quietWaitSec = Number(val()); break;
-      case '--max-load': o.maxLoad = num(); break;
-      case '--only': {
-        const v = val();
-        if (v !== 'ours' && v !== 'baseline') throw new Error('--only takes ours or baseline');
-        o.only = v;
-        break;
-      }
-      case '--set': {
-        const v = val();
-        const eq = v.indexOf('=');
-        if (eq <= 0) throw new Error('--set takes key=value');
-        o.set[v.slice(0, eq)] = v.slice(eq + 1);
-        break;
-      }
-      case '--help': case '-h':
-        process.stdout.write('usage: npx tsx bench/source-jdbc.ts [--rows N] [--runs R] [--keep] [--profile] [--baseline-page ROWS] [--set key=value]... [--only ours|baseline] [--code-root DIR] [--out FILE] [--cleanup] [--quiet-wait SEC] [--max-load L]\n');
-        process.exit(0);
-        break;
-      default: throw new Error(`unknown flag ${a}`);
+  parseBenchFlags(argv, o, usage, (flag, value) => {
+    switch (flag) {
+      case '--rows': o.rows = Math.round(value.num()); return true;
+      case '--baseline-page': o.baselinePage = Math.round(value.num()); return true;
+      case '--max-request-bytes': o.maxRequestBytes = Math.round(value.num()); return true;
+      case '--compare-rows': o.compareRows = Math.round(value.num()); return true;
+      default: return false;
     }
-  }
+  });
+  if (o.codeRoot) o.codeRoot = path.resolve(o.codeRoot);
   if (!o.timeoutSec) o.timeoutSec = Math.max(300, Math.ceil(o.rows / 1000));
   return o;
 }
