@@ -11,11 +11,10 @@
 // create) until the index's _count (after a refresh) reaches N, polled every second. The lag of
 // each side's consumer group (ours: connect-<name>) is sampled every 2 s while it runs.
 import { createHash } from 'node:crypto';
-import { createWriteStream, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { execFileSync, type ChildProcess } from 'node:child_process';
 import { Client as EsClient } from '@elastic/elasticsearch';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Kafka, logLevel, type Admin, type Message } from 'kafkajs';
@@ -25,6 +24,7 @@ import {
   REPO_ROOT, RESULTS_DIR, RssSampler, fileStamp, groupLag, loadavg, machine, machineBusySeconds, median, memAvailable, mib,
   procCpuSeconds, procMemory, round, sleep, spawnNode, stackEnv, stopChild, threadCpuSeconds, cpuByThreadDelta, waitForLine,
   waitForQuiet, type QuietWait, type StackEnv,
+  childEnv, codeState, logTo, profileFlags, serverPids,
 } from './lib/common.js';
 import type { BaselineKafkaEsOptions } from './baseline-kafka-es.js';
 import { COMMON_USAGE, parseBenchFlags, type CommonBenchOptions } from './lib/flags.js';
@@ -156,21 +156,10 @@ async function countDocs(es: EsClient, index: string): Promise<number> {
 // ---------------------------------------------------------------------------------------------
 // Servers' CPU (read-only look at /proc)
 
-function serverPids(): Record<string, number> {
-  const want: Array<[string, RegExp]> = [
+const SERVERS: Array<[string, RegExp]> = [
     ['temporal', /temporal\0server\0start-dev/], ['kafka', /kafka\.Kafka/], ['elasticsearch', /org\.elasticsearch\.bootstrap\.Elasticsearch/],
   ];
-  const found: Record<string, number> = {};
-  let dirs: string[];
-  try { dirs = readdirSync('/proc'); } catch { return found; }
-  for (const d of dirs) {
-    if (!/^\d+$/.test(d)) continue;
-    let cmd: string;
-    try { cmd = readFileSync(`/proc/${d}/cmdline`, 'latin1'); } catch { continue; }
-    for (const [name, re] of want) if (!found[name] && re.test(cmd)) found[name] = Number(d);
-  }
-  return found;
-}
+const serverPidsOfRun = () => serverPids(SERVERS);
 const cpuSnapshot = (pids: Record<string, number>) => Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, procCpuSeconds(pid)]));
 const cpuDelta = (a: Record<string, number>, b: Record<string, number>) => Object.fromEntries(Object.keys(a).map((k) => [k, round(b[k] - a[k], 1)]));
 
@@ -218,20 +207,8 @@ interface Ctx {
   servers: Record<string, number>;
 }
 
-function childEnv(env: StackEnv, extra: Record<string, string>): NodeJS.ProcessEnv {
-  return { ...process.env, ...env, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...extra };
-}
 
-function logTo(child: ChildProcess, file: string): void {
-  const s = createWriteStream(file);
-  child.stdout?.pipe(s, { end: false });
-  child.stderr?.pipe(s, { end: false });
-  child.once('exit', () => setTimeout(() => s.end(), 100));
-}
 
-function profileFlags(ctx: Ctx, name: string): string[] {
-  return ctx.o.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ctx.logDir, `${name}.cpuprofiles`)}`] : [];
-}
 
 /**
  * The timed part shared by all sides: polls the index's count every second and the group's lag
@@ -289,7 +266,7 @@ async function runBaseline(ctx: Ctx, topic: string, tag: string): Promise<SideRe
     brokers: env.KAFKA_BOOTSTRAP_SERVERS.split(','), topic, groupId, esUrl: env.ELASTICSEARCH_URL, index,
     expect: o.messages, flushBytes: o.baselineFlushBytes, concurrency: o.baselineConcurrency,
   };
-  const child = spawnNode([...profileFlags(ctx, `baseline-${tag}`), '--import', 'tsx', path.join(REPO_ROOT, 'bench/baseline-kafka-es.ts'), JSON.stringify(opts)], childEnv(env, {}));
+  const child = spawnNode([...profileFlags(ctx.o.profile, ctx.logDir, `baseline-${tag}`), '--import', 'tsx', path.join(REPO_ROOT, 'bench/baseline-kafka-es.ts'), JSON.stringify(opts)], childEnv(env, {}));
   logTo(child, path.join(ctx.logDir, `baseline-${tag}.log`));
   try {
     await waitForLine(child, (l) => (l.includes('"ready"') ? true : undefined), 60_000, 'baseline start');
@@ -333,7 +310,7 @@ async function runOurs(ctx: Ctx, topic: string, tag: string, tasks: number): Pro
   await createIndex(es, index);
   await es.indices.updateAliases({ actions: [{ add: { index, alias: topic, is_write_index: true } }] });
   const workerLabel = `worker-${tag}-t${tasks}`;
-  const child = spawnNode([...profileFlags(ctx, workerLabel), path.join(o.codeRoot ?? REPO_ROOT, 'bin/tconnect.mjs'), 'worker'], childEnv(env, {
+  const child = spawnNode([...profileFlags(ctx.o.profile, ctx.logDir, workerLabel), path.join(o.codeRoot ?? REPO_ROOT, 'bin/tconnect.mjs'), 'worker'], childEnv(env, {
     TCONNECT_TASK_QUEUE: sdk.taskQueue,
     // info, not warn: the bench waits for the "worker started" line (the data path logs nothing at info).
     TCONNECT_LOG_LEVEL: process.env.TCONNECT_LOG_LEVEL ?? 'info',
@@ -456,15 +433,6 @@ export interface SinkEsReport {
   file: string;
 }
 
-function codeState(): { head: string; dirty: string[] } {
-  const git = (...args: string[]) => {
-    try { return execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim(); } catch { return ''; }
-  };
-  return {
-    head: git('rev-parse', '--short', 'HEAD'),
-    dirty: git('status', '--porcelain', '--', 'src', 'activities', 'workflows', 'bin').split('\n').filter(Boolean),
-  };
-}
 
 /** --cleanup: what an interrupted run left behind (only names this bench gives things). */
 export async function cleanupLeftovers(): Promise<void> {
@@ -507,7 +475,7 @@ export async function runSinkEs(o: SinkEsOptions): Promise<SinkEsReport> {
   const runId = Date.now().toString(36);
   // One task queue per bench run: its workers take nothing else's workflows.
   const sdk = await ConnectClient.connect({ address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE, taskQueue: `bench-es-${runId}` });
-  const ctx: Ctx = { env, o, admin, es, sdk, logDir, servers: serverPids() };
+  const ctx: Ctx = { env, o, admin, es, sdk, logDir, servers: serverPidsOfRun() };
   const m = machine();
   const code = codeState();
   log(`sink-es: ${fmt(o.messages)} messages x ${o.runs} run(s), ${o.partitions} partitions, ours with tasks.max ${o.tasks.join(' and ')}; ${m.cpuModel}, ${m.nproc} cores, ${m.memTotalMiB} MiB; load ${m.loadavg.join(' ')}; logs in ${logDir}`);

@@ -8,11 +8,10 @@
 // Both sides are timed the same way: from the go (baseline: "go" on its stdin; ours: the connector
 // workflow's start) until the topic's high watermark reaches N, polled every 200 ms. Each
 // process's RSS is sampled every 500 ms from /proc/<pid>/status.
-import { createWriteStream, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { execFileSync, type ChildProcess } from 'node:child_process';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import mysql from 'mysql2/promise';
@@ -20,6 +19,7 @@ import { CONNECTOR_WORKFLOW, connectorWorkflowId, taskStatusQuery, taskWorkflowI
 import {
   REPO_ROOT, RESULTS_DIR, RssSampler, fileStamp, machine, median, memAvailable, mib, procCpuSeconds, procMemory, round,
   ancestorPids, cpuByThreadDelta, machineBusySeconds, sleep, threadCpuSeconds, waitForQuiet, type QuietWait, spawnNode, stackEnv, stopChild, waitForLine, type StackEnv,
+  childEnv, codeState, logTo, profileFlags, serverPids,
 } from './lib/common.js';
 import type { BaselineOptions } from './baseline-jdbc-kafka.js';
 import { COMMON_USAGE, parseBenchFlags, type CommonBenchOptions } from './lib/flags.js';
@@ -224,20 +224,9 @@ async function compareTopics(kafka: Kafka, a: string, b: string, k: number): Pro
 // ---------------------------------------------------------------------------------------------
 // Servers' CPU (read-only look at /proc, to see where the machine's two cores went)
 
-function serverPids(): Record<string, number> {
-  const want: Array<[string, RegExp]> = [['temporal', /temporal\0server\0start-dev/], ['mariadb', /^mariadbd\0/], ['kafka', /kafka\.Kafka/]];
-  const found: Record<string, number> = {};
-  for (const d of readdirSafe('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    let cmd: string;
-    try { cmd = readFileText(`/proc/${d}/cmdline`); } catch { continue; }
-    for (const [name, re] of want) if (!found[name] && re.test(cmd)) found[name] = Number(d);
-  }
-  return found;
-}
+const SERVERS: Array<[string, RegExp]> = [['temporal', /temporal\0server\0start-dev/], ['mariadb', /^mariadbd\0/], ['kafka', /kafka\.Kafka/]];
+const serverPidsOfRun = () => serverPids(SERVERS);
 
-function readdirSafe(p: string): string[] { try { return readdirSync(p); } catch { return []; } }
-function readFileText(p: string): string { return readFileSync(p, 'latin1'); }
 
 function cpuSnapshot(pids: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, procCpuSeconds(pid)]));
@@ -264,21 +253,9 @@ function contention(busy: number, own: number, servers: Record<string, number>, 
   return { otherCpuSec: round(Math.max(0, busy - own - srv), 1), machineBusyCores: round(busy / (ms / 1000), 2) };
 }
 
-function childEnv(env: StackEnv, extra: Record<string, string>): NodeJS.ProcessEnv {
-  return { ...process.env, ...env, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...extra };
-}
 
-function logTo(child: ChildProcess, file: string): void {
-  const s = createWriteStream(file);
-  child.stdout?.pipe(s, { end: false });
-  child.stderr?.pipe(s, { end: false });
-  child.once('exit', () => setTimeout(() => s.end(), 100));
-}
 
 /** One directory per process: tsx's loader thread writes a profile of its own next to the main thread's. */
-function profileFlags(ctx: Ctx, name: string): string[] {
-  return ctx.o.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ctx.logDir, `${name}.cpuprofiles`)}`] : [];
-}
 
 async function runBaseline(ctx: Ctx, table: string, topic: string, tag: string): Promise<SideResult> {
   const { env, o } = ctx;
@@ -291,7 +268,7 @@ async function runBaseline(ctx: Ctx, table: string, topic: string, tag: string):
     maxRequestBytes: o.maxRequestBytes,
     ...(o.codeRoot ? { codeRoot: o.codeRoot } : {}),
   };
-  const child = spawnNode([...profileFlags(ctx, `baseline-${tag}`), '--import', 'tsx', path.join(REPO_ROOT, 'bench/baseline-jdbc-kafka.ts'), JSON.stringify(opts)], childEnv(env, {}));
+  const child = spawnNode([...profileFlags(ctx.o.profile, ctx.logDir, `baseline-${tag}`), '--import', 'tsx', path.join(REPO_ROOT, 'bench/baseline-jdbc-kafka.ts'), JSON.stringify(opts)], childEnv(env, {}));
   logTo(child, path.join(ctx.logDir, `baseline-${tag}.log`));
   try {
     await waitForLine(child, (l) => (l.includes('"ready"') ? true : undefined), 60_000, 'baseline start');
@@ -332,10 +309,14 @@ async function runOurs(ctx: Ctx, table: string, topicPrefix: string, topic: stri
   const { env, o, client } = ctx;
   const taskQueue = `bench-${tag}`;
   const name = `bench-src-${tag}`;
-  const child = spawnNode([...profileFlags(ctx, `worker-${tag}`), path.join(o.codeRoot ?? REPO_ROOT, 'bin/tconnect.mjs'), 'worker'], childEnv(env, {
+  const child = spawnNode([...profileFlags(ctx.o.profile, ctx.logDir, `worker-${tag}`), path.join(o.codeRoot ?? REPO_ROOT, 'bin/tconnect.mjs'), 'worker'], childEnv(env, {
     TCONNECT_TASK_QUEUE: taskQueue,
     TCONNECT_LOG_LEVEL: process.env.TCONNECT_LOG_LEVEL ?? 'info',
     BENCH_MYSQL_PASSWORD: env.MYSQL_PASSWORD,
+    // Config providers are off unless the worker enables them: env, for this one variable only.
+    CONNECT_CONFIG_PROVIDERS: 'env',
+    CONNECT_CONFIG_PROVIDERS_ENV_CLASS: 'org.apache.kafka.common.config.provider.EnvVarConfigProvider',
+    CONNECT_CONFIG_PROVIDERS_ENV_PARAM_ALLOWLIST_PATTERN: 'BENCH_MYSQL_PASSWORD',
   }));
   logTo(child, path.join(ctx.logDir, `worker-${tag}.log`));
   const handle = client.workflow.getHandle(connectorWorkflowId(name));
@@ -532,7 +513,7 @@ export async function runSourceJdbc(o: SourceJdbcOptions): Promise<SourceJdbcRep
   const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
   const db = await mysql.createConnection({ host: env.MYSQL_HOST, port: Number(env.MYSQL_PORT), user: env.MYSQL_USER, password: env.MYSQL_PASSWORD, database: env.MYSQL_DATABASE });
-  const ctx: Ctx = { env, o, admin, kafka, client, logDir, servers: serverPids() };
+  const ctx: Ctx = { env, o, admin, kafka, client, logDir, servers: serverPidsOfRun() };
   const m = machine();
   const code = codeState();
   log(`source-jdbc: ${o.rows.toLocaleString('en')} rows x ${o.runs} run(s); ${m.cpuModel}, ${m.nproc} cores, ${m.memTotalMiB} MiB; load ${m.loadavg.join(' ')}; logs in ${logDir}`);
@@ -618,15 +599,6 @@ export async function runSourceJdbc(o: SourceJdbcOptions): Promise<SourceJdbcRep
   return report;
 }
 
-function codeState(): { head: string; dirty: string[] } {
-  const git = (...args: string[]) => {
-    try { return execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim(); } catch { return ''; }
-  };
-  return {
-    head: git('rev-parse', '--short', 'HEAD'),
-    dirty: git('status', '--porcelain', '--', 'src', 'activities', 'workflows', 'bin').split('\n').filter(Boolean),
-  };
-}
 
 export function printReport(r: SourceJdbcReport): void {
   const lines: string[] = [];

@@ -1,10 +1,11 @@
 // Small helpers shared by the benchmarks: stack addresses, statistics, child processes, memory.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, existsSync, readdirSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, readFileSync, existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import type { StackEnv } from '../../test/helpers/stack.js';
 export { stackEnv, type StackEnv } from '../../test/helpers/stack.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -302,3 +303,46 @@ export async function groupLag(admin: LagAdmin, groupId: string, topic: string):
 
 /** Load averages now, rounded. */
 export const loadavg = (): number[] => os.loadavg().map((x) => round(x, 2));
+
+/** The pids of the stack's servers whose command lines match `want` (for their CPU use during a run). */
+export function serverPids(want: Array<[string, RegExp]>): Record<string, number> {
+  const found: Record<string, number> = {};
+  let dirs: string[];
+  try { dirs = readdirSync('/proc'); } catch { return found; }
+  for (const d of dirs) {
+    if (!/^\d+$/.test(d)) continue;
+    let cmd: string;
+    try { cmd = readFileSync(`/proc/${d}/cmdline`, 'latin1'); } catch { continue; }
+    for (const [name, re] of want) if (!found[name] && re.test(cmd)) found[name] = Number(d);
+  }
+  return found;
+}
+
+/** The commit measured and the uncommitted files of the runtime's code, recorded in the results. */
+export function codeState(): { head: string; dirty: string[] } {
+  const git = (...args: string[]) => {
+    try { return execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim(); } catch { return ''; }
+  };
+  return {
+    head: git('rev-parse', '--short', 'HEAD'),
+    dirty: git('status', '--porcelain', '--', 'src', 'activities', 'workflows', 'bin').split('\n').filter(Boolean),
+  };
+}
+
+/** A child's environment: ours, the stack's addresses, then `extra`. */
+export function childEnv(env: StackEnv, extra: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, ...env, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...extra };
+}
+
+/** Appends a child's stdout and stderr to `file`. */
+export function logTo(child: ChildProcess, file: string): void {
+  const s = createWriteStream(file);
+  child.stdout?.pipe(s, { end: false });
+  child.stderr?.pipe(s, { end: false });
+  child.once('exit', () => setTimeout(() => s.end(), 100));
+}
+
+/** Node flags writing CPU profiles of a child into <logDir>/<name>.cpuprofiles when profiling. */
+export function profileFlags(profile: boolean, logDir: string, name: string): string[] {
+  return profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(logDir, `${name}.cpuprofiles`)}`] : [];
+}
