@@ -3,6 +3,7 @@ import type { ConnectorPlugin } from '../connectors/types.js';
 import { connectorPluginNames, CONNECTOR_PLUGINS, findConnectorPlugin } from '../connectors/registry.js';
 import { createConverter, createHeaderConverter, settingsWithPrefix } from '../converters/registry.js';
 import { ConfigError } from '../errors.js';
+import { isValidTopicName, TOPIC_NAME_RULE } from '../kafka/topic-name.js';
 import { findPredicate, findTransform, PREDICATES, TRANSFORMS, validateTransformChain } from '../transforms/registry.js';
 import { compileJavaRegex } from '../transforms/util/java-regex.js';
 import type { RawConfig } from '../../workflows/messages.js';
@@ -73,12 +74,7 @@ function refined<T>(k: ConfigKey<T>, check: (value: T, ctx: z.RefinementCtx) => 
   return key.custom(k.meta, k.schema.superRefine(check));
 }
 
-/** Kafka's rule for a topic name (org.apache.kafka.common.internals.Topic). */
-const TOPIC_NAME_RULE = "a Kafka topic name is 1 to 249 characters of ASCII letters, digits, '.', '_' and '-', and is not '.' or '..'";
-
-export function isValidTopicName(t: string): boolean {
-  return t.length >= 1 && t.length <= 249 && t !== '.' && t !== '..' && /^[a-zA-Z0-9._-]+$/.test(t);
-}
+export { isValidTopicName };
 
 const errorsKeys = {
   'errors.retry.timeout': shown('Retry Timeout for Errors', key.int({

@@ -2,6 +2,7 @@ import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { ConfigOf } from '../../config/define.js';
 import { DataError, RetriableError } from '../../errors.js';
+import { isValidTopicName } from '../../kafka/topic-name.js';
 import type { SinkRecord } from '../../records/record.js';
 import { Struct } from '../../records/schema.js';
 import { documentJson } from '../elasticsearch-sink/document.js';
@@ -69,6 +70,8 @@ export async function startRotatingFileTask(cfg: RotatingFileConfig, ctx: SinkTa
   };
 
   const write = async (r: SinkRecord) => {
+    // The topic (after transforms) names the file: a RegexRouter must not steer it out of output.path.
+    if (!isValidTopicName(r.topic)) throw new DataError(`Topic ${r.topic} is not a valid Kafka topic name, so it cannot name a file in output.path`, 'TASK_PUT');
     // Files by the record's original position, so a topic-renaming transform keeps one series per partition.
     const key = `${r.topic}+${r.originalKafkaPartition}`;
     let f = files.get(key);

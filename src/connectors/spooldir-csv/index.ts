@@ -1,5 +1,6 @@
 import { defineConfig, key } from '../../config/define.js';
 import { parseConfig } from '../../plugins/define.js';
+import { compileJavaRegex } from '../../transforms/util/java-regex.js';
 import { applyAllowedPaths, checkFileAllowed, fileProblem } from '../file-stream/allowed-paths.js';
 import { defineSource } from '../types.js';
 import { parseDeclaredSchema } from './schema.js';
@@ -43,9 +44,9 @@ export const spoolDirCsvSource = defineSource({
     }
     if (cfg['cleanup.policy'] === 'MOVE' && !cfg['finished.path']) problems.push({ key: 'finished.path', message: 'Missing required configuration "finished.path" for cleanup.policy MOVE.' });
     try {
-      new RegExp(cfg['input.file.pattern']);
+      compileJavaRegex(cfg['input.file.pattern'], true, 'input.file.pattern');
     } catch (e) {
-      problems.push({ key: 'input.file.pattern', message: `Invalid value for configuration input.file.pattern: ${(e as Error).message}` });
+      problems.push({ key: 'input.file.pattern', message: (e as Error).message });
     }
     if (cfg['value.schema']) {
       try {

@@ -5,6 +5,7 @@ import { ConfigError, RetriableError } from '../../errors.js';
 import type { SourceRecord } from '../../records/record.js';
 import type { Schema } from '../../records/schema.js';
 import type { SourceTask, SourceTaskContext } from '../types.js';
+import { compileJavaRegex } from '../../transforms/util/java-regex.js';
 import { checkFileAllowed } from '../file-stream/allowed-paths.js';
 import { parseCsv } from './csv.js';
 import type { spoolDirConfig } from './index.js';
@@ -27,7 +28,8 @@ export async function startSpoolDirTask(cfg: SpoolDirConfig, ctx: SourceTaskCont
   const input = checkFileAllowed(cfg['input.path'], 'input.path', true);
   const errorDir = checkFileAllowed(cfg['error.path'], 'error.path', true);
   const finishedDir = cfg['finished.path'] ? checkFileAllowed(cfg['finished.path'], 'finished.path', true) : undefined;
-  const pattern = new RegExp(`^(?:${cfg['input.file.pattern']})$`);
+  // Whole-name match in linear time: a user's pattern must not stall the worker.
+  const pattern = compileJavaRegex(cfg['input.file.pattern'], true, 'input.file.pattern');
   const declared: Schema | undefined = cfg['value.schema'] ? parseDeclaredSchema(cfg['value.schema']) : undefined;
   const sep = String.fromCharCode(cfg['csv.separator.char']);
   let current: OpenFile | undefined;
