@@ -443,13 +443,23 @@ export async function connectorWorkflow(input: ConnectorInput): Promise<void> {
     if (carried) setState(state);
     else await (starting ?? exclusive(start));
 
+    // Parsed once per validated config (v changes only on start and reconfigure), not on every wake-up.
+    let parsedFor: Validated | undefined | null = null;
+    let parsed = connectorRuntime(undefined, undefined);
+    const runtime = () => {
+      if (parsedFor !== v) {
+        parsedFor = v;
+        parsed = connectorRuntime(v?.config, v?.type);
+      }
+      return parsed;
+    };
     const tooLong = () => {
       const info = workflowInfo();
-      return info.continueAsNewSuggested || info.historyLength > connectorRuntime(v?.config, v?.type).historyMaxEvents;
+      return info.continueAsNewSuggested || info.historyLength > runtime().historyMaxEvents;
     };
     for (;;) {
       // Sources re-check their tables every table.poll.interval.ms; sinks their topics/partitions.
-      const every = connectorRuntime(v?.config, v?.type).replanEveryMs;
+      const every = runtime().replanEveryMs;
       await condition(tooLong, every);
       if (tooLong()) {
         await lock;

@@ -67,19 +67,23 @@ export const MIN_SCRUB_LENGTH = 4;
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** Free text in, the same text with the values it was built for replaced by [hidden]. */
+export type Scrub = (text: string) => string;
+
 /**
- * Scrubs secret and resolved values out of free text (an error message, a stack trace, a log
+ * A scrubber for secret and resolved values in free text (an error message, a stack trace, a log
  * line), as written, trimmed and URL-encoded (drivers echo connection strings, where passwords
  * appear percent-encoded). One pass, longest first, so a value containing another is replaced
  * whole and no replacement is matched again. Values shorter than MIN_SCRUB_LENGTH: only quoted.
+ * Undefined when there is nothing to scrub. Build it once and apply it to many texts.
  */
-export function redact(message: string, secrets: readonly string[]): string {
+export function scrubberFor(secrets: readonly string[]): Scrub | undefined {
   const forms = new Set<string>();
   for (const s of secrets) {
     if (!s) continue;
     for (const f of [s, s.trim(), encodeURIComponent(s), encodeURIComponent(s.trim())]) if (f) forms.add(f);
   }
-  if (forms.size === 0) return message;
+  if (forms.size === 0) return undefined;
   const sorted = [...forms].sort((a, b) => b.length - a.length);
   const long = sorted.filter((f) => f.length >= MIN_SCRUB_LENGTH).map(escapeRegExp);
   const short = sorted.filter((f) => f.length < MIN_SCRUB_LENGTH).map(escapeRegExp);
@@ -87,16 +91,28 @@ export function redact(message: string, secrets: readonly string[]): string {
     ...(long.length ? [long.join('|')] : []),
     ...(short.length ? [`(?<=['"\`])(?:${short.join('|')})(?=['"\`])`] : []),
   ];
-  return message.replace(new RegExp(parts.join('|'), 'g'), HIDDEN);
+  const re = new RegExp(parts.join('|'), 'g');
+  return (text) => text.replace(re, HIDDEN);
+}
+
+/** scrubberFor(secrets) applied to one text. */
+export function redact(message: string, secrets: readonly string[]): string {
+  const scrub = scrubberFor(secrets);
+  return scrub ? scrub(message) : message;
 }
 
 /** redact() applied to every string inside a value (log objects, failure details); Errors become their scrubbed stack, other class instances are kept. */
 export function redactDeep(value: unknown, secrets: readonly string[]): unknown {
-  if (secrets.length === 0) return value;
-  if (typeof value === 'string') return redact(value, secrets);
-  if (value instanceof Error) return redact(value.stack ?? `${value.name}: ${value.message}`, secrets);
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, secrets));
+  const scrub = scrubberFor(secrets);
+  return scrub ? scrubDeep(value, scrub) : value;
+}
+
+/** A scrubber applied to every string inside a value, as redactDeep. */
+export function scrubDeep(value: unknown, scrub: Scrub): unknown {
+  if (typeof value === 'string') return scrub(value);
+  if (value instanceof Error) return scrub(value.stack ?? `${value.name}: ${value.message}`);
+  if (Array.isArray(value)) return value.map((v) => scrubDeep(v, scrub));
   const proto = value && typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
-  if (proto === Object.prototype || proto === null) return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, redactDeep(v, secrets)]));
+  if (proto === Object.prototype || proto === null) return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, scrubDeep(v, scrub)]));
   return value;
 }

@@ -1,6 +1,6 @@
 import type { PluginLogger } from '../connectors/types.js';
-import { resolvedValuesSeen } from '../config/resolved-values.js';
-import { redact, redactDeep } from '../config/secrets.js';
+import { resolvedValuesScrubber } from '../config/resolved-values.js';
+import { scrubDeep } from '../config/secrets.js';
 
 /** The logger activities get: the four levels and child(). */
 export interface ActivityLogger extends PluginLogger {
@@ -19,9 +19,9 @@ export function scrubbingLogger(inner: ActivityLogger): ActivityLogger {
   const out = { child: (bindings: object) => scrubbingLogger(inner.child(bindings)) } as ActivityLogger;
   for (const level of LEVELS) {
     out[level] = (obj: object, msg?: string) => {
-      const values = resolvedValuesSeen();
-      if (values.length === 0) return inner[level](obj, msg);
-      inner[level](redactDeep(obj, values) as object, msg === undefined ? undefined : redact(msg, values));
+      const scrub = resolvedValuesScrubber();
+      if (!scrub) return inner[level](obj, msg);
+      inner[level](scrubDeep(obj, scrub) as object, msg === undefined ? undefined : scrub(msg));
     };
   }
   return out;
