@@ -75,6 +75,12 @@ export function sourceActivities(deps: ActivityDeps) {
 
   /** The in-flight batch of each open task, by OpenTasks key: pause and stop end it early. */
   const inFlightBatches = new Map<string, AbortController>();
+  /**
+   * Interrupts that arrived while no batch of the task was running here yet: the batch activity
+   * and the interrupt are separate activities on this queue, and the interrupt may be picked up
+   * first. The task's next batch then ends at once instead of polling for its whole duration.
+   */
+  const pendingInterrupts = new Set<string>();
 
   return {
     /** Starts (or restarts) a task in this worker from the workflow's committed offsets. */
@@ -121,15 +127,21 @@ export function sourceActivities(deps: ActivityDeps) {
     /**
      * Ends a task's in-flight batch early (pause, stop): it stops polling, produces what it has
      * polled, commits its offsets and returns as usual. Runs on the task's worker queue beside the
-     * batch; does nothing when no batch is in flight.
+     * batch; when no batch is in flight yet, the next one ends at once.
      */
     async interruptSourceBatch(input: { connector: string; taskId: number }): Promise<boolean> {
-      const ac = inFlightBatches.get(OpenTasks.key(input.connector, input.taskId));
-      ac?.abort();
-      return ac !== undefined;
+      const key = OpenTasks.key(input.connector, input.taskId);
+      const ac = inFlightBatches.get(key);
+      if (!ac) {
+        pendingInterrupts.add(key);
+        return false;
+      }
+      ac.abort();
+      return true;
     },
 
     async closeSourceTask(input: { connector: string; taskId: number }): Promise<void> {
+      pendingInterrupts.delete(OpenTasks.key(input.connector, input.taskId));
       await open.close(input.connector, input.taskId);
     },
 
@@ -142,6 +154,7 @@ export function sourceActivities(deps: ActivityDeps) {
   async function runBatch(t: OpenTask): Promise<SourceBatchResult> {
     const key = OpenTasks.key(t.connector, t.taskId);
     const interrupt = new AbortController();
+    if (pendingInterrupts.delete(key)) interrupt.abort();
     inFlightBatches.set(key, interrupt);
     try {
       return await pollAndProduce(t, interrupt.signal);
