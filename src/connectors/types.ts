@@ -42,6 +42,13 @@ interface PluginBase<K extends KeyMap> {
   /** Kafka Connect class name first, e.g. io.confluent.connect.jdbc.JdbcSourceConnector */
   className: string;
   aliases: string[];
+  /**
+   * Kafka Connect's class of the connector's tasks, shown as `task.class` in GET
+   * /connectors/{name}/tasks; default: the class name with Connector replaced by Task
+   * (io.debezium.connector.mysql.MySqlConnector → ...MySqlTask). Set it when the real one differs
+   * (io.confluent.connect.jdbc.source.JdbcSourceTask), so scripts that read it see Connect's value.
+   */
+  taskClass?: string;
   version: string;
   summary: string;
   config: ConfigDef<K>;

@@ -11,7 +11,7 @@ import { createActivities } from '../../activities/index.js';
 import { KafkaPool } from '../kafka/client.js';
 import { closeRawCluster } from '../kafka/group-offsets.js';
 import { createLogger, type Logger } from '../logging.js';
-import { configProvidersFromWorkerConfig } from '../config/providers.js';
+import { configProvidersFromWorkerConfig, unconfinedProviderWarnings } from '../config/providers.js';
 import { scrubbingLogger } from './scrubbing-logger.js';
 import { loadWorkerPlugins } from '../plugins/loader.js';
 import { DEFAULT_TASK_QUEUE } from '../../workflows/messages.js';
@@ -123,8 +123,10 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   installRuntime();
   const logger = opts.logger?.child({ workerId }) ?? createLogger({ workerId });
   boundHeapGrowth(opts.workerConfig ?? {}, logger);
-  // Bad config.providers settings stop the worker at start, naming the key, not every connector later.
-  configProvidersFromWorkerConfig(opts.workerConfig ?? {});
+  // Bad config.providers settings stop the worker at start, naming the key, not every connector
+  // later; the providers are built once here and shared by every activity.
+  const providers = configProvidersFromWorkerConfig(opts.workerConfig ?? {});
+  for (const warning of unconfinedProviderWarnings(opts.workerConfig ?? {})) logger.warn({}, warning);
   // plugin.path / plugins: third-party connectors, transforms and converters join the built-ins.
   await loadWorkerPlugins(opts.workerConfig ?? {}, logger);
   const kafka = new KafkaPool({ brokers: opts.kafkaBrokers, clientId: `tconnect-${workerId}` });
@@ -135,6 +137,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     // Values resolved from config providers never reach the log, whatever an activity logs.
     logger: scrubbingLogger(logger),
     workerConfig: opts.workerConfig ?? {},
+    providers,
     workerId,
     workerQueue,
   });
