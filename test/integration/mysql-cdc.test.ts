@@ -144,6 +144,28 @@ describe('MySQL/MariaDB change data capture on the real MariaDB', () => {
     }
   });
 
+  it('resumed at a position before an ALTER TABLE ADD COLUMN, older rows come without the new column and later ones with it', async () => {
+    await db.query('CREATE TABLE evolving (id INT PRIMARY KEY, a VARCHAR(5) NOT NULL)');
+    const prefix = uniqueIdent('cdc');
+    const raw = config(database, prefix, { 'table.include.list': `${database}\\.evolving`, 'snapshot.mode': 'no_data' });
+    const task = await start(raw);
+    await db.query("INSERT INTO evolving VALUES (1, 'x')");
+    const [first] = dataOnly(await readUntil(task, (rs) => rs.length > 0));
+    await task.close();
+    // While the connector is down: another old-shape row, then the ALTER, then a new-shape row.
+    await db.query("INSERT INTO evolving VALUES (2, 'y')");
+    await db.query("ALTER TABLE evolving ADD COLUMN b INT NOT NULL DEFAULT 7");
+    await db.query("INSERT INTO evolving VALUES (3, 'z', 9)");
+    const resumed = await start(raw, first!.sourceOffset);
+    try {
+      const rest = dataOnly(await readUntil(resumed, (rs) => rs.some((r) => idOf(r) === 3)));
+      expect(rest.map((r) => row(r, 'after'))).toEqual([{ id: 2, a: 'y' }, { id: 3, a: 'z', b: 9 }]);
+      expect(rest[0]!.valueSchema!.fields![1]!.schema.fields!.map((f) => f.name)).toEqual(['id', 'a']);
+    } finally {
+      await resumed.close();
+    }
+  });
+
   it('MariaDbConnector writes source.connector mariadb under io.debezium.connector.mariadb.Source; tombstones.on.delete=false writes none', async () => {
     await db.query('CREATE TABLE items (id INT PRIMARY KEY, v VARCHAR(5))');
     const prefix = uniqueIdent('cdc');

@@ -82,6 +82,24 @@ export async function readCatalog(conn: Connection, o: CatalogOptions, only?: { 
   return out;
 }
 
+/**
+ * The table as rows written before its current structure see it: only the captured columns the
+ * binlog row carries (binlog_row_metadata=FULL names them). A task resumed at a position before an
+ * ALTER TABLE ... ADD COLUMN reads the new structure from information_schema; the older rows have
+ * no such column, and their events must not claim one.
+ */
+export function narrowedTo(t: CapturedTable, present: ReadonlySet<string>, o: CatalogOptions): CapturedTable {
+  const columns = t.columns.filter((c) => present.has(c.info.name));
+  const keyColumns = t.keyColumns.filter((k) => present.has(k));
+  const schemas = tableSchemas({
+    topic: t.schemas.topic,
+    columns: columns.map((c) => ({ name: c.info.name, schema: c.schema })),
+    keyColumns,
+    sourceSchema: o.sourceSchema,
+  });
+  return { ...t, columns, keyColumns, schemas };
+}
+
 const JDBC_TYPE: Record<string, number> = {
   bit: JdbcTypes.BIT, tinyint: JdbcTypes.SMALLINT, smallint: JdbcTypes.SMALLINT, mediumint: JdbcTypes.INTEGER, int: JdbcTypes.INTEGER,
   integer: JdbcTypes.INTEGER, bigint: JdbcTypes.BIGINT, float: JdbcTypes.REAL, double: JdbcTypes.DOUBLE, real: JdbcTypes.DOUBLE,

@@ -13,7 +13,7 @@ import { compileFilters, parseMysqlCdcConfig, snapshotMode, type MysqlCdcConfig 
 import { checkServer, classify, connect, currentPosition, isMariaDb, isPositionLost } from './connection.js';
 import { SnapshotReader } from './snapshot.js';
 import { binlogPartition, binlogSourceSchema, binlogSourceStruct, readOffset, snapshotUnfinished, type BinlogConnectorName, type BinlogOffset } from './source-info.js';
-import { readCatalog, tableChange, tableId, type CapturedTable, type CatalogOptions } from './tables.js';
+import { narrowedTo, readCatalog, tableChange, tableId, type CapturedTable, type CatalogOptions } from './tables.js';
 
 interface Tx {
   file: string;
@@ -51,6 +51,8 @@ class BinlogTask implements SourceTask {
   private readonly partition: { server: string };
   private readonly catalog: CatalogOptions;
   private tables = new Map<string, CapturedTable>();
+  /** Structures of tables as older rows carry them (see narrowedTo), by table and column list. */
+  private readonly narrowed = new Map<string, CapturedTable>();
   private conn: Connection | null = null;
   private snapshot: SnapshotReader | null = null;
   private snapshotPosition: { file: string; pos: number; gtids?: string } | null = null;
@@ -242,6 +244,7 @@ class BinlogTask implements SourceTask {
       const t = fresh.get(id);
       if (t) this.tables.set(id, t);
       else this.tables.delete(id);
+      this.narrowed.clear();
       if (/\bRENAME\b/i.test(item.statement)) await this.refreshAll();
       if (this.cfg['include.schema.changes'] && target.kind && !this.skipped(0)) {
         const change = target.kind === 'DROP' || !t ? tableChange('DROP', target) : tableChange(target.kind, t);
@@ -256,11 +259,13 @@ class BinlogTask implements SourceTask {
   /** RENAME TABLE and ALTER … RENAME make another table appear: read every captured table again. */
   private async refreshAll(): Promise<void> {
     this.tables = await readCatalog(this.conn!, this.catalog);
+    this.narrowed.clear();
   }
 
   private async rows(item: Extract<BinlogItem, { kind: 'rows' }>, out: SourceRecord[]): Promise<void> {
     const tx = this.ensureTx(item);
-    const t = this.tables.get(tableId(item.db, item.table));
+    const base = this.tables.get(tableId(item.db, item.table));
+    const t = base && this.asWritten(base, item);
     if (t) {
       item.rows.forEach((r, i) => {
         if (this.skipped(i)) return;
@@ -289,6 +294,18 @@ class BinlogTask implements SourceTask {
       });
     }
     tx.events++;
+  }
+
+  /** The table's structure as this rows event carries it: the current one unless a captured column is missing. */
+  private asWritten(t: CapturedTable, item: Extract<BinlogItem, { kind: 'rows' }>): CapturedTable {
+    const first = item.rows[0] as Record<string, unknown> | undefined;
+    const sample = item.op === 'update' ? (first?.after as Record<string, unknown> | undefined) : first;
+    if (!sample || t.columns.every((c) => c.info.name in sample)) return t;
+    const names = t.columns.map((c) => c.info.name).filter((n) => n in sample);
+    const key = `${tableId(t.db, t.table)}\u0000${names.join('\u0000')}`;
+    let n = this.narrowed.get(key);
+    if (!n) this.narrowed.set(key, (n = narrowedTo(t, new Set(names), this.catalog)));
+    return n;
   }
 
   async commit(): Promise<void> {}
