@@ -145,7 +145,8 @@ class BinlogTask implements SourceTask {
     this.ctx.logger.info({ from }, 'streaming the binlog');
   }
 
-  async poll(maxRecords: number, signal: AbortSignal): Promise<SourceRecord[]> {
+  async poll(max: number, signal: AbortSignal): Promise<SourceRecord[]> {
+    const maxRecords = Math.max(1, Math.min(max, this.cfg['max.batch.size']));
     if (this.closed) throw new RetriableError('The capture task is closed');
     if (this.pending.length) return this.pending.splice(0, maxRecords);
     if (this.snapshot) return this.pollSnapshot(maxRecords);
