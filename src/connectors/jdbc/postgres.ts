@@ -67,6 +67,7 @@ const CONFIG_STATES = new Set([
   '42P02', // undefined_parameter
   '42P18', // indeterminate_datatype
   '25006', // read_only_sql_transaction (a write in the source's read-only session)
+  '0A000', // feature_not_supported
 ]);
 /** DDL refused for the records' fields (names, types, defaults). */
 const DDL_DATA_STATES = new Set([
