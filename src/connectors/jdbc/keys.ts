@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { key, type ConfigProblem } from '../../config/define.js';
 import type { JdbcDialect } from './dialect.js';
-import { DEFAULT_DIALECT, dialectForScheme, dialectNames, findDialect } from './dialects.js';
+import { defaultDialect, dialectForScheme, dialectNames, findDialect } from './dialects.js';
 import { parseZone } from './time.js';
 import { JdbcUrlError, parseJdbcUrl } from './url.js';
 
@@ -66,8 +66,8 @@ export function configDialect(cfg: { 'connection.url': string; 'dialect.name'?: 
   const named = findDialect((cfg['dialect.name'] ?? '').trim());
   if (named) return named;
   try {
-    return dialectForScheme(parseJdbcUrl(cfg['connection.url']).protocol) ?? DEFAULT_DIALECT;
+    return dialectForScheme(parseJdbcUrl(cfg['connection.url']).protocol) ?? defaultDialect();
   } catch {
-    return DEFAULT_DIALECT;
+    return defaultDialect();
   }
 }
