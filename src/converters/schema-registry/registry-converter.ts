@@ -120,6 +120,18 @@ export class SchemaRegistryConverter implements Converter {
 
   /** The id to write a schema's records with, as Confluent's serializeImpl decides it. */
   private async resolve(subject: string, writer: Writer): Promise<Resolved> {
+    const label = this.format.label;
+    const phase = this.settings['auto.register.schemas'] ? `Error registering ${label} schema`
+      : this.settings['use.latest.version'] ? `Error retrieving latest version of ${label} schema` : `Error retrieving ${label} schema`;
+    try {
+      return await this.resolveUncaught(subject, writer);
+    } catch (e) {
+      if (e instanceof RegistryError) throw new RegistryError(e.status, e.errorCode, `${phase} in subject ${subject}: ${e.message}`);
+      throw e;
+    }
+  }
+
+  private async resolveUncaught(subject: string, writer: Writer): Promise<Resolved> {
     const k = cacheKey(subject, writer.text);
     let r: Resolved;
     if (this.settings['auto.register.schemas']) {
@@ -160,16 +172,18 @@ export class SchemaRegistryConverter implements Converter {
   /** The error classes the runtime routes: one record's problem, the registry down, or bad settings. */
   private failure(e: unknown, context: string): Error {
     if (e instanceof DataError || e instanceof RetriableError || e instanceof ConfigError) return e;
-    if (e instanceof DataException) return new DataError(`${context}: ${e.message}`, this.stage, { cause: e });
+    // The DLQ's exception headers describe the cause: one that reads like Connect's DataException.
+    const dataError = (message: string) => new DataError(message, this.stage, { cause: new DataException(message, { cause: e }) });
+    if (e instanceof DataException) return dataError(`${context}: ${e.message}`);
     if (e instanceof RegistryUnreachableError) return new RetriableError(`${context}: ${e.message}`, { cause: e });
     if (e instanceof RegistryError) {
       const detail = `${e.message}; error code: ${e.errorCode}`;
       if (e.status === 401 || e.status === 403) return new ConfigError(`${context}: the Schema Registry refused the credentials: ${detail}`, [], { cause: e });
       if (e.status >= 500 || e.status === 429) return new RetriableError(`${context}: ${detail}`, { cause: e });
-      return new DataError(`${context}: ${detail}`, this.stage, { cause: e });
+      return dataError(`${context}: ${detail}`);
     }
     if (e instanceof Error && (e.name === 'TypeError' || e.name === 'RangeError') && !isFormatError(e)) return e;
-    return new DataError(`${context}: ${e instanceof Error ? e.message : String(e)}`, this.stage, { cause: e });
+    return dataError(`${context}: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 

@@ -1,0 +1,75 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import type { KafkaMessage } from 'kafkajs';
+import { kafka } from './clients.js';
+import { waitForTopic } from './kafka.js';
+import { REPO_ROOT, uniqueName } from './stack.js';
+
+/**
+ * The stack's Schema Registry (scripts/stack/services/registry.sh) over its Confluent-compatible
+ * HTTP API, used directly (plain fetch), independent of the converters under test.
+ */
+
+let url: string | undefined;
+
+/** SCHEMA_REGISTRY_URL from the environment or `stack.sh env`; throws when the registry does not answer. */
+export async function registryUrl(): Promise<string> {
+  if (!url) {
+    url = process.env.SCHEMA_REGISTRY_URL;
+    if (!url) {
+      const out = execFileSync('bash', [path.join(REPO_ROOT, 'scripts/stack.sh'), 'env'], { encoding: 'utf8' });
+      url = /^SCHEMA_REGISTRY_URL=(.*)$/m.exec(out)?.[1];
+    }
+  }
+  const answer = url ? await fetch(`${url}/subjects`).catch((e: Error) => e) : undefined;
+  if (!url || !(answer instanceof Response) || !answer.ok) {
+    throw new Error(`The Schema Registry does not answer at ${url ?? '(SCHEMA_REGISTRY_URL unset)'}: start it with 'npm run stack -- up registry' (npm test starts it)`);
+  }
+  return url;
+}
+
+const JSON_TYPE = 'application/vnd.schemaregistry.v1+json';
+
+export async function registryCall<T>(method: string, p: string, body?: unknown): Promise<T> {
+  const base = await registryUrl();
+  const res = await fetch(base + p, { method, headers: { 'Content-Type': JSON_TYPE }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const json = (await res.json()) as T;
+  if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** Sets a subject's compatibility level (the registry's own default may be none). */
+export function setCompatibility(subject: string, level: 'BACKWARD' | 'NONE' | 'FULL'): Promise<unknown> {
+  return registryCall('PUT', `/config/${encodeURIComponent(subject)}`, { compatibility: level });
+}
+
+export async function schemaById(id: number): Promise<{ schema: string; schemaType?: string }> {
+  return registryCall('GET', `/schemas/ids/${id}`);
+}
+
+export async function subjectVersions(subject: string): Promise<number[]> {
+  return registryCall('GET', `/subjects/${encodeURIComponent(subject)}/versions`);
+}
+
+/** Raw messages of a topic from the beginning until `count` arrived. */
+export async function readRaw(topic: string, count: number, timeoutMs = 60_000): Promise<KafkaMessage[]> {
+  await waitForTopic(topic, timeoutMs);
+  const consumer = kafka().consumer({ groupId: uniqueName('raw-reader'), allowAutoTopicCreation: true });
+  await consumer.connect();
+  const got: KafkaMessage[] = [];
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`read ${got.length} of ${count} messages from ${topic} in ${timeoutMs} ms`)), timeoutMs);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          got.push(message);
+          if (got.length >= count) { clearTimeout(t); resolve(); }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return got;
+}
