@@ -1,9 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { KafkaMessage } from 'kafkajs';
-import { kafka } from './clients.js';
-import { waitForTopic } from './kafka.js';
-import { REPO_ROOT, uniqueName } from './stack.js';
+import { readRawTopic } from './kafka.js';
+import { REPO_ROOT } from './stack.js';
 
 /**
  * The stack's Schema Registry (scripts/stack/services/registry.sh) over its Confluent-compatible
@@ -53,23 +52,5 @@ export async function subjectVersions(subject: string): Promise<number[]> {
 
 /** Raw messages of a topic from the beginning until `count` arrived. */
 export async function readRaw(topic: string, count: number, timeoutMs = 60_000): Promise<KafkaMessage[]> {
-  await waitForTopic(topic, timeoutMs);
-  const consumer = kafka().consumer({ groupId: uniqueName('raw-reader'), allowAutoTopicCreation: true });
-  await consumer.connect();
-  const got: KafkaMessage[] = [];
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`read ${got.length} of ${count} messages from ${topic} in ${timeoutMs} ms`)), timeoutMs);
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          got.push(message);
-          if (got.length >= count) { clearTimeout(t); resolve(); }
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return got;
+  return (await readRawTopic(topic, count, timeoutMs)).map((m) => m.message);
 }
