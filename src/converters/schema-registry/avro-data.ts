@@ -49,14 +49,14 @@ export interface AvroDataOptions {
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Props = Array<[string, Json]>;
 
-interface AvroField { name: string; type: AvroSchema; doc?: string; default?: Json; props: Props }
+interface AvroField { name: string; type: AvroSchema; doc?: string; default?: Json; attrs: Props }
 type AvroSchema =
-  | { kind: 'primitive'; type: string; props: Props }
-  | { kind: 'record'; name: string; namespace?: string; doc?: string; fields: AvroField[]; props: Props }
-  | { kind: 'enum'; name: string; namespace?: string; doc?: string; symbols: string[]; default?: string; props: Props }
-  | { kind: 'fixed'; name: string; namespace?: string; size: number; props: Props }
-  | { kind: 'array'; items: AvroSchema; props: Props }
-  | { kind: 'map'; values: AvroSchema; props: Props }
+  | { kind: 'primitive'; type: string; attrs: Props }
+  | { kind: 'record'; name: string; namespace?: string; doc?: string; fields: AvroField[]; attrs: Props }
+  | { kind: 'enum'; name: string; namespace?: string; doc?: string; symbols: string[]; default?: string; attrs: Props }
+  | { kind: 'fixed'; name: string; namespace?: string; size: number; attrs: Props }
+  | { kind: 'array'; items: AvroSchema; attrs: Props }
+  | { kind: 'map'; values: AvroSchema; attrs: Props }
   | { kind: 'union'; types: AvroSchema[] };
 
 const fullName = (s: { name: string; namespace?: string }) => (s.namespace ? `${s.namespace}.${s.name}` : s.name);
@@ -65,16 +65,16 @@ const fullName = (s: { name: string; namespace?: string }) => (s.namespace ? `${
 export function avroSchemaText(schema: AvroSchema): string {
   const defined = new Set<string>();
   const write = (s: AvroSchema, space: string | undefined): string => {
-    const props = (p: Props) => p.map(([k, v]) => `,${JSON.stringify(k)}:${JSON.stringify(v)}`).join('');
+    const attrs = (p: Props) => p.map(([k, v]) => `,${JSON.stringify(k)}:${JSON.stringify(v)}`).join('');
     switch (s.kind) {
       case 'primitive':
-        return s.props.length ? `{"type":${JSON.stringify(s.type)}${props(s.props)}}` : JSON.stringify(s.type);
+        return s.attrs.length ? `{"type":${JSON.stringify(s.type)}${attrs(s.attrs)}}` : JSON.stringify(s.type);
       case 'union':
         return `[${s.types.map((t) => write(t, space)).join(',')}]`;
       case 'array':
-        return `{"type":"array","items":${write(s.items, space)}${props(s.props)}}`;
+        return `{"type":"array","items":${write(s.items, space)}${attrs(s.attrs)}}`;
       case 'map':
-        return `{"type":"map","values":${write(s.values, space)}${props(s.props)}}`;
+        return `{"type":"map","values":${write(s.values, space)}${attrs(s.attrs)}}`;
       default: {
         const full = fullName(s);
         if (defined.has(full)) return JSON.stringify(s.namespace === space ? s.name : full);
@@ -83,17 +83,17 @@ export function avroSchemaText(schema: AvroSchema): string {
         if (s.namespace !== undefined && s.namespace !== space) name += `,"namespace":${JSON.stringify(s.namespace)}`;
         else if (s.namespace === undefined && space !== undefined) name += ',"namespace":""';
         const inner = s.namespace;
-        if (s.kind === 'fixed') return `{"type":"fixed",${name},"size":${s.size}${props(s.props)}}`;
+        if (s.kind === 'fixed') return `{"type":"fixed",${name},"size":${s.size}${attrs(s.attrs)}}`;
         if (s.kind === 'enum') {
-          return `{"type":"enum",${name}${s.doc !== undefined ? `,"doc":${JSON.stringify(s.doc)}` : ''},"symbols":${JSON.stringify(s.symbols)}${props(s.props)}${s.default !== undefined ? `,"default":${JSON.stringify(s.default)}` : ''}}`;
+          return `{"type":"enum",${name}${s.doc !== undefined ? `,"doc":${JSON.stringify(s.doc)}` : ''},"symbols":${JSON.stringify(s.symbols)}${attrs(s.attrs)}${s.default !== undefined ? `,"default":${JSON.stringify(s.default)}` : ''}}`;
         }
         const fields = s.fields.map((f) => {
           let out = `{"name":${JSON.stringify(f.name)},"type":${write(f.type, inner)}`;
           if (f.doc !== undefined) out += `,"doc":${JSON.stringify(f.doc)}`;
           if (f.default !== undefined) out += `,"default":${JSON.stringify(f.default)}`;
-          return `${out}${props(f.props)}}`;
+          return `${out}${attrs(f.attrs)}}`;
         });
-        return `{"type":"record",${name}${s.doc !== undefined ? `,"doc":${JSON.stringify(s.doc)}` : ''},"fields":[${fields.join(',')}]${props(s.props)}}`;
+        return `{"type":"record",${name}${s.doc !== undefined ? `,"doc":${JSON.stringify(s.doc)}` : ''},"fields":[${fields.join(',')}]${attrs(s.attrs)}}`;
       }
     }
   };
@@ -187,30 +187,30 @@ export function fromConnectSchema(schema: Schema, o: AvroDataOptions): AvroSchem
           const symbols = Object.keys(params).filter((k) => k.startsWith(`${AVRO_TYPE_ENUM}.`)).map((k) => k.slice(AVRO_TYPE_ENUM.length + 1));
           const { name } = nameOrDefault(s.name);
           const enumName = splitName(params[AVRO_TYPE_ENUM]!);
-          base = { kind: 'enum', ...enumName, doc: params[AVRO_ENUM_DOC_PREFIX + name], symbols, default: params[AVRO_ENUM_DEFAULT_PREFIX + name], props: [] };
+          base = { kind: 'enum', ...enumName, doc: params[AVRO_ENUM_DOC_PREFIX + name], symbols, default: params[AVRO_ENUM_DEFAULT_PREFIX + name], attrs: [] };
         } else base = prim('string');
         break;
       case 'bytes': {
-        base = isFixed(s) ? { kind: 'fixed', ...nameOrDefault(s.name), size: Number(s.parameters![FIXED_SIZE]), props: [] } : prim('bytes');
+        base = isFixed(s) ? { kind: 'fixed', ...nameOrDefault(s.name), size: Number(s.parameters![FIXED_SIZE]), attrs: [] } : prim('bytes');
         if (isDecimal(s)) {
-          base.props.push(['scale', decimalScale(s)]);
+          base.attrs.push(['scale', decimalScale(s)]);
           const p = s.parameters?.[DECIMAL_PRECISION];
-          base.props.push(['precision', p !== undefined ? Number(p) : DECIMAL_PRECISION_DEFAULT]);
+          base.attrs.push(['precision', p !== undefined ? Number(p) : DECIMAL_PRECISION_DEFAULT]);
         }
         break;
       }
       case 'array':
-        base = { kind: 'array', items: convert(s.valueSchema!, false), props: [] };
+        base = { kind: 'array', items: convert(s.valueSchema!, false), attrs: [] };
         break;
       case 'map':
         if (s.keySchema!.type === 'string' && !s.keySchema!.optional) {
-          base = { kind: 'map', values: convert(s.valueSchema!, false), props: [] };
+          base = { kind: 'map', values: convert(s.valueSchema!, false), attrs: [] };
         } else {
           const entry: AvroSchema = s.name === undefined
-            ? { kind: 'record', name: MAP_ENTRY_TYPE_NAME, namespace: NAMESPACE, fields: [], props: [] }
-            : { kind: 'record', ...nameOrDefault(s.name), fields: [], props: [[CONNECT_INTERNAL_TYPE, MAP_ENTRY_TYPE_NAME]] };
+            ? { kind: 'record', name: MAP_ENTRY_TYPE_NAME, namespace: NAMESPACE, fields: [], attrs: [] }
+            : { kind: 'record', ...nameOrDefault(s.name), fields: [], attrs: [[CONNECT_INTERNAL_TYPE, MAP_ENTRY_TYPE_NAME]] };
           entry.fields.push(field('key', s.keySchema!, undefined), field('value', s.valueSchema!, undefined));
-          base = { kind: 'array', items: entry, props: [] };
+          base = { kind: 'array', items: entry, attrs: [] };
         }
         break;
       case 'struct':
@@ -219,7 +219,7 @@ export function fromConnectSchema(schema: Schema, o: AvroDataOptions): AvroSchem
         } else if (s.optional) {
           base = { kind: 'union', types: [prim('null'), convert({ ...s, optional: false }, false)] };
         } else {
-          const rec: AvroSchema = { kind: 'record', ...nameOrDefault(s.name), doc: s.parameters?.[AVRO_RECORD_DOC], fields: [], props: [] };
+          const rec: AvroSchema = { kind: 'record', ...nameOrDefault(s.name), doc: s.parameters?.[AVRO_RECORD_DOC], fields: [], attrs: [] };
           seen.set(s, rec);
           for (const f of s.fields ?? []) {
             rec.fields.push(field(o.scrubInvalidNames ? scrubName(f.name) : f.name, f.schema, s.parameters?.[AVRO_FIELD_DOC_PREFIX + f.name]));
@@ -233,19 +233,19 @@ export function fromConnectSchema(schema: Schema, o: AvroDataOptions): AvroSchem
 
     let result = base;
     if (base.kind !== 'union') {
-      const props = base.props;
+      const attrs = base.attrs;
       if (o.connectMetaData) {
-        if (s.doc !== undefined) props.push([CONNECT_DOC, s.doc]);
-        if (s.version !== undefined) props.push([CONNECT_VERSION, s.version]);
+        if (s.doc !== undefined) attrs.push([CONNECT_DOC, s.doc]);
+        if (s.version !== undefined) attrs.push([CONNECT_VERSION, s.version]);
         if (s.parameters) {
           const p = parametersJson(s.parameters);
-          if (Object.keys(p).length) props.push([CONNECT_PARAMETERS, p]);
+          if (Object.keys(p).length) attrs.push([CONNECT_PARAMETERS, p]);
         }
         if (s.defaultValue !== undefined && s.defaultValue !== null && s.parameters?.[AVRO_FIELD_DEFAULT_FLAG] === undefined) {
-          props.push([CONNECT_DEFAULT, defaultJson(s, s.defaultValue, o)]);
+          attrs.push([CONNECT_DEFAULT, defaultJson(s, s.defaultValue, o)]);
         }
-        if (s.name !== undefined) props.push([CONNECT_NAME, s.name]);
-        if (connectType) props.push([CONNECT_TYPE, connectType]);
+        if (s.name !== undefined) attrs.push([CONNECT_NAME, s.name]);
+        if (connectType) attrs.push([CONNECT_TYPE, connectType]);
       }
       let legacyDecimal = false;
       if (s.name !== undefined) {
@@ -254,14 +254,14 @@ export function fromConnectSchema(schema: Schema, o: AvroDataOptions): AvroSchem
           const precision = precisionText === undefined ? DECIMAL_PRECISION_DEFAULT : Number(precisionText);
           const scale = Number(s.parameters?.scale ?? 0);
           if (scale < 0 || scale > precision) legacyDecimal = true;
-          else addLogical(props, 'decimal');
-        } else if (named(s, LOGICAL.Time)) addLogical(props, 'time-millis');
-        else if (named(s, LOGICAL.Timestamp)) addLogical(props, 'timestamp-millis');
-        else if (named(s, LOGICAL.Date)) addLogical(props, 'date');
+          else addLogical(attrs, 'decimal');
+        } else if (named(s, LOGICAL.Time)) addLogical(attrs, 'time-millis');
+        else if (named(s, LOGICAL.Timestamp)) addLogical(attrs, 'timestamp-millis');
+        else if (named(s, LOGICAL.Date)) addLogical(attrs, 'date');
         // The older way, kept by Confluent beside the above: a plain logicalType property.
-        if (isDecimal(s) && (s.parameters?.[DECIMAL_PRECISION] !== undefined || legacyDecimal)) addLogical(props, 'decimal');
+        if (isDecimal(s) && (s.parameters?.[DECIMAL_PRECISION] !== undefined || legacyDecimal)) addLogical(attrs, 'decimal');
       }
-      for (const [k, v] of Object.entries(s.parameters ?? {})) if (k.startsWith('avro')) setProp(props, k, v);
+      for (const [k, v] of Object.entries(s.parameters ?? {})) if (k.startsWith('avro')) setProp(attrs, k, v);
       if (!ignoreOptional) result = optional(s, base);
     }
     if (!s.optional) seen.set(s, result);
@@ -272,23 +272,23 @@ export function fromConnectSchema(schema: Schema, o: AvroDataOptions): AvroSchem
     let def: Json | undefined;
     if (fs.defaultValue !== undefined && fs.defaultValue !== null) def = defaultJson(fs, fs.defaultValue, o);
     else if (fs.optional) def = null;
-    return { name, type: convert(fs, false), doc, default: def, props: [] };
+    return { name, type: convert(fs, false), doc, default: def, attrs: [] };
   };
 
   return convert(schema, false);
 }
 
 function prim(type: string): AvroSchema & { kind: 'primitive' } {
-  return { kind: 'primitive', type, props: [] };
+  return { kind: 'primitive', type, attrs: [] };
 }
 
 /** Avro's addProp: a key set once keeps its place and value. */
-function setProp(props: Props, k: string, v: Json): void {
-  if (!props.some(([key]) => key === k)) props.push([k, v]);
+function setProp(attrs: Props, k: string, v: Json): void {
+  if (!attrs.some(([key]) => key === k)) attrs.push([k, v]);
 }
 
-function addLogical(props: Props, name: string): void {
-  setProp(props, 'logicalType', name);
+function addLogical(attrs: Props, name: string): void {
+  setProp(attrs, 'logicalType', name);
 }
 
 /** An optional Connect schema as a union with null: null first, unless the schema has a default (then it must come first). */

@@ -35,17 +35,17 @@ interface Options { additionalProperties: boolean; optionalForNonRequired: boole
 
 /** Connect schema → JSON Schema, as JsonSchemaData.fromConnectSchema. */
 export function jsonSchemaFromConnect(schema: Schema, o: Options, index?: number, ignoreOptional = false): Obj {
-  const props: Obj = {};
+  const attrs: Obj = {};
   let out: Obj;
   switch (schema.type) {
     case 'int8': case 'int16': case 'int32': case 'int64':
-      out = { type: 'integer' }; props['connect.type'] = schema.type; break;
+      out = { type: 'integer' }; attrs['connect.type'] = schema.type; break;
     case 'float32': case 'float64':
-      out = { type: 'number' }; props['connect.type'] = schema.type; break;
+      out = { type: 'number' }; attrs['connect.type'] = schema.type; break;
     case 'boolean': out = { type: 'boolean' }; break;
     case 'string': out = { type: 'string' }; break;
     case 'bytes':
-      out = { type: schema.name === LOGICAL.Decimal && o.decimalNumeric ? 'number' : 'string' }; props['connect.type'] = 'bytes'; break;
+      out = { type: schema.name === LOGICAL.Decimal && o.decimalNumeric ? 'number' : 'string' }; attrs['connect.type'] = 'bytes'; break;
     case 'array': out = { type: 'array', items: jsonSchemaFromConnect(schema.valueSchema!, o) }; break;
     case 'map':
       if (schema.keySchema!.type === 'string' && !schema.keySchema!.optional) {
@@ -53,7 +53,7 @@ export function jsonSchemaFromConnect(schema: Schema, o: Options, index?: number
       } else {
         out = { type: 'array', items: { type: 'object', properties: { key: jsonSchemaFromConnect(schema.keySchema!, o, 0), value: jsonSchemaFromConnect(schema.valueSchema!, o, 1) } } };
       }
-      props['connect.type'] = 'map';
+      attrs['connect.type'] = 'map';
       break;
     case 'struct':
       if (schema.name === JSON_TYPE_ONE_OF) {
@@ -69,15 +69,15 @@ export function jsonSchemaFromConnect(schema: Schema, o: Options, index?: number
       break;
   }
   if (schema.name !== undefined) out.title = schema.name;
-  if (schema.version !== undefined) props['connect.version'] = schema.version;
+  if (schema.version !== undefined) attrs['connect.version'] = schema.version;
   if (schema.doc !== undefined) out.description = schema.doc;
   const params = Object.entries(schema.parameters ?? {}).filter(([k]) => !k.startsWith(NAMESPACE));
-  if (params.length) props['connect.parameters'] = Object.fromEntries(params);
+  if (params.length) attrs['connect.parameters'] = Object.fromEntries(params);
   if (schema.optional && !ignoreOptional && schema.type !== 'struct') {
-    return { oneOf: [{ type: 'null' }, { ...out, ...props }], ...(index !== undefined ? { 'connect.index': index } : {}) };
+    return { oneOf: [{ type: 'null' }, { ...out, ...attrs }], ...(index !== undefined ? { 'connect.index': index } : {}) };
   }
-  if (index !== undefined) props['connect.index'] = index;
-  return { ...out, ...props };
+  if (index !== undefined) attrs['connect.index'] = index;
+  return { ...out, ...attrs };
 }
 
 /** JSON Schema → Connect schema, as JsonSchemaData.toConnectSchema (types, oneOf with null, connect.* annotations, titles). */
