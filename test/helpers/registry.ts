@@ -1,6 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { KafkaMessage } from 'kafkajs';
+import { afterAll, beforeAll } from 'vitest';
+import { Connectors } from './connectors.js';
+import type { WorkerFixture } from './fixture.js';
 import { readRawTopic } from './kafka.js';
 import { REPO_ROOT } from './stack.js';
 
@@ -53,4 +56,22 @@ export async function subjectVersions(subject: string): Promise<number[]> {
 /** Raw messages of a topic from the beginning until `count` arrived. */
 export async function readRaw(topic: string, count: number, timeoutMs = 60_000): Promise<KafkaMessage[]> {
   return (await readRawTopic(topic, count, timeoutMs)).map((m) => m.message);
+}
+
+/**
+ * For a describe block of connectors using the registry (call it after useWorker): the registry's
+ * URL and a Connectors of the file's worker, set in beforeAll; at the end every connector is
+ * cancelled and the tables listed in `tables` are dropped.
+ */
+export function useRegistryConnectors(fx: WorkerFixture): { connectors: Connectors; url: string; tables: string[] } {
+  const ctx = { tables: [] as string[] } as { connectors: Connectors; url: string; tables: string[] };
+  beforeAll(async () => {
+    ctx.url = await registryUrl();
+    ctx.connectors = new Connectors(fx.client, fx.worker.taskQueue);
+  });
+  afterAll(async () => {
+    await ctx.connectors?.cancelAll();
+    for (const t of ctx.tables) await fx.db.query(`DROP TABLE IF EXISTS \`${t}\``);
+  });
+  return ctx;
 }

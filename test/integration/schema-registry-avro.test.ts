@@ -1,9 +1,9 @@
 import avro from 'avsc';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Connectors, jdbcConnection, jdbcIncrementing, produce } from '../helpers/connectors.js';
+import { describe, expect, it } from 'vitest';
+import { jdbcConnection, jdbcIncrementing, produce } from '../helpers/connectors.js';
 import { useWorker } from '../helpers/fixture.js';
 import { readTopic } from '../helpers/kafka.js';
-import { readRaw, registryCall, registryUrl, schemaById, setCompatibility, subjectVersions } from '../helpers/registry.js';
+import { readRaw, registryCall, schemaById, setCompatibility, subjectVersions, useRegistryConnectors } from '../helpers/registry.js';
 import { stackEnv, uniqueIdent, waitFor } from '../helpers/stack.js';
 
 // AvroConverter against the stack's real Schema Registry (Apicurio Registry's Confluent-compatible
@@ -14,30 +14,20 @@ const AVRO = 'io.confluent.connect.avro.AvroConverter';
 
 describe('AvroConverter with a real Schema Registry', () => {
   const fx = useWorker({ temporal: true, db: true, es: true, passwordEnv: true });
-  let connectors: Connectors;
-  let url: string;
-  const tables: string[] = [];
-  beforeAll(async () => {
-    url = await registryUrl();
-    connectors = new Connectors(fx.client, fx.worker.taskQueue);
-  });
-  afterAll(async () => {
-    await connectors?.cancelAll();
-    for (const t of tables) await fx.db.query(`DROP TABLE IF EXISTS \`${t}\``);
-  });
+  const sr = useRegistryConnectors(fx);
 
-  const avroKeys = (prefix: 'value' | 'key' = 'value') => ({ [`${prefix}.converter`]: AVRO, [`${prefix}.converter.schema.registry.url`]: url });
+  const avroKeys = (prefix: 'value' | 'key' = 'value') => ({ [`${prefix}.converter`]: AVRO, [`${prefix}.converter.schema.registry.url`]: sr.url });
 
   it('JDBC source → Avro topic a plain registry-aware consumer reads; a compatible change registers version 2, an incompatible one is dead-lettered with the registry\'s message', async () => {
     const table = uniqueIdent('sr_avro_src');
-    tables.push(table);
+    sr.tables.push(table);
     const topic = `${table}`;
     const dlq = `${table}-dlq`;
     await fx.db.query(`CREATE TABLE \`${table}\` (id INT PRIMARY KEY AUTO_INCREMENT, name VARCHAR(40) NOT NULL, price DECIMAL(10,2), qty INT NOT NULL, day DATE)`);
     await fx.db.query(`INSERT INTO \`${table}\` (name, price, qty, day) VALUES ('apple', 1.25, 3, '2024-01-02'), ('pear', NULL, 5, NULL)`);
     await setCompatibility(`${topic}-value`, 'BACKWARD');
     const name = `src-${table}`;
-    await connectors.start(name, {
+    await sr.connectors.start(name, {
       'connector.class': 'io.confluent.connect.jdbc.JdbcSourceConnector',
       ...jdbcIncrementing(table, '${env:TC_TEST_MYSQL_PASSWORD}'),
       'topic.prefix': '',
@@ -83,13 +73,13 @@ describe('AvroConverter with a real Schema Registry', () => {
     expect(dead!.headers['__connect.errors.exception.message']).toMatch(/Failed to serialize Avro data from topic .*(incompatible|Incompatible).*error code: 409/);
     expect(dead!.value).toContain('many');
     expect(await subjectVersions(`${topic}-value`)).toEqual([1, 2]);
-    const status = await connectors.status(name);
+    const status = await sr.connectors.status(name);
     expect(status.tasks[0]?.state).toBe('RUNNING');
   });
 
   it('Avro written by plain code (avsc + the registry API) → Elasticsearch sink and JDBC sink', async () => {
     const topic = uniqueIdent('sr_avro_sink');
-    tables.push(topic);
+    sr.tables.push(topic);
     const schema = {
       type: 'record', name: 'Order', namespace: 'shop',
       fields: [
@@ -110,13 +100,13 @@ describe('AvroConverter with a real Schema Registry', () => {
       { key: 'bad', value: Buffer.from('{"not":"avro"}') },
     ]);
     const common = { topics: topic, ...avroKeys(), 'key.converter': 'org.apache.kafka.connect.storage.StringConverter', 'errors.tolerance': 'all' };
-    await connectors.start(`es-${topic}`, {
+    await sr.connectors.start(`es-${topic}`, {
       'connector.class': 'io.confluent.connect.elasticsearch.ElasticsearchSinkConnector',
       'connection.url': stackEnv().ELASTICSEARCH_URL,
       'key.ignore': 'false', 'schema.ignore': 'false',
       ...common,
     });
-    await connectors.start(`jdbc-${topic}`, {
+    await sr.connectors.start(`jdbc-${topic}`, {
       'connector.class': 'io.confluent.connect.jdbc.JdbcSinkConnector',
       ...jdbcConnection('${env:TC_TEST_MYSQL_PASSWORD}'),
       'auto.create': 'true', 'insert.mode': 'upsert', 'pk.mode': 'record_value', 'pk.fields': 'id',

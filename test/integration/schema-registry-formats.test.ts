@@ -1,8 +1,8 @@
 import protobuf from 'protobufjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Connectors, jdbcConnection, produce } from '../helpers/connectors.js';
+import { describe, expect, it } from 'vitest';
+import { jdbcConnection, produce } from '../helpers/connectors.js';
 import { useWorker } from '../helpers/fixture.js';
-import { registryCall, registryUrl } from '../helpers/registry.js';
+import { registryCall, useRegistryConnectors } from '../helpers/registry.js';
 import { stackEnv, uniqueIdent, waitFor } from '../helpers/stack.js';
 
 // ProtobufConverter and JsonSchemaConverter reading topics that plain code wrote (protobufjs or
@@ -13,28 +13,18 @@ const header = (id: number) => Buffer.from([0, id >>> 24, (id >>> 16) & 255, (id
 
 describe('Protobuf and JSON Schema topics into Elasticsearch and MariaDB', () => {
   const fx = useWorker({ temporal: true, db: true, es: true, passwordEnv: true });
-  let connectors: Connectors;
-  let url: string;
-  const tables: string[] = [];
-  beforeAll(async () => {
-    url = await registryUrl();
-    connectors = new Connectors(fx.client, fx.worker.taskQueue);
-  });
-  afterAll(async () => {
-    await connectors?.cancelAll();
-    for (const t of tables) await fx.db.query(`DROP TABLE IF EXISTS \`${t}\``);
-  });
+  const sr = useRegistryConnectors(fx);
 
   async function sinkBoth(topic: string, converter: string, jdbcExtra: Record<string, string> = {}): Promise<void> {
     const common = {
-      topics: topic, 'value.converter': converter, 'value.converter.schema.registry.url': url,
+      topics: topic, 'value.converter': converter, 'value.converter.schema.registry.url': sr.url,
       'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
     };
-    await connectors.start(`es-${topic}`, {
+    await sr.connectors.start(`es-${topic}`, {
       'connector.class': 'io.confluent.connect.elasticsearch.ElasticsearchSinkConnector',
       'connection.url': stackEnv().ELASTICSEARCH_URL, 'key.ignore': 'false', 'schema.ignore': 'false', ...common,
     });
-    await connectors.start(`jdbc-${topic}`, {
+    await sr.connectors.start(`jdbc-${topic}`, {
       'connector.class': 'io.confluent.connect.jdbc.JdbcSinkConnector',
       ...jdbcConnection('${env:TC_TEST_MYSQL_PASSWORD}'),
       'auto.create': 'true', 'insert.mode': 'upsert', 'pk.mode': 'record_key', 'pk.fields': 'k', ...common, ...jdbcExtra,
@@ -56,7 +46,7 @@ describe('Protobuf and JSON Schema topics into Elasticsearch and MariaDB', () =>
 
   it('Protobuf (second message of the file: message indexes 02 02)', async () => {
     const topic = uniqueIdent('sr_proto');
-    tables.push(topic);
+    sr.tables.push(topic);
     const proto = 'syntax = "proto3";\npackage shop;\n\nmessage Other {\n  string x = 1;\n}\nmessage Item {\n  int32 id = 1;\n  string name = 2;\n  double price = 3;\n  repeated string tags = 4;\n}\n';
     const { id } = await registryCall<{ id: number }>('POST', `/subjects/${topic}-value/versions`, { schemaType: 'PROTOBUF', schema: proto });
     const Item = protobuf.parse(proto).root.lookupType('shop.Item');
@@ -79,7 +69,7 @@ describe('Protobuf and JSON Schema topics into Elasticsearch and MariaDB', () =>
 
   it('JSON Schema', async () => {
     const topic = uniqueIdent('sr_jsonschema');
-    tables.push(topic);
+    sr.tables.push(topic);
     const schema = {
       type: 'object', title: 'shop.Item',
       properties: {
