@@ -24,7 +24,7 @@ export const s3SourceConfig = defineConfig({
   'topic.regex.list': key.list({ group: SOURCE, example: 'orders:.*\\.json,clicks:clicks/.*', doc: 'GENERALIZED: <topic>:<regex> pairs, comma-separated: an object under topics.dir whose whole key matches the regex goes to the topic; the first match wins.' }),
   'directory.delim': key.string({ default: '/', group: SOURCE, doc: 'Directory delimiter pattern.' }),
   'file.delim': key.string({ default: '+', group: SOURCE, doc: 'File delimiter pattern of the sink\'s file names (RESTORE_BACKUP).' }),
-  'format.bytearray.separator': key.string({ default: '\n', importance: 'LOW', group: SOURCE, doc: 'ByteArrayFormat: the separator between records.' }),
+  'format.bytearray.separator': key.string({ importance: 'LOW', group: SOURCE, doc: 'ByteArrayFormat: the separator between records; unset: a line feed.' }),
   's3.poll.interval.ms': key.int({ type: 'LONG', default: 60_000, min: 1, group: SOURCE, doc: 'How often to list the bucket for new objects once every known object is read.' }),
   'record.batch.max.size': key.int({ default: 200, min: 1, group: SOURCE, doc: 'Most records one poll returns.' }),
   'behavior.on.error': key.enum(['fail', 'ignore'] as const, { default: 'fail', caseInsensitive: true, group: SOURCE, doc: 'An object that cannot be parsed: fail fails the task (naming the object); ignore logs it and skips the object.' }),
