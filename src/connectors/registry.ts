@@ -8,6 +8,8 @@ import { rotatingFileSink } from './rotating-file-sink/index.js';
 import { spoolDirCsvSource } from './spooldir-csv/index.js';
 import { mariaDbConnector, mySqlConnector } from './mysql-cdc/index.js';
 import { postgresCdcSource } from './postgres-cdc/index.js';
+import { s3Sink } from './s3-sink/index.js';
+import { s3Source } from './s3-source/index.js';
 import type { ConnectorPlugin } from './types.js';
 
 /** The names Connect accepts for a plugin class: the full name, the simple name, and that without "Connector". */
@@ -49,6 +51,8 @@ const BUILT_INS: ConnectorPlugin[] = [
   mySqlConnector,
   mariaDbConnector,
   postgresCdcSource,
+  s3Sink,
+  s3Source,
 ];
 for (const p of BUILT_INS) registerConnectorPlugin(p, { location: BUILT_IN });
 
