@@ -161,6 +161,12 @@ describe('MongoDB sink task', () => {
     expect((await docs(`${b}_renamed`)).map((d) => d._id)).toEqual([`${b}#0#0`]);
   });
 
+  it('the stack\'s server has no change streams (why there is no MongoDB source here)', async () => {
+    const stream = mongo.db(database).collection(uniqueIdent('cs')).watch();
+    await expect(stream.tryNext()).rejects.toThrow(/changeStream.*not implemented|not implemented.*changeStream/is);
+    await stream.close();
+  });
+
   it('bad settings are refused by key; a server that does not answer is a RetriableError; the URI is never logged', async () => {
     const validate = (cfg: Record<string, string>) => {
       const parsed = mongoSink.config.parse(cfg);
