@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # MongoDB wire protocol for the MongoDB sink: FerretDB v1 on its SQLite backend, built from the Go module
 # proxy. No package registry here ships a real mongod (Debian dropped MongoDB; the npm and PyPI helpers
 # download mongod from MongoDB's site at run time, which cannot be reached), and FerretDB v2 needs
@@ -18,7 +19,7 @@ provision_mongodb() {
   # the module's source is copied, that file written, and the copy built.
   src=$(go mod download -json "github.com/FerretDB/FerretDB@$MONGODB_FERRETDB_VERSION" 2>>"$log" \
     | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p') || true
-  [ -n "$src" ] && [ -d "$src" ] || fail "install mongodb" "$log" "go mod download of FerretDB failed"
+  if [ -z "$src" ] || [ ! -d "$src" ]; then fail "install mongodb" "$log" "go mod download of FerretDB failed"; fi
   rm -rf "$MONGODB_HOME/src"; cp -r "$src" "$MONGODB_HOME/src"; chmod -R u+w "$MONGODB_HOME/src"
   echo "$MONGODB_FERRETDB_VERSION" >"$MONGODB_HOME/src/build/version/version.txt"
   (cd "$MONGODB_HOME/src" && CGO_ENABLED=0 go build -o "$MONGODB_HOME/bin/ferretdb" ./cmd/ferretdb) >>"$log" 2>&1 \
