@@ -19,6 +19,7 @@ import { useWorker } from '../helpers/fixture.js';
 import { readTopic } from '../helpers/kafka.js';
 import { serviceEnv } from '../helpers/services.js';
 import { freePort, uniqueIdent, uniqueName, waitFor } from '../helpers/stack.js';
+import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { deleteTopics } from '../helpers/tconnect-process.js';
 
 const uri = serviceEnv('MONGODB_URI', 'mongodb');
@@ -159,6 +160,25 @@ describe('MongoDB sink task', () => {
     expect(await failedIndexes(task, records)).toEqual([]);
     expect((await docs(a)).map((d) => d._id)).toEqual([`${a}#0#0`, `${a}#0#1`, `${a}#0#2`]);
     expect((await docs(`${b}_renamed`)).map((d) => d._id)).toEqual([`${b}#0#0`]);
+  });
+
+  it('a server lost mid-stream fails the put as retriable, nothing reported per record; the same batch again writes it all once', async () => {
+    const proxy = new TcpProxy('127.0.0.1', Number(new URL(uri).port || 27017));
+    const port = await proxy.start();
+    const coll = uniqueIdent('outage');
+    const task = await start({ 'connection.uri': `mongodb://127.0.0.1:${port}/?serverSelectionTimeoutMS=2000`, collection: coll, 'document.id.strategy': 'ProvidedInValueStrategy' });
+    try {
+      expect(await failedIndexes(task, [rec('t', 0, null, { _id: 0 })])).toEqual([]);
+      await proxy.cut();
+      const batch = [1, 2, 3].map((i) => rec('t', i, null, { _id: i }));
+      await expect(task.put(batch, never)).rejects.toBeInstanceOf(RetriableError);
+      await proxy.start(port);
+      // The runtime retries the batch; the driver reconnects by itself.
+      await waitFor(async () => (await task.put(batch, never).then((r) => r.failed.length === 0, () => false)), { what: 'the put to succeed after the server came back', timeout: 30_000 });
+      expect((await docs(coll)).map((d) => d._id)).toEqual([0, 1, 2, 3]);
+    } finally {
+      await proxy.cut();
+    }
   });
 
   it('the stack\'s server has no change streams (why there is no MongoDB source here)', async () => {
