@@ -140,7 +140,7 @@ export async function startStandIn(opts: { clientId: string; clientSecret: strin
       const describe = /^\/sobjects\/([A-Za-z][A-Za-z0-9_]*)\/describe$/.exec(rest);
       if (describe) {
         if (!objects.has(describe[1])) return restError(res, 404, 'NOT_FOUND', 'The requested resource does not exist');
-        return json(res, 200, { name: describe[1], fields: FIELDS.map((name) => ({ name, type: name === 'Id' ? 'id' : name === 'LastModifiedDate' ? 'datetime' : name === 'BillingAddress' ? 'address' : name === 'AnnualRevenue' ? 'currency' : 'string' })) });
+        return json(res, 200, { name: describe[1], fields: FIELDS.map((name) => ({ name, type: name === 'Id' ? 'id' : name === 'LastModifiedDate' ? 'datetime' : name === 'BillingAddress' ? 'address' : name === 'AnnualRevenue' ? 'currency' : name === 'Industry' ? 'picklist' : 'string' })) });
       }
       if (rest === '/query') return query(res, u.searchParams.get('q') ?? '');
       const more = /^\/query\/([A-Za-z0-9]+-\d+)$/.exec(rest);

@@ -15,6 +15,7 @@ import { buildQuery, soqlDateTime } from '../../src/connectors/salesforce-source
 import type { PluginLogger, SourceTask } from '../../src/connectors/types.js';
 import { ConfigError, RetriableError } from '../../src/errors.js';
 import type { SourceOffset, SourceRecord } from '../../src/records/record.js';
+import type { Struct } from '../../src/records/schema.js';
 import { runConformance } from '../../src/testing/index.js';
 import { useWorker } from '../helpers/fixture.js';
 import { readTopic } from '../helpers/kafka.js';
@@ -53,6 +54,8 @@ async function start(cfg: Record<string, string>, offsets: Map<string, SourceOff
   return salesforceSource.startTask(cfg, { connectorName: 'it-sf', taskId: 0, logger, offsetFor: (p) => offsets.get(String(p.object)) ?? null });
 }
 
+const nameOf = (r: SourceRecord) => (r.value as Struct).get('Name');
+
 /** Polls until n records came (or throws). */
 async function drain(task: SourceTask, n: number, max = 100): Promise<SourceRecord[]> {
   const got: SourceRecord[] = [];
@@ -71,23 +74,27 @@ describe('Salesforce source task', () => {
     const added = [sf.add(obj, { Name: 'a' }, t0), sf.add(obj, { Name: 'b' }, tie), sf.add(obj, { Name: 'c' }, tie), sf.add(obj, { Name: 'd' }, tie), sf.add(obj, { Name: 'e' }, new Date(t0.getTime() + 2000))];
     const task = await start(base(obj));
     const first = await drain(task, 5);
-    expect(first.map((r) => (r.value as { Name: string }).Name)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(first.map((r) => nameOf(r))).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(first[0]).toMatchObject({ topic: `sf-${obj}`, key: added[0].Id, sourcePartition: { object: obj }, sourceOffset: { LastModifiedDate: '2026-01-02T03:04:05Z', Id: added[0].Id } });
-    expect(first[0].value).toEqual({ Id: added[0].Id, Name: 'a', AnnualRevenue: null, Industry: null, BillingAddress: null, LastModifiedDate: '2026-01-02T03:04:05.000+0000' });
+    expect((first[0].value as Struct).toObject()).toEqual({ Id: added[0].Id, LastModifiedDate: t0, Name: 'a', AnnualRevenue: null, Industry: null });
+    expect(first[0].valueSchema?.fields?.map((f) => [f.name, f.schema.type, f.schema.name ?? null, f.schema.optional])).toEqual([
+      ['Id', 'string', null, false], ['LastModifiedDate', 'int64', 'org.apache.kafka.connect.data.Timestamp', true], ['Name', 'string', null, true],
+      ['AnnualRevenue', 'float64', null, true], ['Industry', 'string', null, true],
+    ]);
     // LIMIT 3 with pages of 2: query (2 rows) + queryMore (1), then a query from the third record's offset.
     const ours = sf.queries.filter((q) => q.includes(`FROM ${obj} `));
-    expect(ours[0]).toBe(`SELECT Id, LastModifiedDate, Name, AnnualRevenue, Industry, BillingAddress FROM ${obj} ORDER BY LastModifiedDate ASC, Id ASC LIMIT 3`);
+    expect(ours[0]).toBe(`SELECT Id, LastModifiedDate, Name, AnnualRevenue, Industry FROM ${obj} ORDER BY LastModifiedDate ASC, Id ASC LIMIT 3`);
     expect(ours[1]).toContain(`WHERE LastModifiedDate > 2026-01-02T03:04:06Z OR (LastModifiedDate = 2026-01-02T03:04:06Z AND Id > '${added[2].Id}')`);
     expect(await task.poll(100, never)).toEqual([]);
 
     // A new change comes on the next poll; nothing old again.
     sf.add(obj, { Name: 'f' }, new Date(t0.getTime() + 3000));
-    expect((await drain(task, 1)).map((r) => (r.value as { Name: string }).Name)).toEqual(['f']);
+    expect((await drain(task, 1)).map((r) => nameOf(r))).toEqual(['f']);
     await task.close();
 
     // A task restarted from the offset of "c" (inside the one-second tie) reads exactly d, e, f.
     const restarted = await start(base(obj), new Map([[obj, first[2].sourceOffset]]));
-    expect((await drain(restarted, 3)).map((r) => (r.value as { Name: string }).Name)).toEqual(['d', 'e', 'f']);
+    expect((await drain(restarted, 3)).map((r) => nameOf(r))).toEqual(['d', 'e', 'f']);
     expect(await restarted.poll(100, never)).toEqual([]);
     await restarted.close();
   });
@@ -100,17 +107,17 @@ describe('Salesforce source task', () => {
     const issued = sf.tokensIssued();
     sf.expireTokens();
     sf.add(obj, { Name: 'after expiry' }, new Date('2026-01-01T00:00:01Z'));
-    expect((await drain(task, 1)).map((r) => (r.value as { Name: string }).Name)).toEqual(['after expiry']);
+    expect((await drain(task, 1)).map((r) => nameOf(r))).toEqual(['after expiry']);
     expect(sf.tokensIssued()).toBe(issued + 1);
     sf.failNext(1);
     sf.add(obj, { Name: 'x' }, new Date('2026-01-01T00:00:02Z'));
     await expect(task.poll(10, never)).rejects.toBeInstanceOf(RetriableError);
-    expect((await drain(task, 1)).map((r) => (r.value as { Name: string }).Name)).toEqual(['x']);
+    expect((await drain(task, 1)).map((r) => nameOf(r))).toEqual(['x']);
 
     const latest = await start({ ...base(obj), 'salesforce.initial.start': 'latest' });
     expect(await latest.poll(10, never)).toEqual([]);
     sf.add(obj, { Name: 'new' }, new Date(Date.now() + 60_000));
-    expect((await drain(latest, 1)).map((r) => (r.value as { Name: string }).Name)).toEqual(['new']);
+    expect((await drain(latest, 1)).map((r) => nameOf(r))).toEqual(['new']);
   });
 
   it('JWT bearer with an encrypted PEM key; refused grants, unknown objects and fields are ConfigErrors naming the key', async () => {
@@ -118,7 +125,7 @@ describe('Salesforce source task', () => {
     sf.add(obj, { Name: 'jwt' }, new Date('2026-02-01T00:00:00Z'));
     const jwt = { ...base(obj), 'salesforce.grant.type': 'JWT_BEARER', 'salesforce.consumer.secret': '', 'salesforce.username': USERNAME, 'salesforce.jwt.keystore.path': keyPath, 'salesforce.jwt.keystore.password': 'pem-pass', 'salesforce.fields': 'Name' };
     const task = await start(jwt);
-    expect((await drain(task, 1))[0].value).toEqual({ Id: expect.any(String), LastModifiedDate: '2026-02-01T00:00:00.000+0000', Name: 'jwt' });
+    expect(((await drain(task, 1))[0].value as Struct).toObject()).toEqual({ Id: expect.any(String), LastModifiedDate: new Date('2026-02-01T00:00:00Z'), Name: 'jwt' });
 
     const refused = async (cfg: Record<string, string>) => {
       const t = await start(cfg);
@@ -161,22 +168,22 @@ describe('Salesforce source through a worker', () => {
     const dlq = `${topic}-dlq`;
     topics.push(topic, dlq);
     const t0 = new Date('2026-03-01T00:00:00Z');
-    sf.add(obj, { Name: 'one', AnnualRevenue: '100' }, t0);
-    sf.add(obj, { Name: 'two', AnnualRevenue: 'not a number' }, new Date(t0.getTime() + 1000));
-    sf.add(obj, { Name: 'three', AnnualRevenue: '300' }, new Date(t0.getTime() + 2000));
+    sf.add(obj, { Name: 'one', AnnualRevenue: 100.5, Industry: '1' }, t0);
+    sf.add(obj, { Name: 'two', AnnualRevenue: 200, Industry: 'Energy' }, new Date(t0.getTime() + 1000));
+    sf.add(obj, { Name: 'three', AnnualRevenue: 300, Industry: '3' }, new Date(t0.getTime() + 2000));
     const name = uniqueName('sf-source');
     fx.cleanups.push(() => fx.sdk.delete(name));
     await fx.sdk.create({ name, config: {
-      'connector.class': 'temporal.connect.salesforce.SalesforceQuerySourceConnector', ...base(obj), 'kafka.topic': topic, 'salesforce.fields': 'Name,AnnualRevenue',
+      'connector.class': 'temporal.connect.salesforce.SalesforceQuerySourceConnector', ...base(obj), 'kafka.topic': topic, 'salesforce.fields': 'Name,AnnualRevenue,Industry',
       'value.converter': 'org.apache.kafka.connect.json.JsonConverter', 'value.converter.schemas.enable': 'false',
       'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
-      transforms: 'cast', 'transforms.cast.type': 'org.apache.kafka.connect.transforms.Cast$Value', 'transforms.cast.spec': 'AnnualRevenue:float64',
+      transforms: 'cast', 'transforms.cast.type': 'org.apache.kafka.connect.transforms.Cast$Value', 'transforms.cast.spec': 'Industry:int32',
       'errors.tolerance': 'all', 'errors.deadletterqueue.topic.name': dlq, 'errors.deadletterqueue.topic.replication.factor': '1', 'errors.deadletterqueue.context.headers.enable': 'true',
     } });
     const out = await readTopic(topic, 2);
-    expect(out.map((m) => JSON.parse(m.value!) as { Name: string; AnnualRevenue: number }).map((v) => [v.Name, v.AnnualRevenue])).toEqual([['one', 100], ['three', 300]]);
+    expect(out.map((m) => JSON.parse(m.value!) as { Name: string; AnnualRevenue: number; Industry: number }).map((v) => [v.Name, v.AnnualRevenue, v.Industry])).toEqual([['one', 100.5, 1], ['three', 300, 3]]);
     const dead = await readTopic(dlq, 1);
-    expect(JSON.parse(dead[0].value!)).toMatchObject({ Name: 'two', AnnualRevenue: 'not a number' });
+    expect(JSON.parse(dead[0].value!)).toMatchObject({ Name: 'two', Industry: 'Energy' });
     expect(dead[0].headers['__connect.errors.stage']).toBe('TRANSFORMATION');
 
     await waitFor(async () => JSON.stringify((await fx.sdk.offsets(name)).offsets).includes('2026-03-01T00:00:02Z'), { what: 'the offset of "three" committed', timeout: 60_000 });
@@ -184,7 +191,7 @@ describe('Salesforce source through a worker', () => {
     await waitFor(async () => (await fx.sdk.status(name)).connector.state === 'STOPPED', { what: 'STOPPED', timeout: 60_000 });
     const offsets = (await fx.sdk.offsets(name)).offsets;
     expect(offsets).toEqual([{ partition: { object: obj }, offset: { LastModifiedDate: '2026-03-01T00:00:02Z', Id: expect.any(String) } }]);
-    sf.add(obj, { Name: 'four', AnnualRevenue: '400' }, new Date(t0.getTime() + 3000));
+    sf.add(obj, { Name: 'four', AnnualRevenue: 400, Industry: '4' }, new Date(t0.getTime() + 3000));
     await fx.sdk.resume(name);
     const after = await readTopic(topic, 3);
     expect(after.map((m) => (JSON.parse(m.value!) as { Name: string }).Name)).toEqual(['one', 'three', 'four']);

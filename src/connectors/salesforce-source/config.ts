@@ -29,7 +29,7 @@ export const salesforceSourceConfig = defineConfig({
   'salesforce.jwt.keystore.password': key.password({ group: CONN, doc: 'JWT_BEARER: the passphrase of an encrypted PEM private key.' }),
   'salesforce.version': apiVersion,
   'salesforce.object': key.list({ required: true, importance: 'HIGH', group: QUERY, doc: 'The SObjects to read (API names, comma-separated), split over up to tasks.max tasks.', example: 'Account,Contact' }),
-  'salesforce.fields': key.list({ group: QUERY, doc: 'The fields to read (the same for every object); empty: every field the object\'s describe lists. Id and LastModifiedDate are always read.' }),
+  'salesforce.fields': key.list({ group: QUERY, doc: 'The fields to read (the same for every object); empty: every field the object\'s describe lists but compound address and location fields (their parts are fields too). Id and LastModifiedDate are always read; types come from the describe.' }),
   'kafka.topic': key.string({ required: true, importance: 'HIGH', group: QUERY, doc: 'The topic records are written to; ${object} in it is replaced by the SObject\'s name.', example: 'salesforce-${object}' }),
   'salesforce.initial.start': key.enum(['all', 'latest'] as const, { default: 'all', caseInsensitive: true, group: QUERY, doc: 'Where an object without a stored offset starts: all (every record) or latest (records modified after the task first starts).' }),
   'poll.interval.ms': key.int({ default: 10000, min: 0, type: 'LONG', group: QUERY, doc: 'How often each object is queried for records modified since its offset.' }),

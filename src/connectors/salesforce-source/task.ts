@@ -1,9 +1,10 @@
 import { ConfigError } from '../../errors.js';
 import type { SourceRecord } from '../../records/record.js';
-import { Schemas } from '../../records/schema.js';
+import { Schemas, type Schema } from '../../records/schema.js';
 import type { SourceTask, SourceTaskContext } from '../types.js';
 import { SalesforceClient } from './client.js';
 import type { SalesforceSourceConfig } from './config.js';
+import { toStruct, valueSchema, type DescribeField } from './schema.js';
 
 // Reads each SObject by LastModifiedDate through the REST query resource:
 //   SELECT <fields> FROM <object> WHERE LastModifiedDate > <ts> OR (LastModifiedDate = <ts> AND Id > '<id>')
@@ -11,7 +12,8 @@ import type { SalesforceSourceConfig } from './config.js';
 // following nextRecordsUrl for the pages of one query. The offset of every record is its own
 // (LastModifiedDate, Id), so a task that restarts anywhere, even inside a page, continues with the
 // record after the last committed one: none twice, none skipped. Records modified at the same
-// second are ordered by Id. Deleted records are not seen (the query resource omits them).
+// second are ordered by Id. Deleted records are not seen (the query resource omits them). Values are
+// Structs typed by the object's describe (schema.ts).
 
 const SCHEMA_KEY = Schemas.string();
 
@@ -23,7 +25,7 @@ interface QueryResult {
 }
 
 interface Describe {
-  fields: Array<{ name: string; type: string }>;
+  fields: DescribeField[];
 }
 
 export interface Position {
@@ -35,6 +37,7 @@ interface ObjectState {
   object: string;
   topic: string;
   fields?: string[];
+  schema?: Schema;
   /** The last record handed out (or the committed offset at start). */
   position: Position | null;
   buffer: QueryResult['records'];
@@ -75,12 +78,11 @@ export async function startSalesforceTask(cfg: SalesforceSourceConfig, ctx: Sour
 
   const fieldsOf = async (s: ObjectState, signal: AbortSignal): Promise<string[]> => {
     if (s.fields) return s.fields;
-    let names = cfg['salesforce.fields'];
-    if (!names.length) {
-      const d = await client.get<Describe>(`${api}/sobjects/${s.object}/describe`, signal, `describe of ${s.object}`);
-      names = d.fields.map((f) => f.name);
-    }
+    const d = await client.get<Describe>(`${api}/sobjects/${s.object}/describe`, signal, `describe of ${s.object}`);
+    // Unlisted, an object's compound address and location fields are left out: their parts (BillingCity, ...) are fields of their own.
+    const names = cfg['salesforce.fields'].length ? cfg['salesforce.fields'] : d.fields.filter((f) => f.type !== 'address' && f.type !== 'location').map((f) => f.name);
     s.fields = [...new Set(['Id', 'LastModifiedDate', ...names])];
+    s.schema = valueSchema(s.object, s.fields, d.fields);
     return s.fields;
   };
 
@@ -111,9 +113,8 @@ export async function startSalesforceTask(cfg: SalesforceSourceConfig, ctx: Sour
 
   const toRecord = (s: ObjectState, row: QueryResult['records'][number]): SourceRecord => {
     if (typeof row.Id !== 'string' || typeof row.LastModifiedDate !== 'string') throw new ConfigError(`Salesforce returned a ${s.object} record without Id or LastModifiedDate`);
-    const { attributes: _attributes, ...value } = row;
     s.position = { LastModifiedDate: soqlDateTime(row.LastModifiedDate), Id: row.Id };
-    return { topic: s.topic, key: row.Id, keySchema: SCHEMA_KEY, value, valueSchema: null, headers: [], sourcePartition: { object: s.object }, sourceOffset: { ...s.position } };
+    return { topic: s.topic, key: row.Id, keySchema: SCHEMA_KEY, value: toStruct(s.schema!, row), valueSchema: s.schema!, headers: [], sourcePartition: { object: s.object }, sourceOffset: { ...s.position } };
   };
 
   return {
