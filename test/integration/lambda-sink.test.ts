@@ -117,6 +117,11 @@ describe('Lambda sink task', () => {
     expect(of(fn).map((i) => (i.payload as { offset: number }).offset)).toEqual([0, 1, 2]);
     await one.close();
 
+    const drop = await lambdaSink.startTask({ ...base(), 'aws.lambda.function.arn': fn, 'aws.lambda.invocation.failure.mode': 'DROP' }, { connectorName: 'it', taskId: 0, logger });
+    expect((await drop.put([rec(3, 'boom'), rec(4, 'fine')], never)).failed).toEqual([]);
+    expect(of(fn)).toHaveLength(4);
+    await drop.close();
+
     const asyncFn = `orders-${uniqueName('a')}`;
     const ev = await lambdaSink.startTask({ ...base(), 'aws.lambda.function.arn': asyncFn, 'aws.lambda.invocation.mode': 'ASYNC' }, { connectorName: 'it', taskId: 0, logger });
     expect((await ev.put([rec(0, 'boom')], never)).failed).toEqual([]);
