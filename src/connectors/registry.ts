@@ -1,10 +1,13 @@
 import { BUILT_IN, PluginList, type AddOutcome, type PluginOrigin } from '../plugins/plugin-list.js';
+import { lambdaSink } from './lambda-sink/index.js';
 import { jdbcSource } from './jdbc-source/index.js';
 import { jdbcSink } from './jdbc-sink/index.js';
 import { elasticsearchSink } from './elasticsearch-sink/index.js';
 import { fileStreamSink, fileStreamSource } from './file-stream/index.js';
 import { httpSink } from './http-sink/index.js';
+import { mongoSink } from './mongodb-sink/index.js';
 import { rotatingFileSink } from './rotating-file-sink/index.js';
+import { salesforceSource } from './salesforce-source/index.js';
 import { spoolDirCsvSource } from './spooldir-csv/index.js';
 import { mariaDbConnector, mySqlConnector } from './mysql-cdc/index.js';
 import { postgresCdcSource } from './postgres-cdc/index.js';
@@ -53,6 +56,9 @@ const BUILT_INS: ConnectorPlugin[] = [
   postgresCdcSource,
   s3Sink,
   s3Source,
+  mongoSink,
+  lambdaSink,
+  salesforceSource,
 ];
 for (const p of BUILT_INS) registerConnectorPlugin(p, { location: BUILT_IN });
 
