@@ -16,6 +16,7 @@ import { scrubbingLogger } from './scrubbing-logger.js';
 import { loadWorkerPlugins } from '../plugins/loader.js';
 import { DEFAULT_TASK_QUEUE } from '../../workflows/messages.js';
 import { SOURCE_EXT, WORKFLOWS_PATH } from './workflows-path.js';
+import { exactlyOnceSourceSupport } from '../config/exactly-once.js';
 
 export interface WorkerOptions {
   temporalAddress: string;
@@ -125,6 +126,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   boundHeapGrowth(opts.workerConfig ?? {}, logger);
   // Bad config.providers settings stop the worker at start, naming the key, not every connector later.
   configProvidersFromWorkerConfig(opts.workerConfig ?? {});
+  // A bad exactly.once.source.support stops the worker at start, naming the property.
+  exactlyOnceSourceSupport(opts.workerConfig ?? {});
   // plugin.path / plugins: third-party connectors, transforms and converters join the built-ins.
   await loadWorkerPlugins(opts.workerConfig ?? {}, logger);
   const kafka = new KafkaPool({ brokers: opts.kafkaBrokers, clientId: `tconnect-${workerId}` });
@@ -137,6 +140,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     workerConfig: opts.workerConfig ?? {},
     workerId,
     workerQueue,
+    taskQueue,
   });
   const shared = await Worker.create({
     connection,
