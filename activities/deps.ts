@@ -14,6 +14,8 @@ export interface ActivityDeps {
   workerId: string;
   /** This process's own task queue: data activities of a batch run here. */
   workerQueue: string;
+  /** The task queue the cluster's workers share (Connect's group.id: it names transactional ids). */
+  taskQueue?: string;
 }
 
 /** Activity failure types the workflows branch on (ApplicationFailure.type). */

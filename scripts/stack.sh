@@ -7,6 +7,9 @@
 #                                 server under scripts/stack/services/, extras = the optional ones only
 #   npm run stack -- status [NAME...]  one line per service: healthy, or why not
 #   npm run stack -- down     stop everything by pid; nothing is left running
+#   npm run stack -- start-one NAME   start one core server alone and wait until it serves; stop-one NAME stops it
+#                                     by pid. With TC_STACK_RUN and its ports set, a private instance beside the
+#                                     shared one (the chaos suite restarts those, never the shared servers)
 #   npm run stack -- logs     the tail of each server's log (logs <service> [lines] for one)
 #   npm run stack -- env      KEY=value lines for a shell or a test to source
 #   npm run stack -- tools    install only the missing Debian command-line tools (java, maven, shellcheck, ...)
@@ -19,7 +22,7 @@
 #   npm run stack -- deploy-tools          install (once) helm, kubernetes-validate and check-jsonschema, which
 #                                          check deploy/ (the Helm chart, the Compose variant); prints their folder
 #
-# Settings (environment): TC_STACK_HOME (cache root), TEMPORAL_PORT, TEMPORAL_UI_PORT, KAFKA_PORT,
+# Settings (environment): TC_STACK_HOME (cache root), TC_STACK_RUN (run directory, default <cache root>/run), TEMPORAL_PORT, TEMPORAL_UI_PORT, KAFKA_PORT,
 # KAFKA_CONTROLLER_PORT, MYSQL_PORT, ELASTICSEARCH_PORT, MYSQL_USER, MYSQL_PASSWORD, MYSQL_DATABASE,
 # KAFKA_HEAP (default -Xms512m -Xmx1g), ES_HEAP (default -Xms1g -Xmx1g).
 set -euo pipefail
@@ -35,7 +38,8 @@ if [ "$(id -u)" = 0 ]; then DEFAULT_HOME=/var/cache/temporal-connect; else DEFAU
 # Root's home is not readable by the unprivileged Elasticsearch user, hence /var/cache for root.
 TC_HOME=${TC_STACK_HOME:-$DEFAULT_HOME}
 OPT=$TC_HOME/opt
-RUN=$TC_HOME/run
+# TC_STACK_RUN: another run directory (pids, logs, data), for a private instance beside the shared one.
+RUN=${TC_STACK_RUN:-$TC_HOME/run}
 
 TEMPORAL_PORT=${TEMPORAL_PORT:-7233}
 TEMPORAL_UI_PORT=${TEMPORAL_UI_PORT:-8233}
@@ -516,6 +520,19 @@ stop_one() {
   rm -f "$pf"
 }
 
+# start-one NAME: one core server alone (provisioned from the cache), waited for until healthy.
+cmd_start_one() {
+  local svc=${1:-}
+  is_core "$svc" || { echo "stack: start-one takes one of: ${SERVICES[*]}" >&2; exit 2; }
+  mkdir -p "$OPT" "$RUN"
+  "provision_$svc"
+  "start_$svc"
+  local limit=120
+  [ "$svc" = elasticsearch ] && limit=180
+  wait_healthy "$svc" "$limit"
+  say "$svc up: $(describe "$svc") (run directory $RUN)"
+}
+
 cmd_down() {
   local svc
   # The demo's worker (npm run demo) first, then the servers.
@@ -581,5 +598,7 @@ case $verb in
   connect-libs) mkdir -p "$OPT"; provision_tools; provision_connect; echo "$CONNECT_HOME/libs" ;;
   pyclient) mkdir -p "$TC_HOME"; provision_pyclient; echo "$PYCLIENT_HOME/bin/kc" ;;
   deploy-tools) mkdir -p "$OPT"; provision_deploy_tools; echo "$DEPLOY_TOOLS/bin" ;;
-  *) echo "usage: npm run stack -- up [NAME...]|status [NAME...]|down|logs [service [lines]]|env|kafka <tool> [args]|tools|connect-libs|pyclient|deploy-tools" >&2; exit 2 ;;
+  start-one) cmd_start_one "$@" ;;
+  stop-one) is_core "${1:-}" || { echo "stack: stop-one takes one of: ${SERVICES[*]}" >&2; exit 2; }; stop_one "$1" ;;
+  *) echo "usage: npm run stack -- up [NAME...]|status [NAME...]|down|start-one NAME|stop-one NAME|logs [service [lines]]|env|kafka <tool> [args]|tools|connect-libs|pyclient|deploy-tools" >&2; exit 2 ;;
 esac

@@ -14,6 +14,7 @@ import { BUILT_IN, type PluginOrigin } from '../plugins/plugin-list.js';
 import { findPredicate, findTransform, PREDICATES, TRANSFORMS, transformOrigin } from '../transforms/registry.js';
 import type { RawConfig } from '../../workflows/messages.js';
 import { RestError } from './errors.js';
+import type { ExactlyOnceSourceSupport } from '../config/exactly-once.js';
 
 export type PluginType = 'source' | 'sink' | 'transformation' | 'predicate' | 'converter' | 'header_converter';
 export interface PluginRow {
@@ -115,7 +116,7 @@ function javaMapText(config: Record<string, string>): string {
  * Validates a config as Connect's validate endpoint does: 400 when the body names another class
  * than the path or none at all, or (as Kafka 4.x; 3.x answered 500) a class no plugin has.
  */
-export function validatePluginConfig(pathPlugin: string, raw: RawConfig): ConfigInfos {
+export function validatePluginConfig(pathPlugin: string, raw: RawConfig, exactlyOnceSourceSupport?: ExactlyOnceSourceSupport): ConfigInfos {
   const cls = raw['connector.class'];
   if (cls !== undefined && cls !== null && !normalized(String(cls)).endsWith(normalized(pathPlugin))) {
     throw new RestError(400, `Included connector type ${String(cls)} does not match request type ${pathPlugin}`);
@@ -124,7 +125,7 @@ export function validatePluginConfig(pathPlugin: string, raw: RawConfig): Config
   const flat: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) if (v !== null) flat[k] = String(v);
   if (cls === undefined || cls === null) throw new RestError(400, `Connector config ${javaMapText(flat)} contains no connector type`);
-  const result = validateConnectorConfig(name, raw);
+  const result = validateConnectorConfig(name, raw, { exactlyOnceSourceSupport });
   if (!result.plugin) {
     const problem = result.problems.find((p) => p.key === 'connector.class');
     throw new RestError(400, problem?.message ?? `Failed to find any class that implements Connector and which name matches ${String(cls)}`);

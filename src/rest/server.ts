@@ -255,7 +255,7 @@ export function buildRestApp(deps: RestDeps): FastifyInstance {
     pluginRows(String(req.query.connectorsOnly ?? 'true').toLowerCase() !== 'false', VERSION));
   app.get<{ Params: { plugin: string } }>('/connector-plugins/:plugin/config', async (req) => pluginConfig(req.params.plugin));
   app.put<{ Params: { plugin: string } }>('/connector-plugins/:plugin/config/validate', async (req) =>
-    validatePluginConfig(req.params.plugin, parseWith(rawConfigSchema, req.body ?? {}, 'connector config')));
+    validatePluginConfig(req.params.plugin, parseWith(rawConfigSchema, req.body ?? {}, 'connector config'), deps.client.exactlyOnceSourceSupport));
 
   app.get('/admin/loggers', async () => deps.loggers.list());
   app.get<{ Params: { logger: string } }>('/admin/loggers/:logger', async (req) => {

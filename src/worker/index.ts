@@ -17,6 +17,7 @@ import { loadWorkerPlugins } from '../plugins/loader.js';
 import { DEFAULT_TASK_QUEUE } from '../../workflows/messages.js';
 import { SOURCE_EXT, WORKFLOWS_PATH } from './workflows-path.js';
 import { ConfigError } from '../errors.js';
+import { exactlyOnceSourceSupport } from '../config/exactly-once.js';
 
 export interface WorkerOptions {
   temporalAddress: string;
@@ -143,6 +144,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   // later; the providers are built once here and shared by every activity.
   const providers = configProvidersFromWorkerConfig(opts.workerConfig ?? {});
   for (const warning of unconfinedProviderWarnings(opts.workerConfig ?? {})) logger.warn({}, warning);
+  // A bad exactly.once.source.support stops the worker at start, naming the property.
+  exactlyOnceSourceSupport(opts.workerConfig ?? {});
   // plugin.path / plugins: third-party connectors, transforms and converters join the built-ins.
   await loadWorkerPlugins(opts.workerConfig ?? {}, logger);
   const kafka = new KafkaPool({ brokers: opts.kafkaBrokers, clientId: `tconnect-${workerId}` });
@@ -159,6 +162,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     providers,
     workerId,
     workerQueue,
+    taskQueue,
   });
   const shared = await Worker.create({
     connection,

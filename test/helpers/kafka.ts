@@ -1,4 +1,4 @@
-import type { KafkaMessage } from 'kafkajs';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import { kafka } from './clients.js';
 import { uniqueName, waitFor } from './stack.js';
 
@@ -70,7 +70,12 @@ export async function waitForTopic(topic: string, timeoutMs = 60_000): Promise<v
 
 /** The number of messages in a topic (sum of high watermarks minus low). */
 export async function topicSize(topic: string): Promise<number> {
-  const admin = kafka().admin();
+  return topicSizeOn(kafka(), topic);
+}
+
+/** topicSize on another cluster's client (transaction markers and aborted records count too). */
+export async function topicSizeOn(client: Kafka, topic: string): Promise<number> {
+  const admin = client.admin();
   await admin.connect();
   try {
     const offs = await admin.fetchTopicOffsets(topic);

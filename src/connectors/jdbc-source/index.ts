@@ -42,6 +42,16 @@ export const jdbcSource = defineSource({
 
   startTask: startJdbcSourceTask,
 
+  /**
+   * Exactly once needs an offset that pins the position: the incrementing column (alone or after
+   * the timestamp). Bulk re-reads whole tables, and timestamp alone repeats or skips rows that
+   * share the last timestamp.
+   */
+  exactlyOnceSupport(raw) {
+    const mode = (raw.mode ?? '').trim();
+    return mode === 'incrementing' || mode === 'timestamp+incrementing' ? 'SUPPORTED' : 'UNSUPPORTED';
+  },
+
   /** New or dropped tables since the plan (checked every table.poll.interval.ms by the runtime). */
   async needsReplan(raw, current, ctx) {
     const cfg = parseJdbcSourceConfig(raw);

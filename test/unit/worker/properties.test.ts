@@ -68,7 +68,7 @@ const KNOWN_PROPERTY_READS = [
   'listeners', 'rest.host.name', 'rest.port', 'rest.ssl.cert.file', 'rest.ssl.key.file', 'rest.ssl.ca.file', 'rest.ssl.key.password',
   'rest.ssl.client.auth', 'listeners.https.ssl.client.auth', 'rest.auth.basic.users', 'rest.auth.basic.users.file', 'rest.auth.token',
   'rest.auth.token.file', 'rest.request.max.bytes', 'rest.request.timeout.ms', 'temporal.sink.buffer.max.bytes',
-  'temporal.heap.growing.percent', 'temporal.data.dir', 'offset.storage.file.filename', 'task.shutdown.graceful.timeout.ms',
+  'temporal.heap.growing.percent', 'temporal.data.dir', 'offset.storage.file.filename', 'task.shutdown.graceful.timeout.ms', 'exactly.once.source.support',
 ];
 const KNOWN_ENV_READS = [
   'KAFKA_BOOTSTRAP_SERVERS', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TCONNECT_TASK_QUEUE', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS',
