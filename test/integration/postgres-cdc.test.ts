@@ -217,6 +217,55 @@ describe('PostgreSQL CDC source (pgoutput)', () => {
     expect(await restarted.poll(100, signal)).toEqual([]);
   });
 
+  it('re-opens a lost replication connection and streams on without loss or repeats', async () => {
+    const own = new Offsets();
+    const slot = `${ID}_lost`;
+    const task = await start(own, { 'slot.name': slot, 'snapshot.mode': 'no_data' });
+    await sql.query(`INSERT INTO "${SCHEMA}".orders VALUES (10, 1, 1.00)`);
+    const first = await pollFor(task, 1);
+    expect(first.map(brief)).toEqual(['c orders 10']);
+    await commit(task, own, first);
+    // The server ends the walsender (as when the connection drops); two more rows arrive meanwhile.
+    const killed = await sql.query('SELECT pg_terminate_backend(active_pid) AS ok FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+    expect(killed.rows).toEqual([{ ok: true }]);
+    await sql.query(`INSERT INTO "${SCHEMA}".orders VALUES (11, 1, 1.00), (12, 1, 1.00)`);
+    const got: SourceRecord[] = [];
+    let failures = 0;
+    await waitFor(async () => {
+      try {
+        got.push(...(await task.poll(500, signal)));
+      } catch (e) {
+        failures++;
+        expect((e as Error).name).toBe('RetriableError');
+      }
+      return got.length >= 2;
+    }, { timeout: 30_000, interval: 100, what: 'the rows after the lost connection' });
+    expect(failures).toBeGreaterThanOrEqual(1);
+    expect(got.map(brief)).toEqual(['c orders 11', 'c orders 12']);
+    await task.close();
+    await sql.query('SELECT pg_drop_replication_slot($1)', [slot]);
+  });
+
+  it('takes the snapshot again, from a new slot, when a restart finds it unfinished', async () => {
+    const own = new Offsets();
+    const slot = `${ID}_resnap`;
+    const rows = Number((await sql.query(`SELECT (SELECT count(*) FROM "${SCHEMA}".customers) + (SELECT count(*) FROM "${SCHEMA}".orders) AS n`)).rows[0].n);
+    const task = await start(own, { 'slot.name': slot });
+    const part = await task.poll(1, signal);
+    expect(part.map((r) => val(r).op)).toEqual(['r']);
+    await commit(task, own, part);
+    await task.close();
+    expect(own.last()).toMatchObject({ snapshot: true, last_snapshot_record: false });
+
+    const again = await start(own, { 'slot.name': slot });
+    const all = await pollFor(again, rows);
+    expect(all.length).toBe(rows);
+    expect(new Set(all.map((r) => val(r).op))).toEqual(new Set(['r']));
+    expect(all.at(-1)!.sourceOffset).toMatchObject({ last_snapshot_record: true });
+    await again.close();
+    await sql.query('SELECT pg_drop_replication_slot($1)', [slot]);
+  });
+
   it('refuses what it cannot do with the key to fix', async () => {
     const e1 = await start(new Offsets(), { 'plugin.name': 'decoderbufs' }).catch((e: unknown) => e);
     expect((e1 as ConfigError).problems.map((p) => p.key)).toEqual(['plugin.name']);
