@@ -1,13 +1,14 @@
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import type { SourceOffset, SourcePartition, SourceRecord } from '../../src/records/record.js';
+import type { SourceRecord } from '../../src/records/record.js';
 import { Struct } from '../../src/records/schema.js';
 import type { PluginLogger, SourceTask } from '../../src/connectors/types.js';
 import { postgresCdcSource } from '../../src/connectors/postgres-cdc/index.js';
 import { parseLsn } from '../../src/connectors/postgres-cdc/task.js';
 import { pgClient, pgEnv } from '../helpers/postgres.js';
 import { uniqueIdent, waitFor } from '../helpers/stack.js';
+import { Offsets } from '../helpers/task-io.js';
 
 // The PostgreSQL CDC source (Debezium's PostgresConnector contract, pgoutput) on the stack's real
 // PostgreSQL, called as the runtime calls it (startTask -> poll -> commit -> close): a consistent
@@ -69,17 +70,6 @@ function config(o: Record<string, string> = {}): Record<string, string> {
   };
 }
 
-/** Offsets as the runtime keeps them: the last committed record's offset per partition. */
-class Offsets {
-  private m = new Map<string, SourceOffset>();
-  record(records: SourceRecord[]) {
-    for (const r of records) this.m.set(JSON.stringify(r.sourcePartition), r.sourceOffset);
-  }
-  last(): SourceOffset | undefined {
-    return this.m.get(JSON.stringify({ server: PREFIX }));
-  }
-  offsetFor = (p: SourcePartition) => this.m.get(JSON.stringify(p)) ?? null;
-}
 
 async function start(offsets: Offsets, o: Record<string, string> = {}): Promise<SourceTask> {
   const t = await postgresCdcSource.startTask(config(o), { connectorName: 'it-pg-cdc', taskId: 0, logger, offsetFor: offsets.offsetFor });
@@ -100,7 +90,7 @@ async function pollFor(task: SourceTask, n: number, timeout = 20_000): Promise<S
 /** Hands records to the task as the runtime does after Kafka acknowledged them, and keeps their offsets. */
 async function commit(task: SourceTask, offsets: Offsets, records: SourceRecord[]): Promise<void> {
   offsets.record(records);
-  await task.commit!([{ partition: { server: PREFIX }, offset: offsets.last()! }]);
+  await task.commit!([{ partition: { server: PREFIX }, offset: offsets.last({ server: PREFIX })! }]);
 }
 
 async function confirmedFlush(): Promise<number> {
@@ -255,7 +245,7 @@ describe('PostgreSQL CDC source (pgoutput)', () => {
     expect(part.map((r) => val(r).op)).toEqual(['r']);
     await commit(task, own, part);
     await task.close();
-    expect(own.last()).toMatchObject({ snapshot: true, last_snapshot_record: false });
+    expect(own.last({ server: PREFIX })).toMatchObject({ snapshot: true, last_snapshot_record: false });
 
     const again = await start(own, { 'slot.name': slot });
     const all = await pollFor(again, rows);
