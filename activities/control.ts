@@ -94,7 +94,7 @@ export function controlActivities(deps: ActivityDeps) {
       if (!plugin) throw toFailure(new ConfigError(`Unknown connector.class ${input.config['connector.class']}`));
       let secrets: string[] = [];
       try {
-        const { config: resolved, values } = await resolveConfigValues(input.config, deps.workerConfig);
+        const { config: resolved, values } = await resolveConfigValues(input.config, deps.providers);
         secrets = [...values, ...secretKeys(plugin, resolved).map((k) => resolved[k]).filter(Boolean)];
         const maxTasks = Number(input.config['tasks.max'] ?? 1);
         const tasks = await plugin.taskConfigs(resolved, maxTasks, {

@@ -16,6 +16,8 @@
 #                                          the compatibility test runs a Connect worker from them
 #   npm run stack -- pyclient              install (once) the Python Kafka Connect client kafka-connect-py
 #                                          in a venv and print the path of its `kc` command
+#   npm run stack -- deploy-tools          install (once) helm, kubernetes-validate and check-jsonschema, which
+#                                          check deploy/ (the Helm chart, the Compose variant); prints their folder
 #
 # Settings (environment): TC_STACK_HOME (cache root), TEMPORAL_PORT, TEMPORAL_UI_PORT, KAFKA_PORT,
 # KAFKA_CONTROLLER_PORT, MYSQL_PORT, ELASTICSEARCH_PORT, MYSQL_USER, MYSQL_PASSWORD, MYSQL_DATABASE,
@@ -206,6 +208,25 @@ provision_pyclient() {
     fail "install kafka-connect-py" "$log" "pip could not install kafka-connect-py"
   fi
   touch "$PYCLIENT_HOME/.installed-$PYCLIENT_VERSION"
+}
+
+# Tools that check the deployment files in deploy/ (the Helm chart and the Compose variant):
+# helm (built from the Go module proxy, cached), kubernetes-validate and check-jsonschema (PyPI, with
+# the Kubernetes and Compose schemas bundled, so nothing is fetched at check time).
+HELM_VERSION=v4.3.2
+DEPLOY_TOOLS=$OPT/deploy-tools
+provision_deploy_tools() {
+  [ -f "$DEPLOY_TOOLS/.installed" ] && return 0
+  local log=$OPT/deploy-tools-install.log
+  mkdir -p "$DEPLOY_TOOLS/bin"
+  say "installing the deployment checkers: helm $HELM_VERSION (Go module proxy; a few minutes cold), kubernetes-validate and check-jsonschema (PyPI) ..."
+  command -v go >/dev/null || fail "install helm" "" "go is not on PATH"
+  GOBIN=$DEPLOY_TOOLS/bin CGO_ENABLED=0 go install "helm.sh/helm/v4/cmd/helm@$HELM_VERSION" >"$log" 2>&1 || fail "install helm" "$log" "go install failed"
+  rm -rf "$DEPLOY_TOOLS/venv"
+  { python3 -m venv "$DEPLOY_TOOLS/venv" && "$DEPLOY_TOOLS/venv/bin/pip" install -q kubernetes-validate==1.37.0 check-jsonschema==0.39.0; } >>"$log" 2>&1 \
+    || fail "install kubernetes-validate" "$log" "pip install failed"
+  ln -sf "$DEPLOY_TOOLS/venv/bin/kubernetes-validate" "$DEPLOY_TOOLS/venv/bin/check-jsonschema" "$DEPLOY_TOOLS/bin/"
+  touch "$DEPLOY_TOOLS/.installed"
 }
 
 provision_mariadb() {
@@ -531,6 +552,7 @@ MYSQL_PASSWORD=$MYSQL_PASSWORD
 MYSQL_DATABASE=$MYSQL_DATABASE
 ELASTICSEARCH_URL=http://127.0.0.1:$ELASTICSEARCH_PORT
 TC_STACK_RUN=$RUN
+DEPLOY_TOOLS_BIN=$DEPLOY_TOOLS/bin
 EOF
   local svc
   for svc in "${EXTRA_SERVICES[@]}"; do "env_$svc"; done
@@ -558,5 +580,6 @@ case $verb in
   tools) mkdir -p "$TC_HOME"; provision_tools ;; # only the Debian command-line tools (npm run lint uses it for shellcheck)
   connect-libs) mkdir -p "$OPT"; provision_tools; provision_connect; echo "$CONNECT_HOME/libs" ;;
   pyclient) mkdir -p "$TC_HOME"; provision_pyclient; echo "$PYCLIENT_HOME/bin/kc" ;;
-  *) echo "usage: npm run stack -- up [NAME...]|status [NAME...]|down|logs [service [lines]]|env|kafka <tool> [args]|tools|connect-libs|pyclient" >&2; exit 2 ;;
+  deploy-tools) mkdir -p "$OPT"; provision_deploy_tools; echo "$DEPLOY_TOOLS/bin" ;;
+  *) echo "usage: npm run stack -- up [NAME...]|status [NAME...]|down|logs [service [lines]]|env|kafka <tool> [args]|tools|connect-libs|pyclient|deploy-tools" >&2; exit 2 ;;
 esac

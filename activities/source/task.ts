@@ -4,6 +4,7 @@ import type { PartitionOffset } from '../../workflows/messages.js';
 import { partitionKey } from '../../workflows/state.js';
 import type { SourcePlugin, SourceTask } from '../../src/connectors/types.js';
 import type { RecordConverters } from '../../src/converters/registry.js';
+import { isPromise } from '../../src/converters/types.js';
 import { DataError, errorSummary } from '../../src/errors.js';
 import type { SourceRecord } from '../../src/records/record.js';
 import { OffsetsStore, withLongsAsStrings } from '../../src/kafka/offsets-store.js';
@@ -203,8 +204,11 @@ export function sourceActivities(deps: ActivityDeps) {
         try {
           const out = t.chain.apply(rec);
           if (out === null) { skipped++; continue; }
-          const keyBytes = t.converters.key.fromConnectData(out.topic, out.keySchema ?? null, out.key);
-          const valueBytes = t.converters.value.fromConnectData(out.topic, out.valueSchema ?? null, out.value);
+          // A registry converter answers later only on a cache miss: await only then.
+          let keyBytes = t.converters.key.fromConnectData(out.topic, out.keySchema ?? null, out.key);
+          if (isPromise(keyBytes)) keyBytes = await keyBytes;
+          let valueBytes = t.converters.value.fromConnectData(out.topic, out.valueSchema ?? null, out.value);
+          if (isPromise(valueBytes)) valueBytes = await valueBytes;
           const headers = headersOf(out, t.converters);
           topics.add(out.topic);
           messages.push({

@@ -49,6 +49,16 @@ export { ConfigError } from '../errors.js';
 export { connectorOffsetsSchema, connectorSpecSchema, rawConfigSchema } from './schemas.js';
 export type { ConnectorOffsets, ConnectorSpec, ConnectorStatus, RawConfig, RestartOptions } from '../../workflows/messages.js';
 
+/** An error's message followed by each distinct message of its causes ("a: b: c"). */
+function causeChain(e: unknown): string {
+  const parts: string[] = [];
+  for (let x: unknown = e, depth = 0; x instanceof Error && depth < 5; x = x.cause, depth++) {
+    const m = x.message.trim();
+    if (m && !parts.some((p) => p.includes(m))) parts.push(m);
+  }
+  return parts.join(': ') || String(e);
+}
+
 export interface ConnectOptions {
   /** host:port of the Temporal frontend; default $TEMPORAL_ADDRESS, else localhost:7233. */
   address?: string;
@@ -97,8 +107,9 @@ export class ConnectClient {
     try {
       connection = await Connection.connect({ address, tls: opts.tls ?? (env.TEMPORAL_TLS === 'true' ? true : undefined), apiKey });
     } catch (e) {
-      // The SDK's message ("Failed to connect before the deadline") does not say where it tried.
-      throw new ConnectError(`Cannot reach Temporal at ${address}: ${(e as Error).message}`, { cause: e });
+      // The SDK's message ("Failed to connect to Temporal server") says neither where it tried nor
+      // why: the address, and the causes (a refused API key, a TLS failure), go with it.
+      throw new ConnectError(`Cannot reach Temporal at ${address}: ${causeChain(e)}`, { cause: e });
     }
     const temporal = new Client({
       connection,

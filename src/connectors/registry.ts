@@ -6,7 +6,10 @@ import { fileStreamSink, fileStreamSource } from './file-stream/index.js';
 import { httpSink } from './http-sink/index.js';
 import { rotatingFileSink } from './rotating-file-sink/index.js';
 import { spoolDirCsvSource } from './spooldir-csv/index.js';
+import { mariaDbConnector, mySqlConnector } from './mysql-cdc/index.js';
 import { postgresCdcSource } from './postgres-cdc/index.js';
+import { s3Sink } from './s3-sink/index.js';
+import { s3Source } from './s3-source/index.js';
 import type { ConnectorPlugin } from './types.js';
 
 /** The names Connect accepts for a plugin class: the full name, the simple name, and that without "Connector". */
@@ -35,7 +38,23 @@ export function registerConnectorPlugin(plugin: ConnectorPlugin, origin: PluginO
   return connectors.add(plugin, origin);
 }
 
-for (const p of [jdbcSource, jdbcSink, elasticsearchSink, fileStreamSource, fileStreamSink, httpSink, spoolDirCsvSource, rotatingFileSink, postgresCdcSource]) registerConnectorPlugin(p, { location: BUILT_IN });
+// The built-ins, one per line (a new connector adds its line).
+const BUILT_INS: ConnectorPlugin[] = [
+  jdbcSource,
+  jdbcSink,
+  elasticsearchSink,
+  fileStreamSource,
+  fileStreamSink,
+  httpSink,
+  spoolDirCsvSource,
+  rotatingFileSink,
+  mySqlConnector,
+  mariaDbConnector,
+  postgresCdcSource,
+  s3Sink,
+  s3Source,
+];
+for (const p of BUILT_INS) registerConnectorPlugin(p, { location: BUILT_IN });
 
 /** Looks a plugin up by connector.class: full class name, an alias, or Connect's simple/pruned name (case-sensitive, as in Connect). */
 export function findConnectorPlugin(classOrAlias: string): ConnectorPlugin | undefined {

@@ -6,6 +6,9 @@ import { CONNECTOR_PLUGINS, connectorPluginOrigin, findConnectorPlugin } from '.
 import type { ConnectorPlugin } from '../connectors/types.js';
 import { JSON_CONVERTER_CLASS, jsonConverterConfig } from '../converters/json-converter.js';
 import { CONVERTER_PLUGINS, converterOrigin } from '../converters/registry.js';
+import { AVRO_CONVERTER_CLASS, avroConverterConfig } from '../converters/schema-registry/avro-converter.js';
+import { JSON_SCHEMA_CONVERTER_CLASS, jsonSchemaConverterConfig } from '../converters/schema-registry/json-schema-converter.js';
+import { PROTOBUF_CONVERTER_CLASS, protobufConverterConfig } from '../converters/schema-registry/protobuf-converter.js';
 import { STRING_CONVERTER_CLASS, stringConverterConfig } from '../converters/string-converter.js';
 import { BUILT_IN, type PluginOrigin } from '../plugins/plugin-list.js';
 import { findPredicate, findTransform, PREDICATES, TRANSFORMS, transformOrigin } from '../transforms/registry.js';
@@ -85,6 +88,9 @@ const CONVERTER_CONFIGS: Record<string, { config: ConfigDef<KeyMap>; shown?: Rec
     },
   },
   [STRING_CONVERTER_CLASS]: { config: stringConverterConfig, shown: { 'converter.encoding': { display_name: 'Encoding', width: 'MEDIUM' } } },
+  [AVRO_CONVERTER_CLASS]: { config: avroConverterConfig },
+  [PROTOBUF_CONVERTER_CLASS]: { config: protobufConverterConfig },
+  [JSON_SCHEMA_CONVERTER_CLASS]: { config: jsonSchemaConverterConfig },
 };
 
 /** GET /connector-plugins/{converter}/config: converter.type, then the converter's own keys (Connect numbers them within their group). */

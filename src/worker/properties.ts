@@ -77,6 +77,7 @@ export const WORKER_PROPERTIES: readonly WorkerProperty[] = [
   { name: 'temporal.tls.server.name', group: 'Temporal', env: ['TEMPORAL_TLS_SERVER_NAME'], doc: 'Server name to check on Temporal\'s certificate, when it differs from the address.' },
   { name: 'temporal.sink.buffer.max.bytes', group: 'Memory', default: String(DEFAULT_BUFFER_BYTES), doc: 'Memory all sink tasks of a worker share for records fetched and not yet written (estimated at 3 × their bytes + 800 each); each task gets an equal part, at least 8 MiB.' },
   { name: 'temporal.heap.growing.percent', group: 'Memory', default: '100', doc: 'How far V8 may grow the heap past live data before collecting; V8\'s own choice (up to 300 %) costs a little less CPU and much more memory; `0` leaves it to V8. Not a whole number >= 0: ignored with a warning.' },
+  { name: 'task.shutdown.graceful.timeout.ms', group: 'Temporal', default: '5000', doc: 'How long a stopping worker (SIGTERM, e.g. a pod replaced in a rolling upgrade) lets in-flight batches finish and commit before cancelling them (they are then retried on another worker), in ms.' },
   { name: 'temporal.data.dir', group: 'Standalone', doc: 'Where standalone\'s own Temporal dev server keeps its data; unset: the directory of `offset.storage.file.filename`, else ~/.local/share/temporal-connect/standalone.' },
   { name: 'offset.storage.file.filename', group: 'Standalone', doc: 'Kafka Connect standalone\'s offsets file: only its directory is used, as the dev server\'s data directory when `temporal.data.dir` is not set.' },
 ];

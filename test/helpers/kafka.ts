@@ -19,17 +19,22 @@ function toRead(partition: number, m: KafkaMessage): ReadMessage {
 
 /** Reads a topic from the beginning until `count` messages arrived (or throws after the timeout). */
 export async function readTopic(topic: string, count: number, timeoutMs = 60_000): Promise<ReadMessage[]> {
+  return (await readRawTopic(topic, count, timeoutMs)).map(({ partition, message }) => toRead(partition, message));
+}
+
+/** readTopic's messages as Kafka gave them (bytes kept). */
+export async function readRawTopic(topic: string, count: number, timeoutMs = 60_000): Promise<Array<{ partition: number; message: KafkaMessage }>> {
   await waitForTopic(topic, timeoutMs);
   const consumer = kafka().consumer({ groupId: uniqueName('reader'), allowAutoTopicCreation: true });
   await consumer.connect();
-  const got: ReadMessage[] = [];
+  const got: Array<{ partition: number; message: KafkaMessage }> = [];
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`read ${got.length} of ${count} messages from ${topic} in ${timeoutMs} ms`)), timeoutMs);
       void consumer.run({
         eachMessage: async ({ partition, message }) => {
-          got.push(toRead(partition, message));
+          got.push({ partition, message });
           if (got.length >= count) { clearTimeout(t); resolve(); }
         },
       });

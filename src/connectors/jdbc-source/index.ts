@@ -24,6 +24,7 @@ async function currentTables(cfg: JdbcSourceConfig, ctx: ConnectorContext): Prom
 export const jdbcSource = defineSource({
   name: 'JdbcSource',
   className: 'io.confluent.connect.jdbc.JdbcSourceConnector',
+  taskClass: 'io.confluent.connect.jdbc.source.JdbcSourceTask',
   aliases: ['JdbcSourceConnector', 'JdbcSource'],
   version: '0.1.0',
   summary: 'Copies MySQL/MariaDB tables or a query to Kafka topics: bulk, incrementing, timestamp and timestamp+incrementing modes, with Kafka Connect JDBC\'s offsets.',

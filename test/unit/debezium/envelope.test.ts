@@ -9,9 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { JsonConverter } from '../../../src/converters/json-converter.js';
 import { Schemas, Struct, type Schema } from '../../../src/records/schema.js';
 import {
-  Operation, changeEvent, snapshotMarker, sourceInfoSchema, sourceInfoStruct, tableSchemas, tombstoneFor,
+  Operation, changeEvent, snapshotMarker, sourceInfoStruct, tableSchemas, tombstoneFor,
 } from '../../../src/connectors/debezium/envelope.js';
 import { DebeziumTypes, decimalSchema } from '../../../src/connectors/debezium/types.js';
+import { binlogSourceSchema } from '../../../src/connectors/mysql-cdc/source-info.js';
 
 function json(schema: Schema | null, value: unknown): string | null {
   const c = new JsonConverter();
@@ -19,17 +20,8 @@ function json(schema: Schema | null, value: unknown): string | null {
   return c.fromConnectData('t', schema, value)?.toString('utf8') ?? null;
 }
 
-// BinlogSourceInfoStructMaker's own fields, after the common ones.
-const MYSQL_SOURCE = sourceInfoSchema('mysql', [
-  ['table', Schemas.string({ optional: true })],
-  ['server_id', Schemas.int64()],
-  ['gtid', Schemas.string({ optional: true })],
-  ['file', Schemas.string()],
-  ['pos', Schemas.int64()],
-  ['row', Schemas.int32()],
-  ['thread', Schemas.int64({ optional: true })],
-  ['query', Schemas.string({ optional: true })],
-]);
+// The binlog connectors' source block (BinlogSourceInfoStructMaker's fields after the common ones).
+const MYSQL_SOURCE = binlogSourceSchema('mysql');
 
 const customers = tableSchemas({
   topic: 'dbserver1.inventory.customers',
