@@ -1,12 +1,12 @@
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, DataError, RetriableError } from '../../src/errors.js';
-import type { SinkRecord } from '../../src/records/record.js';
 import { Schemas, Struct, type Schema } from '../../src/records/schema.js';
 import type { PluginLogger, SinkTask } from '../../src/connectors/types.js';
 import { jdbcSink } from '../../src/connectors/jdbc-sink/index.js';
 import { pgClient, pgEnv, pgUrl } from '../helpers/postgres.js';
 import { uniqueIdent } from '../helpers/stack.js';
+import { sinkRecord } from '../helpers/task-io.js';
 
 // The JDBC sink's behaviours (test/integration/jdbc-sink.test.ts) on the stack's real PostgreSQL
 // through the PostgreSQL dialect: auto.create with Confluent's PostgreSQL types, insert, upsert
@@ -54,15 +54,7 @@ async function start(o: Record<string, string>): Promise<SinkTask> {
   return t;
 }
 
-let offset = 0;
-function rec(topicName: string, value: unknown, o: Partial<SinkRecord> = {}): SinkRecord {
-  const off = offset++;
-  return {
-    topic: topicName, kafkaPartition: 0, kafkaOffset: off, key: null, keySchema: null,
-    value, valueSchema: value instanceof Struct ? value.schema : null, headers: [], timestamp: Date.now(),
-    originalTopic: topicName, originalKafkaPartition: 0, originalKafkaOffset: off, ...o,
-  };
-}
+const rec = sinkRecord;
 
 async function rows(table: string, select = '*', order = '1', schema = 'public'): Promise<Array<Record<string, unknown>>> {
   return (await sql.query(`SELECT ${select} FROM "${schema}"."${table}" ORDER BY ${order}`)).rows;

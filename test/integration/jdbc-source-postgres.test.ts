@@ -1,12 +1,13 @@
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, RetriableError } from '../../src/errors.js';
-import type { SourceOffset, SourcePartition, SourceRecord } from '../../src/records/record.js';
+import type { SourceRecord } from '../../src/records/record.js';
 import { LOGICAL, type Struct } from '../../src/records/schema.js';
 import type { PluginLogger, SourceTask } from '../../src/connectors/types.js';
 import { jdbcSource } from '../../src/connectors/jdbc-source/index.js';
 import { pgClient, pgEnv, pgUrl } from '../helpers/postgres.js';
 import { uniqueIdent } from '../helpers/stack.js';
+import { drain as drainTask, Offsets } from '../helpers/task-io.js';
 
 // The JDBC source's behaviours (test/integration/jdbc-source.test.ts) on the stack's real
 // PostgreSQL: every mode, ties and restarts from committed offsets, PostgreSQL's column types,
@@ -54,13 +55,6 @@ function config(o: Record<string, string>): Record<string, string> {
   };
 }
 
-class Offsets {
-  private m = new Map<string, SourceOffset>();
-  record(records: SourceRecord[]) {
-    for (const r of records) this.m.set(JSON.stringify(r.sourcePartition), r.sourceOffset);
-  }
-  offsetFor = (p: SourcePartition) => this.m.get(JSON.stringify(p)) ?? null;
-}
 
 async function start(taskConfig: Record<string, string>, offsets = new Offsets()): Promise<SourceTask> {
   const t = await jdbcSource.startTask(taskConfig, { ...connectorCtx, taskId: 0, offsetFor: offsets.offsetFor });
@@ -72,14 +66,7 @@ async function start(taskConfig: Record<string, string>, offsets = new Offsets()
 const forTable = (name: string, o: Record<string, string>) => config({ ...o, tables: q(name) });
 const signal = new AbortController().signal;
 
-async function drain(task: SourceTask, max = 1000): Promise<SourceRecord[]> {
-  const out: SourceRecord[] = [];
-  for (;;) {
-    const batch = await task.poll(max, signal);
-    if (batch.length === 0) return out;
-    out.push(...batch);
-  }
-}
+const drain = (task: SourceTask, max = 1000) => drainTask(task, signal, max);
 
 const values = (records: SourceRecord[]) => records.map((r) => (r.value as Struct).toObject());
 const ids = (records: SourceRecord[]) => records.map((r) => Number((r.value as Struct).get('id')));

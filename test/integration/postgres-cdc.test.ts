@@ -1,13 +1,14 @@
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import type { SourceOffset, SourcePartition, SourceRecord } from '../../src/records/record.js';
+import type { SourceRecord } from '../../src/records/record.js';
 import { Struct } from '../../src/records/schema.js';
 import type { PluginLogger, SourceTask } from '../../src/connectors/types.js';
 import { postgresCdcSource } from '../../src/connectors/postgres-cdc/index.js';
 import { parseLsn } from '../../src/connectors/postgres-cdc/task.js';
 import { pgClient, pgEnv } from '../helpers/postgres.js';
 import { uniqueIdent, waitFor } from '../helpers/stack.js';
+import { Offsets } from '../helpers/task-io.js';
 
 // The PostgreSQL CDC source (Debezium's PostgresConnector contract, pgoutput) on the stack's real
 // PostgreSQL, called as the runtime calls it (startTask -> poll -> commit -> close): a consistent
@@ -69,17 +70,6 @@ function config(o: Record<string, string> = {}): Record<string, string> {
   };
 }
 
-/** Offsets as the runtime keeps them: the last committed record's offset per partition. */
-class Offsets {
-  private m = new Map<string, SourceOffset>();
-  record(records: SourceRecord[]) {
-    for (const r of records) this.m.set(JSON.stringify(r.sourcePartition), r.sourceOffset);
-  }
-  last(): SourceOffset | undefined {
-    return this.m.get(JSON.stringify({ server: PREFIX }));
-  }
-  offsetFor = (p: SourcePartition) => this.m.get(JSON.stringify(p)) ?? null;
-}
 
 async function start(offsets: Offsets, o: Record<string, string> = {}): Promise<SourceTask> {
   const t = await postgresCdcSource.startTask(config(o), { connectorName: 'it-pg-cdc', taskId: 0, logger, offsetFor: offsets.offsetFor });
@@ -100,7 +90,7 @@ async function pollFor(task: SourceTask, n: number, timeout = 20_000): Promise<S
 /** Hands records to the task as the runtime does after Kafka acknowledged them, and keeps their offsets. */
 async function commit(task: SourceTask, offsets: Offsets, records: SourceRecord[]): Promise<void> {
   offsets.record(records);
-  await task.commit!([{ partition: { server: PREFIX }, offset: offsets.last()! }]);
+  await task.commit!([{ partition: { server: PREFIX }, offset: offsets.last({ server: PREFIX })! }]);
 }
 
 async function confirmedFlush(): Promise<number> {
@@ -215,6 +205,55 @@ describe('PostgreSQL CDC source (pgoutput)', () => {
     expect(after.map(brief)).toEqual(['c customers 5', 'u customers 4']);
     expect(val(after[1]).before).toMatchObject({ id: 4, tier: 3 });
     expect(await restarted.poll(100, signal)).toEqual([]);
+  });
+
+  it('re-opens a lost replication connection and streams on without loss or repeats', async () => {
+    const own = new Offsets();
+    const slot = `${ID}_lost`;
+    const task = await start(own, { 'slot.name': slot, 'snapshot.mode': 'no_data' });
+    await sql.query(`INSERT INTO "${SCHEMA}".orders VALUES (10, 1, 1.00)`);
+    const first = await pollFor(task, 1);
+    expect(first.map(brief)).toEqual(['c orders 10']);
+    await commit(task, own, first);
+    // The server ends the walsender (as when the connection drops); two more rows arrive meanwhile.
+    const killed = await sql.query('SELECT pg_terminate_backend(active_pid) AS ok FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+    expect(killed.rows).toEqual([{ ok: true }]);
+    await sql.query(`INSERT INTO "${SCHEMA}".orders VALUES (11, 1, 1.00), (12, 1, 1.00)`);
+    const got: SourceRecord[] = [];
+    let failures = 0;
+    await waitFor(async () => {
+      try {
+        got.push(...(await task.poll(500, signal)));
+      } catch (e) {
+        failures++;
+        expect((e as Error).name).toBe('RetriableError');
+      }
+      return got.length >= 2;
+    }, { timeout: 30_000, interval: 100, what: 'the rows after the lost connection' });
+    expect(failures).toBeGreaterThanOrEqual(1);
+    expect(got.map(brief)).toEqual(['c orders 11', 'c orders 12']);
+    await task.close();
+    await sql.query('SELECT pg_drop_replication_slot($1)', [slot]);
+  });
+
+  it('takes the snapshot again, from a new slot, when a restart finds it unfinished', async () => {
+    const own = new Offsets();
+    const slot = `${ID}_resnap`;
+    const rows = Number((await sql.query(`SELECT (SELECT count(*) FROM "${SCHEMA}".customers) + (SELECT count(*) FROM "${SCHEMA}".orders) AS n`)).rows[0].n);
+    const task = await start(own, { 'slot.name': slot });
+    const part = await task.poll(1, signal);
+    expect(part.map((r) => val(r).op)).toEqual(['r']);
+    await commit(task, own, part);
+    await task.close();
+    expect(own.last({ server: PREFIX })).toMatchObject({ snapshot: true, last_snapshot_record: false });
+
+    const again = await start(own, { 'slot.name': slot });
+    const all = await pollFor(again, rows);
+    expect(all.length).toBe(rows);
+    expect(new Set(all.map((r) => val(r).op))).toEqual(new Set(['r']));
+    expect(all.at(-1)!.sourceOffset).toMatchObject({ last_snapshot_record: true });
+    await again.close();
+    await sql.query('SELECT pg_drop_replication_slot($1)', [slot]);
   });
 
   it('refuses what it cannot do with the key to fix', async () => {

@@ -414,7 +414,9 @@ class PostgresCdcTask implements SourceTask {
 
   private async pollStream(max: number, signal: AbortSignal): Promise<SourceRecord[]> {
     if (this.streamError) {
+      // Reported once; the next poll opens a new stream from the confirmed LSN.
       const e = this.streamError;
+      this.streamError = null;
       await this.stopStreaming();
       throw e;
     }
