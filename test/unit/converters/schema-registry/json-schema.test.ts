@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { connectFromJsonSchema, jsonSchemaFromConnect } from '../../../../src/converters/schema-registry/json-schema-converter.js';
+import { connectFromJsonSchema, jsonSchemaFormatFor, jsonSchemaFromConnect } from '../../../../src/converters/schema-registry/json-schema-converter.js';
 import { JsonConverter } from '../../../../src/converters/json-converter.js';
-import { LOGICAL, Schemas } from '../../../../src/records/schema.js';
+import { LOGICAL, Schemas, Struct } from '../../../../src/records/schema.js';
 
 const o = { additionalProperties: true, optionalForNonRequired: false, decimalNumeric: false };
 
@@ -44,5 +44,17 @@ describe('JsonSchemaData: Connect schema ↔ JSON Schema', () => {
       type: 'struct', optional: false, name: 'shop.Item', version: 2,
       fields: [{ name: 'id', index: 0, schema: { type: 'int8', optional: false } }, { name: 'name', index: 1, schema: { type: 'string', optional: true } }],
     });
+  });
+});
+
+describe('JsonSchemaConverter payloads', () => {
+  it('writes a non-string-keyed map as testFromConnectMapWithNonStringKey\'s value, an array of {"key","value"} objects, and reads it back', () => {
+    const format = jsonSchemaFormatFor({ 'schema.registry.url': 'http://registry.invalid:8081' });
+    const s = Schemas.struct([['m', Schemas.map(Schemas.int32(), Schemas.int32())]]);
+    const w = format.writerFor(s);
+    const payload = w.encode(new Struct(s, { m: new Map([[54, 32]]) }));
+    expect(payload.toString()).toBe('{"m":[{"key":54,"value":32}]}');
+    const back = format.readerFor(w.text, undefined).decode(payload, 0).value as Struct;
+    expect(back.get('m')).toEqual(new Map([[54, 32]]));
   });
 });
