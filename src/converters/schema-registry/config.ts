@@ -68,10 +68,12 @@ export type RegistrySettings = ConfigOf<typeof registryKeys>;
 export function connection(s: RegistrySettings): { urls: string[]; userInfo?: string } {
   const urls: string[] = [];
   let fromUrl: string | undefined;
-  for (const text of s['schema.registry.url']) {
+  for (const raw of s['schema.registry.url']) {
+    // A URL's user info is a credential: never repeated in a message.
+    const text = raw.replace(/\/\/[^@/]*@/, '//[hidden]@');
     let u: URL;
     try {
-      u = new URL(text);
+      u = new URL(raw);
     } catch {
       throw bad('schema.registry.url', `Invalid value ${text} for configuration schema.registry.url: not a URL; use http://host:port (comma-separated for several)`);
     }

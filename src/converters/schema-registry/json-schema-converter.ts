@@ -1,7 +1,8 @@
 import { defineConfig, key } from '../../config/define.js';
-import { DataException, LOGICAL, type Schema } from '../../records/schema.js';
+import { DataException, LOGICAL, Struct, type Schema } from '../../records/schema.js';
 import { parseConverterConfig } from '../converter-config.js';
 import { JsonConverter } from '../json-converter.js';
+import { mapEntries } from '../schema-util.js';
 import type { SchemaText } from './client.js';
 import { registryKeys } from './config.js';
 import { SchemaRegistryConverter, type SchemaFormat, type Writer } from './registry-converter.js';
@@ -11,7 +12,8 @@ import { SchemaRegistryConverter, type SchemaFormat, type Writer } from './regis
  * JsonSchemaData writes: Connect's JSON encoding of values, decimals as base64 by default) after
  * Confluent's 5-byte header, and the Connect schema as a JSON Schema (Draft 7) with Confluent's
  * connect.type / connect.version / connect.parameters / connect.index annotations, optional
- * values as oneOf [null, T], names as titles. Not covered: $ref and allOf, generalized sum types.
+ * values as oneOf [null, T], names as titles, maps with non-string keys as arrays of key/value
+ * objects. Not covered: $ref and allOf, generalized sum types.
  */
 
 export const JSON_SCHEMA_CONVERTER_CLASS = 'io.confluent.connect.json.JsonSchemaConverter';
@@ -143,6 +145,51 @@ export function connectFromJsonSchema(js: unknown, o: Options, version?: number,
   return out;
 }
 
+/**
+ * JsonSchemaData writes a map with non-string keys as an array of {"key": …, "value": …} objects
+ * (JsonConverter: [key, value] pairs): such maps are written and read through a schema where they
+ * are arrays of key/value structs. Schemas without them are used as they are.
+ */
+const entrySchemas = new WeakMap<Schema, Schema | null>();
+function withEntryStructs(s: Schema): Schema | null {
+  const known = entrySchemas.get(s);
+  if (known !== undefined) return known;
+  let out: Schema | null = null;
+  if (s.type === 'map' && !(s.keySchema!.type === 'string' && !s.keySchema!.optional)) {
+    const k = withEntryStructs(s.keySchema!) ?? s.keySchema!;
+    const v = withEntryStructs(s.valueSchema!) ?? s.valueSchema!;
+    out = { type: 'array', optional: s.optional, valueSchema: { type: 'struct', optional: false, fields: [{ name: 'key', index: 0, schema: k }, { name: 'value', index: 1, schema: v }] } };
+  } else if (s.type === 'map' || s.type === 'array') {
+    const v = withEntryStructs(s.valueSchema!);
+    if (v) out = { ...s, valueSchema: v };
+  } else if (s.type === 'struct') {
+    const fields = (s.fields ?? []).map((f) => ({ f, changed: withEntryStructs(f.schema) }));
+    if (fields.some((x) => x.changed)) out = { ...s, fields: fields.map(({ f, changed }) => ({ ...f, schema: changed ?? f.schema })) };
+  }
+  entrySchemas.set(s, out);
+  return out;
+}
+
+/** A value of `s` as a value of withEntryStructs(s) (to: true), or back. */
+function convertEntries(s: Schema, t: Schema, v: unknown, to: boolean): unknown {
+  if (v === null || v === undefined || s === t) return v;
+  if (s.type === 'map' && t.type === 'array') {
+    const entry = t.valueSchema!;
+    const [ks, vs] = [entry.fields![0]!.schema, entry.fields![1]!.schema];
+    if (to) return (mapEntries(v) ?? []).map(([k, x]) => new Struct(entry, { key: convertEntries(s.keySchema!, ks, k, to), value: convertEntries(s.valueSchema!, vs, x, to) }));
+    return new Map((v as Struct[]).map((e) => [convertEntries(s.keySchema!, ks, e.get('key'), to), convertEntries(s.valueSchema!, vs, e.get('value'), to)]));
+  }
+  if (s.type === 'array') return (v as unknown[]).map((x) => convertEntries(s.valueSchema!, t.valueSchema!, x, to));
+  if (s.type === 'map') return new Map((mapEntries(v) ?? []).map(([k, x]) => [k, convertEntries(s.valueSchema!, t.valueSchema!, x, to)]));
+  if (s.type === 'struct') {
+    const from = v as Struct;
+    const out = new Struct(to ? t : s);
+    s.fields!.forEach((f, i) => out.put(f.name, convertEntries(f.schema, t.fields![i]!.schema, from.get(f.name), to)));
+    return out;
+  }
+  return v;
+}
+
 function jsonSchemaFormat(o: Options, reader: JsonConverter, writer: JsonConverter): SchemaFormat {
   const recordNameOf = (t: SchemaText) => {
     const title = (JSON.parse(t.schema) as Obj).title;
@@ -153,7 +200,8 @@ function jsonSchemaFormat(o: Options, reader: JsonConverter, writer: JsonConvert
     recordName: recordNameOf(text),
     encode: (value) => {
       const s = schema ?? (value as { schema?: Schema }).schema ?? null;
-      return writer.fromConnectData('', s, value) ?? Buffer.from('null');
+      const t = s && withEntryStructs(s);
+      return (t ? writer.fromConnectData('', t, convertEntries(s, t, value, true)) : writer.fromConnectData('', s, value)) ?? Buffer.from('null');
     },
   });
   return {
@@ -167,22 +215,27 @@ function jsonSchemaFormat(o: Options, reader: JsonConverter, writer: JsonConvert
     readerFor(text, version) {
       if (text.schemaType !== 'JSON') throw new DataException(`The schema of this record is ${text.schemaType}, not JSON Schema`);
       const schema = connectFromJsonSchema(JSON.parse(text.schema), o, version);
-      return { decode: (bytes, offset) => ({ schema, value: reader.readWithSchema(schema, bytes.subarray(offset)) }) };
+      const t = withEntryStructs(schema);
+      return {
+        decode: (bytes, offset) => ({
+          schema,
+          value: t ? convertEntries(schema, t, reader.readWithSchema(t, bytes.subarray(offset)), false) : reader.readWithSchema(schema, bytes.subarray(offset)),
+        }),
+      };
     },
   };
 }
 
+/** The JSON Schema format for a converter's (prefix-stripped) settings. */
+export function jsonSchemaFormatFor(config: Record<string, string>): SchemaFormat {
+  const c = parseConverterConfig(jsonSchemaConverterConfig, JSON_SCHEMA_CONVERTER_CLASS, config);
+  const json = new JsonConverter();
+  json.configure({ 'schemas.enable': 'false', 'decimal.format': c['decimal.format'], 'replace.null.with.default': 'true' }, false);
+  return jsonSchemaFormat({ additionalProperties: c['object.additional.properties'], optionalForNonRequired: c['use.optional.for.nonrequired'], decimalNumeric: c['decimal.format'] === 'NUMERIC' }, json, json);
+}
+
 export class JsonSchemaConverter extends SchemaRegistryConverter {
   constructor() {
-    super(
-      JSON_SCHEMA_CONVERTER_CLASS,
-      (config) => {
-        const c = parseConverterConfig(jsonSchemaConverterConfig, JSON_SCHEMA_CONVERTER_CLASS, config);
-        const json = new JsonConverter();
-        json.configure({ 'schemas.enable': 'false', 'decimal.format': c['decimal.format'], 'replace.null.with.default': 'true' }, false);
-        return jsonSchemaFormat({ additionalProperties: c['object.additional.properties'], optionalForNonRequired: c['use.optional.for.nonrequired'], decimalNumeric: c['decimal.format'] === 'NUMERIC' }, json, json);
-      },
-      (config) => parseConverterConfig(jsonSchemaConverterConfig, JSON_SCHEMA_CONVERTER_CLASS, config),
-    );
+    super(JSON_SCHEMA_CONVERTER_CLASS, jsonSchemaFormatFor, (config) => parseConverterConfig(jsonSchemaConverterConfig, JSON_SCHEMA_CONVERTER_CLASS, config));
   }
 }
