@@ -166,6 +166,22 @@ describe('MySQL/MariaDB change data capture on the real MariaDB', () => {
     }
   });
 
+  it('with a small max.queue.size, reading pauses and resumes and every change arrives once, in order', async () => {
+    await db.query('CREATE TABLE bulk (id INT PRIMARY KEY, v INT NOT NULL)');
+    const prefix = uniqueIdent('cdc');
+    const task = await start(config(database, prefix, { 'table.include.list': `${database}\\.bulk`, 'snapshot.mode': 'no_data', 'max.queue.size': '10', 'max.batch.size': '7' }));
+    try {
+      for (let t = 0; t < 3; t++) await db.query('INSERT INTO bulk VALUES ?', [Array.from({ length: 400 }, (_, i) => [t * 400 + i + 1, i])]);
+      await db.query('UPDATE bulk SET v = v + 1');
+      const got = dataOnly(await readUntil(task, (rs) => rs.length >= 2400));
+      expect(got.length).toBe(2400);
+      expect(got.slice(0, 1200).map(idOf)).toEqual(Array.from({ length: 1200 }, (_, i) => i + 1));
+      expect(new Set(got.slice(1200).map((r) => `${op(r)}:${idOf(r)}`)).size).toBe(1200);
+    } finally {
+      await task.close();
+    }
+  });
+
   it('MariaDbConnector writes source.connector mariadb under io.debezium.connector.mariadb.Source; tombstones.on.delete=false writes none', async () => {
     await db.query('CREATE TABLE items (id INT PRIMARY KEY, v VARCHAR(5))');
     const prefix = uniqueIdent('cdc');

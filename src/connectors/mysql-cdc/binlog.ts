@@ -49,6 +49,8 @@ const EVENTS = ['mariadbgtid', 'gtid', 'anonymousgtid', 'query', 'xid', 'tablema
 
 export class BinlogReader {
   readonly items: BinlogItem[] = [];
+  /** Row images (and other items) buffered in items: reading pauses at max.queue.size. */
+  private buffered = 0;
   error: Error | null = null;
   private readonly z: ZongjiLike;
   private inTx = false;
@@ -88,14 +90,22 @@ export class BinlogReader {
     });
   }
 
+  /** The next item, or undefined; reading resumes once half the buffer was taken. */
+  shift(): BinlogItem | undefined {
+    const item = this.items.shift();
+    if (item) this.buffered -= weight(item);
+    if (this.paused && this.buffered < this.cfg['max.queue.size'] / 2) this.resume();
+    return item;
+  }
+
   /** Back-pressure: stop reading from the server while too much is buffered. */
-  pause(): void {
+  private pause(): void {
     if (this.paused || !this.z.connection) return;
     this.paused = true;
     this.z.connection.pause();
   }
 
-  resume(): void {
+  private resume(): void {
     if (!this.paused || !this.z.connection) return;
     this.paused = false;
     this.z.connection.resume();
@@ -148,6 +158,12 @@ export class BinlogReader {
       default:
         return;
     }
+    this.buffered += weight(this.items[this.items.length - 1]!);
+    if (this.buffered >= this.cfg['max.queue.size']) this.pause();
     this.notify();
   }
+}
+
+function weight(item: BinlogItem): number {
+  return item.kind === 'rows' ? Math.max(1, item.rows.length) : 1;
 }

@@ -64,6 +64,10 @@ export class SnapshotReader {
         position = await currentPosition(this.conn, mariadb);
       }
       const tables = await readCatalog(this.conn, this.o);
+      for (const t of tables.values()) {
+        const [rows] = await this.conn.query<RowDataPacket[]>(`SHOW CREATE TABLE ${q(t.db)}.${q(t.table)}`);
+        t.createStatement = String(rows[0]?.['Create Table'] ?? '') || undefined;
+      }
       if (this.locked && this.o.lockingMode === 'minimal') await this.unlock();
       this.order = [...tables.values()];
       // Row counts in the consistent view: the chunks then know which row is the last of a table and of the snapshot.

@@ -18,6 +18,8 @@ export interface CapturedTable {
   schemas: TableSchemas;
   charset: string | null;
   comment: string;
+  /** SHOW CREATE TABLE, read at the snapshot for its schema change events. */
+  createStatement?: string;
 }
 
 export const tableId = (db: string, table: string) => `${db}.${table}`;

@@ -120,7 +120,7 @@ class BinlogTask implements SourceTask {
     for (const t of this.tables.values()) byDb.set(t.db, [...(byDb.get(t.db) ?? []), t]);
     for (const [db, tables] of byDb) {
       const source = binlogSourceStruct({ connector: this.connector, name: this.prefix, tsMs: Date.now(), snapshot: 'true', db, table: null, serverId: this.serverId, gtid: null, file: p.file, pos: p.pos, row: 0 });
-      const ddl = tables.map((t) => `CREATE TABLE \`${t.table}\``).join('; ');
+      const ddl = tables.map((t) => t.createStatement ?? `CREATE TABLE \`${t.table}\``).join(';\n');
       const e = schemaChangeEvent(this.connector, this.catalog.sourceSchema, { source, tsMs: Date.now(), databaseName: db, ddl, tableChanges: tables.map((t) => tableChange('CREATE', t)) });
       this.pending.push(this.record(this.prefix, e, this.snapshotOffset(false)));
     }
@@ -158,13 +158,9 @@ class BinlogTask implements SourceTask {
     if (!reader.items.length && !reader.error) await reader.waitForItems(this.cfg['poll.interval.ms'], signal);
     const out: SourceRecord[] = [];
     while (reader.items.length && out.length < maxRecords) {
-      const item = reader.items.shift()!;
-      await this.process(item, out);
+      await this.process(reader.shift()!, out);
     }
     if (reader.error && !reader.items.length && !out.length) throw reader.error;
-    const buffered = reader.items.length;
-    if (buffered >= this.cfg['max.queue.size']) reader.pause();
-    else if (buffered < this.cfg['max.queue.size'] / 2) reader.resume();
     if (out.length > maxRecords) this.pending.push(...out.splice(maxRecords));
     return out;
   }
