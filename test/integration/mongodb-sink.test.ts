@@ -65,7 +65,7 @@ describe('MongoDB sink task', () => {
       ['at', Schemas.timestamp()], ['tags', Schemas.array(Schemas.string())], ['note', Schemas.string({ optional: true })],
     ]);
     const value = new Struct(schema, { name: 'a', qty: 2, big: 9007199254740993n, at: new Date(1_714_979_289_010), tags: ['x', 'y'], note: null });
-    expect(await failedIndexes(task, [rec('t', 0, null, value, { valueSchema: schema }), rec('t', 1, null, '{"name": "b", "n": {"$numberLong": "7"}}')])).toEqual([]);
+    expect(await failedIndexes(task, [rec('t', 0, null, value, { valueSchema: schema }), rec('t', 1, 'a key that is no JSON', '{"name": "b", "n": {"$numberLong": "7"}}')])).toEqual([]);
     const stored = await mongo.db(database).collection(coll).find({}, { promoteLongs: false, promoteValues: false }).toArray();
     expect(stored).toHaveLength(2);
     const a = stored.find((d) => String(d.name) === 'a')!;

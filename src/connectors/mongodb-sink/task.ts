@@ -15,6 +15,9 @@ import { redactedHosts } from './uri.js';
 // are reported as skipped, as the connector does. A lost connection fails the whole put with a
 // RetriableError, so nothing is skipped.
 
+/** The id strategies that read the record key. */
+const KEY_STRATEGIES = new Set(['ProvidedInKeyStrategy', 'FullKeyStrategy', 'PartialKeyStrategy']);
+
 /** Server error codes that mean bad credentials or missing rights: a retry will not help. */
 const AUTH_CODES = new Set([13, 18, 8000]);
 
@@ -60,8 +63,10 @@ export async function startMongoSinkTask(raw: Record<string, string>, cfg: Mongo
 
   const prepare = (record: SinkRecord, index: number): Prepared => {
     const tc = topicConfig(record.topic);
-    const keyDoc = toBsonDocument(record.key, record.keySchema, 'key');
     const valueDoc = toBsonDocument(record.value, record.valueSchema, 'value');
+    // As the MongoDB connector's lazy key document: a key is converted only when the write needs it,
+    // so a key that is no document (a plain string) is fine with BsonOidStrategy.
+    const keyDoc = !valueDoc || KEY_STRATEGIES.has(tc['document.id.strategy']) ? toBsonDocument(record.key, record.keySchema, 'key') : null;
     return { index, db: tc.database, collection: tc.collection || record.topic, topic: record.topic, op: writeModel(tc, record, keyDoc, valueDoc), cfg: tc };
   };
 
