@@ -149,9 +149,10 @@ function storageSinkTask(cfg: ConfigOf<StorageSinkKeys>, compression: { type: Co
       const out: SinkPartitionOffset[] = [];
       for (const c of current) {
         const w = writers.get(tpId(c.topic, c.partition));
-        // Nothing open or going up: everything handed to put is in stored objects (or was dropped), so the position itself is safe.
-        if (!w || w.allStored) out.push(c);
-        else if (w.offsetToCommit !== undefined) out.push({ ...c, offset: w.offsetToCommit });
+        // put may have had records past the position (the runtime writes ahead of what a batch
+        // claims): the answer is an object boundary at or before it, never a point inside an object.
+        const safe = w ? w.safeOffset(c.offset) : c.offset;
+        if (safe !== undefined) out.push({ ...c, offset: safe });
       }
       return out;
     },

@@ -61,8 +61,11 @@ export class TopicPartitionWriter {
   private currentEncoded?: string;
   private currentOffset = -1;
   private nextScheduled = Number.MAX_SAFE_INTEGER;
-  /** The next offset to read once the committed files are all that is kept; undefined before the first commit. */
-  offsetToCommit?: number;
+  /**
+   * Offsets where a stored object ends (the next offset after its last record), ascending: the
+   * only places a restart may begin so that it writes the same objects again.
+   */
+  private readonly boundaries: number[] = [];
   /**
    * Commits whose objects are still going up, oldest first. Writing goes on meanwhile; the
    * committable offset moves only once a commit's uploads (and every earlier one's) are done.
@@ -86,11 +89,6 @@ export class TopicPartitionWriter {
     return this.recordCount;
   }
 
-  /** Whether every record handed over is in a stored object (nothing open, nothing going up). */
-  get allStored(): boolean {
-    return this.recordCount === 0 && this.uploads.length === 0;
-  }
-
   /** Waits for the uploads under way; a failed one throws (the task restarts from the committed offsets). */
   async settleUploads(): Promise<void> {
     while (this.uploads.length) {
@@ -98,8 +96,26 @@ export class TopicPartitionWriter {
       await u.done;
       if (u.error !== undefined) throw u.error;
       this.uploads.shift();
-      this.offsetToCommit = u.offset;
+      this.boundaries.push(u.offset);
     }
+  }
+
+  /**
+   * The offset a restart may begin at, at most `position` (the next offset after the records the
+   * runtime has handed over and settled): the last object boundary at or before it, or the
+   * position itself when nothing is open or going up and no stored object reaches past it (the
+   * records since the last boundary were all dropped: dead-lettered, filtered, ignored nulls).
+   * Never a point inside a stored object: a restart there would write its records again.
+   * Call after settleUploads.
+   */
+  safeOffset(position: number): number | undefined {
+    const last = this.boundaries.at(-1);
+    let safe: number | undefined;
+    if (this.recordCount === 0 && this.uploads.length === 0 && (last === undefined || last <= position)) safe = position;
+    else for (const b of this.boundaries) if (b <= position) safe = b;
+    // Boundaries before the answer are of no further use: commits only move forward.
+    if (safe !== undefined) while (this.boundaries.length > 1 && this.boundaries[0] < safe) this.boundaries.shift();
+    return safe;
   }
 
   /** Drops what is under way (close): waits for it without caring how it ends. */
@@ -249,7 +265,7 @@ export class TopicPartitionWriter {
       await u.done;
       if (u.error !== undefined) throw u.error;
       this.uploads.shift();
-      this.offsetToCommit = u.offset;
+      this.boundaries.push(u.offset);
     }
   }
 }

@@ -84,6 +84,19 @@ describe('storage sink core', () => {
     await task.close();
   });
 
+  it('never answers an offset inside a stored object, even when put ran ahead of the position', async () => {
+    const store = new MemoryStore();
+    const task = await start(store, { 'flush.size': '2' });
+    await task.put([0, 1, 2, 3, 4].map((i) => rec(i, { n: i })), new AbortController().signal);
+    // The runtime has settled only up to offset 3 (records 3 and 4 were put ahead): 3 is inside the object 2-3.
+    expect(await task.preCommit!([{ topic: 't', partition: 0, offset: 3 }])).toEqual([{ topic: 't', partition: 0, offset: 2 }]);
+    expect(await task.preCommit!([{ topic: 't', partition: 0, offset: 5 }])).toEqual([{ topic: 't', partition: 0, offset: 4 }]);
+    // Nothing open and nothing stored past the position: records since the boundary were dropped, the position is safe.
+    const ignoring = await start(new MemoryStore(), { 'flush.size': '2', 'behavior.on.null.values': 'ignore' });
+    await ignoring.put([rec(0, { n: 0 }), rec(1, { n: 1 }), rec(2, null)], new AbortController().signal);
+    expect(await ignoring.preCommit!([{ topic: 't', partition: 0, offset: 3 }])).toEqual([{ topic: 't', partition: 0, offset: 3 }]);
+  });
+
   it('a task restarted before its offsets were committed writes the same files again, under the same names', async () => {
     const a = new MemoryStore();
     const t1 = await start(a, { 'flush.size': '2' });
