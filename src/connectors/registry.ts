@@ -5,6 +5,7 @@ import { elasticsearchSink } from './elasticsearch-sink/index.js';
 import { fileStreamSink, fileStreamSource } from './file-stream/index.js';
 import { httpSink } from './http-sink/index.js';
 import { bigQuerySink } from './bigquery-sink/index.js';
+import { snowflakeSink } from './snowflake-sink/index.js';
 import { rotatingFileSink } from './rotating-file-sink/index.js';
 import { spoolDirCsvSource } from './spooldir-csv/index.js';
 import type { ConnectorPlugin } from './types.js';
@@ -35,7 +36,7 @@ export function registerConnectorPlugin(plugin: ConnectorPlugin, origin: PluginO
   return connectors.add(plugin, origin);
 }
 
-for (const p of [jdbcSource, jdbcSink, elasticsearchSink, fileStreamSource, fileStreamSink, httpSink, spoolDirCsvSource, rotatingFileSink, bigQuerySink]) registerConnectorPlugin(p, { location: BUILT_IN });
+for (const p of [jdbcSource, jdbcSink, elasticsearchSink, fileStreamSource, fileStreamSink, httpSink, spoolDirCsvSource, rotatingFileSink, bigQuerySink, snowflakeSink]) registerConnectorPlugin(p, { location: BUILT_IN });
 
 /** Looks a plugin up by connector.class: full class name, an alias, or Connect's simple/pruned name (case-sensitive, as in Connect). */
 export function findConnectorPlugin(classOrAlias: string): ConnectorPlugin | undefined {
