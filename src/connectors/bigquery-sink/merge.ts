@@ -4,8 +4,10 @@ import type { TableRef } from './table-name.js';
 /**
  * Upserts and deletes as WePay's MergeQueries runs them: rows go to an intermediate table
  * (key RECORD, value RECORD or NULL for a tombstone, iteration i, partitionTime, batchNumber),
- * then one MERGE per batch keeps the latest row per key and updates, inserts or deletes in the
- * destination table, whose kafkaKeyFieldName RECORD holds the key.
+ * then one MERGE per batch updates, inserts or deletes in the destination table, whose
+ * kafkaKeyFieldName RECORD holds the key. Here each batch (put) has its own intermediate table,
+ * dropped after its MERGE: BigQuery cannot DELETE rows still in the streaming buffer, so a shared
+ * table could not be cleared batch by batch without WePay's batchNumber filter in the MERGE.
  */
 
 export const KEY = 'key';
@@ -41,54 +43,56 @@ export interface MergeOptions {
 
 const table = (t: TableRef) => `\`${t.dataset}\`.\`${t.table}\``;
 
-function listFields(fields: BqField[], prefix: string): string[] {
-  return fields.flatMap((f) => (f.fields && f.fields.length > 0 ? listFields(f.fields, `${prefix}${f.name}.`) : [`${prefix}${f.name}`]));
-}
-
-/** MergeQueries.mergeFlushQuery: the MERGE for upsert, delete, or both. */
+/**
+ * MergeQueries.mergeFlushQuery, with one difference: the source is the batch's own intermediate
+ * table, which holds only this batch's rows, already reduced to the latest row per key (upsert) or
+ * to the rows from each key's latest tombstone on (delete only) by the task. WePay selects them with
+ * a subquery (ARRAY_AGG(... ORDER BY i DESC LIMIT 1)[OFFSET(0)] ... WHERE batchNumber=N); the local
+ * emulator accepts only a table as a MERGE source, and the result is the same.
+ */
 export function mergeFlushQuery(o: MergeOptions): string {
-  const keyFields = listFields(o.intermediateFields.find((f) => f.name === KEY)?.fields ?? [], `${KEY}.`);
   const valueColumns = (o.intermediateFields.find((f) => f.name === VALUE)?.fields ?? []).map((f) => f.name);
   const ptColumn = o.insertPartitionTime ? '_PARTITIONTIME, ' : '';
   const ptValue = o.insertPartitionTime ? `CAST(CAST(DATE(src.${PARTITION_TIME}) AS DATE) AS TIMESTAMP), ` : '';
   const insert = `INSERT (\`${o.keyField}\`, ${ptColumn}\`${valueColumns.join('`, `')}\`) `
     + `VALUES (src.${KEY}, ${ptValue}${valueColumns.map((c) => `src.${VALUE}.${c}`).join(', ')})`;
   const update = `UPDATE SET ${valueColumns.map((c) => `${DST}.\`${c}\`=src.${VALUE}.${c}`).join(', ')}`;
-  const latest = `SELECT * FROM (SELECT ARRAY_AGG(x ORDER BY ${ITERATION} DESC LIMIT 1)[OFFSET(0)] src `
-    + `FROM ${table(o.intermediate)} x WHERE ${BATCH_NUMBER}=${o.batchNumber} GROUP BY ${keyFields.join(', ')})`;
+  const source = `${table(o.intermediate)} src`;
 
   if (o.upsert && o.delete) {
-    return `MERGE ${table(o.destination)} ${DST} USING (${latest}) `
+    return `MERGE ${table(o.destination)} ${DST} USING ${source} `
       + `ON ${DST}.${o.keyField}=src.${KEY} `
       + `WHEN MATCHED AND src.${VALUE} IS NOT NULL THEN ${update} `
       + `WHEN MATCHED AND src.${VALUE} IS NULL THEN DELETE `
       + `WHEN NOT MATCHED AND src.${VALUE} IS NOT NULL THEN ${insert};`;
   }
   if (o.upsert) {
-    return `MERGE ${table(o.destination)} ${DST} USING (${latest}) `
+    return `MERGE ${table(o.destination)} ${DST} USING ${source} `
       + `ON ${DST}.${o.keyField}=src.${KEY} `
       + `WHEN MATCHED THEN ${update} `
       + `WHEN NOT MATCHED THEN ${insert};`;
   }
-  // Delete only: rows of a key up to its latest tombstone are dropped, the rest inserted.
-  const batch = `SELECT * FROM ${table(o.intermediate)} WHERE ${BATCH_NUMBER}=${o.batchNumber}`;
-  return `MERGE ${table(o.destination)} `
-    + `USING (SELECT batch.${KEY} AS ${KEY}, ${o.insertPartitionTime ? `${PARTITION_TIME}, ` : ''}${VALUE} `
-    + `FROM (SELECT src.${ITERATION}, src.${KEY} FROM (SELECT ARRAY_AGG(x ORDER BY ${ITERATION} DESC LIMIT 1)[OFFSET(0)] src `
-    + `FROM (${batch}) x WHERE x.${VALUE} IS NULL GROUP BY ${keyFields.join(', ')})) AS deletes `
-    + `RIGHT JOIN (${batch}) AS batch USING (${KEY}) `
-    + `WHERE deletes.${ITERATION} IS NULL OR batch.${ITERATION} >= deletes.${ITERATION} `
-    + `ORDER BY batch.${ITERATION} ASC) AS src `
-    + `ON \`${o.destination.table}\`.${o.keyField}=src.${KEY} AND src.${VALUE} IS NULL `
+  // Delete only: tombstones delete the key's rows, the values after them are inserted.
+  return `MERGE ${table(o.destination)} ${DST} USING ${source} `
+    + `ON ${DST}.${o.keyField}=src.${KEY} AND src.${VALUE} IS NULL `
     + `WHEN MATCHED THEN DELETE `
     + `WHEN NOT MATCHED AND src.${VALUE} IS NOT NULL THEN ${insert};`;
 }
 
 /**
- * MergeQueries.batchClearQuery: drops merged batches from the intermediate table. Rows still in
- * BigQuery's streaming buffer cannot be deleted; _PARTITIONTIME IS NOT NULL skips them, and a
- * later batch's clear takes them.
+ * The rows of one batch a MERGE may take (MergeQueries' selection, done before the insert):
+ * upsert: the latest row per key; delete only: per key, the rows from its latest tombstone on.
  */
-export function batchClearQuery(intermediate: TableRef, batchNumber: number): string {
-  return `DELETE FROM ${table(intermediate)} WHERE ${BATCH_NUMBER} <= ${batchNumber} AND _PARTITIONTIME IS NOT NULL;`;
+export function batchRows<T extends { key: string; value: unknown }>(rows: T[], upsert: boolean): T[] {
+  if (upsert) {
+    const last = new Map<string, T>();
+    for (const r of rows) {
+      last.delete(r.key);
+      last.set(r.key, r);
+    }
+    return [...last.values()];
+  }
+  const tombstone = new Map<string, number>();
+  rows.forEach((r, i) => { if (r.value === null) tombstone.set(r.key, i); });
+  return rows.filter((r, i) => (tombstone.get(r.key) ?? -1) <= i);
 }

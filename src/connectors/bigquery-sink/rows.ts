@@ -125,3 +125,62 @@ function decimal(value: unknown): number {
   if (!d) throw fail(`Invalid Decimal value: ${typeof value === 'string' ? JSON.stringify(value) : describeValue(value)}`);
   return Number(plainText(d));
 }
+
+/**
+ * Why BigQuery would refuse this row for a table of these fields, or null: a field the table lacks
+ * ("no such field"), a missing REQUIRED field, or a value its column cannot take (BigQuery's JSON
+ * rules: INTEGER from an integer or its digits as a string, FLOAT from a number or numeric text,
+ * BOOLEAN from true/false, RECORD from an object, REPEATED from an array). Checked before insertAll
+ * so a bad row fails alone, whatever the server answers for it (BigQuery reports it per row; the
+ * local emulator fails the whole request with a 500).
+ */
+export function rowProblem(row: Row, fields: readonly BqFieldLike[], path = ''): string | null {
+  const byName = new Map(fields.map((f) => [f.name.toLowerCase(), f]));
+  for (const [k, v] of Object.entries(row)) {
+    const f = byName.get(k.toLowerCase());
+    if (!f) return `no such field: ${path}${k}.`;
+    if (v === null || v === undefined) continue;
+    if (f.mode === 'REPEATED') {
+      if (!Array.isArray(v)) return `Non-array value for repeated field: ${path}${k}.`;
+      for (const item of v) {
+        const p = valueProblem(item, f, `${path}${k}`);
+        if (p) return p;
+      }
+    } else {
+      if (Array.isArray(v)) return `Array specified for non-repeated field: ${path}${k}.`;
+      const p = valueProblem(v, f, `${path}${k}`);
+      if (p) return p;
+    }
+  }
+  for (const f of fields) {
+    if (f.mode === 'REQUIRED' && !Object.keys(row).some((k) => k.toLowerCase() === f.name.toLowerCase() && row[k] !== null && row[k] !== undefined)) {
+      return `Missing required field: ${path}${f.name}.`;
+    }
+  }
+  return null;
+}
+
+interface BqFieldLike {
+  name: string;
+  type: string;
+  mode?: string;
+  fields?: BqFieldLike[];
+}
+
+function valueProblem(v: unknown, f: BqFieldLike, where: string): string | null {
+  const bad = (what: string) => `Cannot convert value to ${what} (bad value): ${typeof v === 'string' ? v : JSON.stringify(v)} for field ${where}.`;
+  switch (f.type) {
+    case 'INTEGER': case 'INT64':
+      return (typeof v === 'number' && Number.isInteger(v)) || (typeof v === 'string' && /^[-+]?\d+$/.test(v.trim())) ? null : bad('integer');
+    case 'FLOAT': case 'FLOAT64': case 'NUMERIC': case 'BIGNUMERIC':
+      return typeof v === 'number' || (typeof v === 'string' && (/^(NaN|[-+]?Infinity)$/.test(v) || (v.trim() !== '' && !Number.isNaN(Number(v))))) ? null : bad('floating point');
+    case 'BOOLEAN': case 'BOOL':
+      return typeof v === 'boolean' || (typeof v === 'string' && /^(true|false)$/i.test(v)) ? null : bad('boolean');
+    case 'RECORD': case 'STRUCT':
+      return v !== null && typeof v === 'object' && !Array.isArray(v) ? rowProblem(v as Row, f.fields ?? [], `${where}.`) : bad('record');
+    case 'STRING':
+      return typeof v === 'string' ? null : bad('string');
+    default:
+      return null;
+  }
+}

@@ -6,9 +6,9 @@ import { Struct, type Schema } from '../../records/schema.js';
 import type { PutResult, SinkTask, SinkTaskContext } from '../types.js';
 import { createBigQuery } from './client.js';
 import { parseBigQuerySinkConfig, parseTopic2TableMap, type BigQuerySinkConfig } from './config.js';
-import { mergeFlushQuery, batchClearQuery, intermediateFields } from './merge.js';
+import { batchRows, intermediateFields, mergeFlushQuery } from './merge.js';
 import { classify, withBigQueryRetry, type RetrySettings } from './retry.js';
-import { rowFrom, type Row } from './rows.js';
+import { rowFrom, rowProblem, type Row } from './rows.js';
 import {
   evolvedSchema, fieldsFromConnect, fieldsFromValue, kafkaDataField, normalizeFields, sameSchema, sanitizeName, schemaChangeProblem, unionize,
   type BqField, type ConvertOptions,
@@ -60,9 +60,10 @@ export class BigQuerySinkTask implements SinkTask {
   private readonly retry: RetrySettings;
   private readonly convert: ConvertOptions;
   private readonly upsertDelete: boolean;
-  /** WePay's intermediate table suffix: _<suffix>_<task>_<uuid>_<epoch ms>. */
+  /** WePay's intermediate table suffix: _<suffix>_<task>_<uuid>_<epoch ms> (then _<batch> here). */
   private readonly intermediateSuffix: string;
-  private readonly intermediates = new Map<string, TableRef>();
+  /** Intermediate tables not dropped yet. */
+  private readonly intermediates = new Set<TableRef>();
   private batchNumber = 0;
   private iteration = 0;
   private closed = false;
@@ -111,11 +112,7 @@ export class BigQuerySinkTask implements SinkTask {
     if (this.closed) return;
     this.closed = true;
     // Intermediate tables belong to this task instance (their names hold its uuid): drop them.
-    for (const ref of this.intermediates.values()) {
-      await this.bq.dataset(ref.dataset).table(ref.table).delete({ ignoreNotFound: true }).catch((e: unknown) => {
-        this.ctx.logger.warn({ table: tableKey(ref), error: (e as Error).message }, 'Could not drop the intermediate table');
-      });
-    }
+    for (const ref of [...this.intermediates]) await this.dropIntermediate(ref);
   }
 
   // ------------------------------------------------------------------ regular inserts
@@ -141,7 +138,10 @@ export class BigQuerySinkTask implements SinkTask {
     if (!state) return;
     const pending: PendingRow[] = [];
     for (const [index, json] of rows) {
-      if (!failed.has(index)) pending.push({ index, insertId: rowId(records[index]!), json });
+      if (failed.has(index)) continue;
+      const problem = rowProblem(json, state.fields);
+      if (problem) failed.set(index, new DataError(`BigQuery would refuse the row for table \`${ref.dataset}\`.\`${ref.table}\`: ${problem}`, 'TASK_PUT'));
+      else pending.push({ index, insertId: rowId(records[index]!), json });
     }
     await this.insertRows(ref, this.insertTarget(ref, state), pending, failed, signal);
   }
@@ -183,40 +183,40 @@ export class BigQuerySinkTask implements SinkTask {
     // Only tombstones for a table that does not exist: there is nothing to delete.
     if (!destination) return;
     const keyField = this.fieldName(this.cfg.kafkaKeyFieldName!);
-    const temp = this.intermediateRef(ref);
-    const tempFields = intermediateFields(destination.fields, keyField);
-    await this.prepareTable(temp, [{ fields: tempFields, indexes: [], schemaless: false }], failed, true, signal);
-
     const batch = ++this.batchNumber;
+    const temp = { dataset: ref.dataset, table: `${ref.table}${this.intermediateSuffix}_${batch}` };
+    const tempFields = intermediateFields(destination.fields, keyField);
     const partitionTime = Math.floor(Date.now() / 1000);
-    const pending: PendingRow[] = [];
-    for (const [index, { key, value }] of rows) {
-      if (failed.has(index)) continue;
-      pending.push({ index, insertId: rowId(records[index]!), json: { key, value, i: ++this.iteration, partitionTime, batchNumber: batch } });
+    const candidates = [...rows].filter(([index]) => !failed.has(index)).map(([index, r]) => ({ index, key: JSON.stringify(r.key), value: r.value, row: r }));
+    const pending: PendingRow[] = batchRows(candidates, this.cfg.upsertEnabled).map(({ index, row }) => ({
+      index, insertId: rowId(records[index]!), json: { key: row.key, value: row.value, i: ++this.iteration, partitionTime, batchNumber: batch },
+    }));
+    if (pending.length === 0) return;
+    this.intermediates.add(temp);
+    try {
+      await this.prepareTable(temp, [{ fields: tempFields, indexes: [], schemaless: false }], failed, true, signal);
+      const before = failed.size;
+      await this.insertRows(temp, temp.table, pending, failed, signal);
+      if (pending.length === failed.size - before) return;
+      const query = mergeFlushQuery({
+        destination: ref, intermediate: temp, keyField, intermediateFields: tempFields, batchNumber: batch,
+        upsert: this.cfg.upsertEnabled, delete: this.cfg.deleteEnabled, insertPartitionTime: this.cfg.bigQueryPartitionDecorator,
+      });
+      await this.query(`merge batch ${batch} into table ${tableKey(ref)}`, query, signal);
+    } finally {
+      await this.dropIntermediate(temp);
     }
-    const before = failed.size;
-    await this.insertRows(temp, temp.table, pending, failed, signal);
-    if (pending.length === failed.size - before) return;
-
-    const query = mergeFlushQuery({
-      destination: ref, intermediate: temp, keyField, intermediateFields: tempFields, batchNumber: batch,
-      upsert: this.cfg.upsertEnabled, delete: this.cfg.deleteEnabled, insertPartitionTime: this.cfg.bigQueryPartitionDecorator,
-    });
-    await this.query(`merge batch ${batch} into table ${tableKey(ref)}`, query, signal);
-    await this.query(`clear batch ${batch} from table ${tableKey(temp)}`, batchClearQuery(temp, batch), signal).catch((e: unknown) => {
-      // Rows left behind are filtered by batch number in later merges, and dropped with the table at close.
-      this.ctx.logger.warn({ table: tableKey(temp), error: (e as Error).message }, 'Could not clear merged rows from the intermediate table');
-    });
   }
 
-  private intermediateRef(ref: TableRef): TableRef {
-    const k = tableKey(ref);
-    let t = this.intermediates.get(k);
-    if (!t) {
-      t = { dataset: ref.dataset, table: `${ref.table}${this.intermediateSuffix}` };
-      this.intermediates.set(k, t);
+  private async dropIntermediate(ref: TableRef): Promise<void> {
+    this.tables.delete(tableKey(ref));
+    try {
+      await this.bq.dataset(ref.dataset).table(ref.table).delete({ ignoreNotFound: true });
+      this.intermediates.delete(ref);
+    } catch (e) {
+      // Kept in the set: close tries again.
+      this.ctx.logger.warn({ table: tableKey(ref), error: (e as Error).message }, 'Could not drop the intermediate table');
     }
-    return t;
   }
 
   private async query(what: string, query: string, signal: AbortSignal): Promise<void> {
