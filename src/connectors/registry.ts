@@ -6,6 +6,8 @@ import { elasticsearchSink } from './elasticsearch-sink/index.js';
 import { fileStreamSink, fileStreamSource } from './file-stream/index.js';
 import { httpSink } from './http-sink/index.js';
 import { mongoSink } from './mongodb-sink/index.js';
+import { bigQuerySink } from './bigquery-sink/index.js';
+import { snowflakeSink } from './snowflake-sink/index.js';
 import { rotatingFileSink } from './rotating-file-sink/index.js';
 import { salesforceSource } from './salesforce-source/index.js';
 import { spoolDirCsvSource } from './spooldir-csv/index.js';
@@ -59,6 +61,8 @@ const BUILT_INS: ConnectorPlugin[] = [
   mongoSink,
   lambdaSink,
   salesforceSource,
+  bigQuerySink,
+  snowflakeSink,
 ];
 for (const p of BUILT_INS) registerConnectorPlugin(p, { location: BUILT_IN });
 
