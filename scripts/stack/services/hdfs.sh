@@ -43,7 +43,7 @@ start_hdfs() {
   local dir=$RUN/hdfs format=()
   mkdir -p "$dir/data"
   # Format only a new cluster; a restart keeps the files written before.
-  [ -d "$dir/data/dfs/name1/current" ] || format=(-format)
+  [ -d "$dir/data/name-0-1/current" ] || format=(-format)
   # shellcheck disable=SC2086 # HDFS_HEAP holds several JVM flags: split on spaces on purpose
   start_bg hdfs java $HDFS_HEAP -XX:+UseSerialGC -Djava.awt.headless=true -Djava.net.preferIPv4Stack=true \
     -Dlog4j.configuration=file:"$HDFS_HOME/conf/log4j.properties" \
