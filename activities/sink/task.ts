@@ -46,6 +46,8 @@ interface OpenSink extends TaskBasics {
   fetcher: PartitionFetcher;
   /** Next offset committed per partition (start offsets, then what batches committed). */
   committed: Map<string, number>;
+  /** Next offset to read per partition after what batches claimed (written or dead-lettered). */
+  consumed: Map<string, TopicPartition & { offset: number }>;
   pipeline: SinkPipeline<RecordFailure, PreparedRecords>;
 }
 
@@ -194,17 +196,20 @@ export function sinkActivities(deps: ActivityDeps) {
     } finally {
       p.release();
     }
-    // Everything up to these offsets is written (or dead-lettered): commit them where lag tools look.
-    await commitBatch(deps, t.connector, [...next.values()]);
+    for (const [k, v] of next) t.consumed.set(k, v);
+    // Everything up to these offsets is written (or dead-lettered), or, for a task with
+    // preCommit, what it says is durable: commit them where lag tools look.
+    const commit = t.task.preCommit ? await safeOffsets(t, t.task.preCommit.bind(t.task)) : [...next.values()];
+    await commitBatch(deps, t.connector, commit);
     recordBatch('sink', t.connector, t.taskId, { read: fetched, written, failed: skipped, deadLettered, millis: Date.now() - started });
-    for (const [k, n] of next) t.committed.set(k, n.offset);
+    for (const n of commit) t.committed.set(tpKey(n), n.offset);
     return {
       topics: [...topics],
       fetched,
       written,
       skipped,
       deadLettered,
-      offsets: [...next.values()].map((n) => ({ partition: sinkPartition(n), offset: { kafka_offset: n.offset } })),
+      offsets: commit.map((n) => ({ partition: sinkPartition(n), offset: { kafka_offset: n.offset } })),
       millis: Date.now() - started,
     };
   }
@@ -221,6 +226,7 @@ export function sinkActivities(deps: ActivityDeps) {
         task = await plugin.startTask(resolved, { connectorName: input.connector, taskId: input.taskId, logger });
         const start = await startPositions(deps, input, resolved, assignment);
         fetcher = new PartitionFetcher(deps.kafka, assignment, { clientId: `connector-consumer-${input.connector}-${input.taskId}`, budget });
+        if (task.open) await task.open(assignment.map((tp) => ({ ...tp, offset: Number(start.get(tpKey(tp)) ?? 0) })));
         if (assignment.length) await fetcher.start(start);
         const sinkTask = task;
         const pipeline = new SinkPipeline<RecordFailure, PreparedRecords>(
@@ -235,7 +241,7 @@ export function sinkActivities(deps: ActivityDeps) {
             stopOnFailure: common.errors.tolerance !== 'all',
           },
         );
-        const entry: OpenSink = { ...common, task, fetcher, pipeline, committed: new Map([...start].map(([k, v]) => [k, Number(v)])) };
+        const entry: OpenSink = { ...common, task, fetcher, pipeline, committed: new Map([...start].map(([k, v]) => [k, Number(v)])), consumed: new Map() };
         open.set(input.connector, input.taskId, entry);
         watchSinkLag(input.connector, input.taskId, () => sinkLag(entry));
         logger.info({ loadId: input.loadId, assignment: formatAssignment(assignment) }, 'sink task opened');
@@ -259,6 +265,26 @@ export function sinkActivities(deps: ActivityDeps) {
       await open.closeAll();
     },
   };
+}
+
+/**
+ * The offsets a task with preCommit lets the batch commit: its answer for the partitions whose
+ * position is ahead of the committed offset, each no further than that position (records the
+ * pipeline put ahead of what batches claimed have not had their failures dead-lettered yet) and
+ * only where it moves forward.
+ */
+async function safeOffsets(t: OpenSink, preCommit: NonNullable<SinkTask['preCommit']>): Promise<Array<TopicPartition & { offset: number }>> {
+  const current = [...t.consumed.values()].filter((c) => c.offset > (t.committed.get(tpKey(c)) ?? -1));
+  const answer = await preCommit(current.map((c) => ({ topic: c.topic, partition: c.partition, offset: c.offset })));
+  const out: Array<TopicPartition & { offset: number }> = [];
+  for (const a of answer) {
+    const k = tpKey(a);
+    const at = t.consumed.get(k);
+    if (!at || !Number.isSafeInteger(a.offset)) continue;
+    const offset = Math.min(a.offset, at.offset);
+    if (offset > (t.committed.get(k) ?? -1)) out.push({ topic: at.topic, partition: at.partition, offset });
+  }
+  return out;
 }
 
 /** Per owned partition: its end as of the latest fetch minus the committed offset. */

@@ -97,7 +97,34 @@ export interface SinkTask {
   readonly maxConcurrentPuts?: number;
   /** Flush anything buffered; after it resolves the records given so far are durable. */
   flush?(): Promise<void>;
+  /**
+   * Optional (Kafka Connect's SinkTask.open): called once after startTask, before the first put,
+   * with the partitions the task owns and the offset each starts reading from (the next offset
+   * to read: the committed one, or where auto.offset.reset put it). A task that does not
+   * implement it learns its partitions from the records. Partitions are never taken away from a
+   * running task: a new assignment closes the task and starts a new one.
+   */
+  open?(partitions: SinkPartitionOffset[]): Promise<void>;
+  /**
+   * Optional (Kafka Connect's SinkTask.preCommit): called at the end of every batch, also when
+   * no record came, with the position reached per partition (the next offset to read after the
+   * records handed to put and dead-lettered so far, for the partitions whose position is ahead of
+   * what was committed). Returns the offsets that are safe to commit: the next offset to read per
+   * partition, for what the task has made durable. Partitions left out are not committed this
+   * time; an offset beyond the position given is lowered to it. Without preCommit everything put
+   * is committed once put (and flush) resolved. A task that buffers records (files written only
+   * when rotated) implements it so that a restart resumes from what its target really holds; it
+   * may do time-driven work here (rotate files on a wall-clock schedule).
+   */
+  preCommit?(current: SinkPartitionOffset[]): Promise<SinkPartitionOffset[]>;
   close(): Promise<void>;
+}
+
+/** A topic-partition and an offset: the next offset to read (as Kafka commits it). */
+export interface SinkPartitionOffset {
+  topic: string;
+  partition: number;
+  offset: number;
 }
 
 export interface SinkPlugin<K extends KeyMap = KeyMap> extends PluginBase<K> {
