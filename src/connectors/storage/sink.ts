@@ -147,9 +147,9 @@ function storageSinkTask(cfg: ConfigOf<StorageSinkKeys>, compression: { type: Co
       const out: SinkPartitionOffset[] = [];
       for (const c of current) {
         const w = writers.get(tpId(c.topic, c.partition));
-        // No open file: everything handed to put is in committed files (or was dropped), so the position itself is safe.
-        if (!w || w.openRecords === 0) out.push(c);
-        else if (w.offsetToCommit !== undefined) out.push({ ...c, offset: w.offsetToCommit });
+        // A file boundary at or before the position (the pipeline may have put records past it).
+        const safe = w ? w.safeOffset(c.offset) : c.offset;
+        if (safe !== undefined) out.push({ ...c, offset: safe });
       }
       return out;
     },

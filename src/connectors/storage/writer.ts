@@ -60,6 +60,10 @@ export class TopicPartitionWriter {
   private nextScheduled = Number.MAX_SAFE_INTEGER;
   /** The next offset to read once the committed files are all that is kept; undefined before the first commit. */
   offsetToCommit?: number;
+  /** Where commits ended (each an offsetToCommit), ascending, from the last one a preCommit answered. */
+  private commitEnds: number[] = [];
+  /** The highest offset handed to write(), written, skipped or rejected alike (-1: none). */
+  private lastHandled = -1;
 
   constructor(
     readonly topic: string,
@@ -76,6 +80,26 @@ export class TopicPartitionWriter {
 
   get openRecords(): number {
     return this.recordCount;
+  }
+
+  /**
+   * The offset a restart may resume from, given the runtime's position (the next offset after the
+   * records it has claimed): the position itself when every record before it is in committed
+   * files (or was skipped) and none at or past it was handled yet; otherwise the last commit end
+   * at or before it. The runtime's pipeline may put records past the position, so a file may
+   * already span it: resuming inside a file would start a second file over the same records.
+   * Undefined when no such offset is known yet (nothing to commit this time).
+   */
+  safeOffset(position: number): number | undefined {
+    if (this.recordCount === 0 && this.lastHandled < position) {
+      // Positions only move forward: ends before this one will not be asked for again.
+      this.commitEnds = this.commitEnds.filter((end) => end > position);
+      return position;
+    }
+    let best: number | undefined;
+    for (const end of this.commitEnds) if (end <= position) best = end;
+    if (best !== undefined) this.commitEnds = this.commitEnds.filter((end) => end >= best);
+    return best;
   }
 
   private scheduleNext(now: number): void {
@@ -121,6 +145,7 @@ export class TopicPartitionWriter {
    * not written (the caller dead-letters it); a failing upload throws a RetriableError.
    */
   async write(r: SinkRecord, now: number): Promise<void> {
+    this.lastHandled = Math.max(this.lastHandled, r.originalKafkaOffset);
     const tombstone = r.value === null || r.value === undefined;
     if (tombstone) {
       if (this.s.nullValues === 'ignore') return;
@@ -192,6 +217,7 @@ export class TopicPartitionWriter {
       committed.push({ key: f.key, records: f.records });
     }
     this.offsetToCommit = this.currentOffset + 1;
+    this.commitEnds.push(this.offsetToCommit);
     this.files.clear();
     this.recordCount = 0;
     this.baseTimestamp = undefined;
