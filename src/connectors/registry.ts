@@ -6,6 +6,8 @@ import { fileStreamSink, fileStreamSource } from './file-stream/index.js';
 import { httpSink } from './http-sink/index.js';
 import { rotatingFileSink } from './rotating-file-sink/index.js';
 import { spoolDirCsvSource } from './spooldir-csv/index.js';
+import { gcsSink } from './gcs-sink/index.js';
+import { hdfs3SinkConnector, hdfsSinkConnector } from './hdfs-sink/index.js';
 import type { ConnectorPlugin } from './types.js';
 
 /** The names Connect accepts for a plugin class: the full name, the simple name, and that without "Connector". */
@@ -34,7 +36,7 @@ export function registerConnectorPlugin(plugin: ConnectorPlugin, origin: PluginO
   return connectors.add(plugin, origin);
 }
 
-for (const p of [jdbcSource, jdbcSink, elasticsearchSink, fileStreamSource, fileStreamSink, httpSink, spoolDirCsvSource, rotatingFileSink]) registerConnectorPlugin(p, { location: BUILT_IN });
+for (const p of [jdbcSource, jdbcSink, elasticsearchSink, fileStreamSource, fileStreamSink, httpSink, spoolDirCsvSource, rotatingFileSink, gcsSink, hdfsSinkConnector, hdfs3SinkConnector]) registerConnectorPlugin(p, { location: BUILT_IN });
 
 /** Looks a plugin up by connector.class: full class name, an alias, or Connect's simple/pruned name (case-sensitive, as in Connect). */
 export function findConnectorPlugin(classOrAlias: string): ConnectorPlugin | undefined {

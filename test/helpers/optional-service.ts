@@ -31,3 +31,19 @@ export async function serviceEnv<K extends string>(service: string, keys: readon
   }
   return env;
 }
+
+/** fake-gcs-server (scripts/stack/services/gcs.sh): its endpoint, checked to answer. */
+export function gcsServer(): Promise<{ GCS_ENDPOINT: string }> {
+  return serviceEnv('gcs', ['GCS_ENDPOINT'] as const, async (e) => {
+    const res = await fetch(`${e.GCS_ENDPOINT}/storage/v1/b`);
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  });
+}
+
+/** The MiniDFSCluster (scripts/stack/services/hdfs.sh): its hdfs:// and WebHDFS URLs and superuser, checked to answer. */
+export function hdfsServer(): Promise<{ WEBHDFS_URL: string; HDFS_URL: string; HDFS_USER: string }> {
+  return serviceEnv('hdfs', ['WEBHDFS_URL', 'HDFS_URL', 'HDFS_USER'] as const, async (e) => {
+    const res = await fetch(`${e.WEBHDFS_URL}/webhdfs/v1/?op=GETFILESTATUS`);
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  });
+}

@@ -5,21 +5,15 @@ import { ConfigError, RetriableError } from '../../src/errors.js';
 import type { ObjectStore, StoredObject } from '../../src/connectors/storage/object-store.js';
 import { GcsStore } from '../../src/connectors/storage/stores/gcs.js';
 import { WebHdfsStore } from '../../src/connectors/storage/stores/webhdfs.js';
-import { serviceEnv } from '../helpers/optional-service.js';
+import { gcsServer, hdfsServer } from '../helpers/optional-service.js';
 import { freePort, uniqueIdent } from '../helpers/stack.js';
 
 // The GCS and WebHDFS object stores against the stack's real servers (fake-gcs-server, Hadoop's
 // MiniDFSCluster): the ObjectStore contract the storage-sink core relies on (put/get/list/delete,
 // overwrite, key order, readers never see a partial object), then what is particular to each.
 
-const gcsEnv = await serviceEnv('gcs', ['GCS_ENDPOINT'] as const, async (e) => {
-  const res = await fetch(`${e.GCS_ENDPOINT}/storage/v1/b`);
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-});
-const hdfsEnv = await serviceEnv('hdfs', ['WEBHDFS_URL', 'HDFS_URL', 'HDFS_USER'] as const, async (e) => {
-  const res = await fetch(`${e.WEBHDFS_URL}/webhdfs/v1/?op=GETFILESTATUS`);
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-});
+const gcsEnv = await gcsServer();
+const hdfsEnv = await hdfsServer();
 
 const admin = new Storage({ apiEndpoint: gcsEnv.GCS_ENDPOINT, projectId: 'tconnect-it' });
 const bucket = uniqueIdent('it-gcs-store').replace(/_/g, '-');

@@ -27,7 +27,7 @@ export interface WebHdfsStoreOptions {
   description?: string;
   /** user.name for simple authentication (default HADOOP_USER_NAME, else the OS user). */
   user?: string;
-  /** Directory under root for files being written (default "+tmp", as Confluent's HDFS sink). */
+  /** Directory under root for files being written (default "+tmp"; Confluent's HDFS sink uses <topics.dir>/+tmp). */
   tempDir?: string;
   /** The config key to name when the address or permissions are wrong (default hdfs.url). */
   urlKey?: string;
@@ -211,11 +211,11 @@ export class WebHdfsStore implements ObjectStore {
   private async *walk(dirKey: string, namePrefix: string, signal?: AbortSignal): AsyncGenerator<StoredObject> {
     const entries = (await this.listDir(dirKey, signal))
       .filter((s) => s.pathSuffix.startsWith(namePrefix))
-      // Files being written live in the temporary directory: never listed.
-      .filter((s) => !(dirKey === '' && s.pathSuffix === this.tempDir))
       .sort(byKeyOrder);
     for (const s of entries) {
       const key = dirKey === '' ? s.pathSuffix : `${dirKey}/${s.pathSuffix}`;
+      // Files being written live in the temporary directory: never listed.
+      if (key === this.tempDir) continue;
       if (s.type === 'DIRECTORY') yield* this.walk(key, '', signal);
       else yield { key, size: s.length };
     }
