@@ -11,6 +11,7 @@ import { toFailure } from './failures.js';
 import type { KindControl } from './kind.js';
 import { sinkControl } from './sink/control.js';
 import { sourceControl, writeSourceOffsets } from './source/control.js';
+import { exactlyOnceSourceSupport } from '../src/config/exactly-once.js';
 
 export interface ValidatedConnector {
   /** Flat string map, unresolved (config-provider references kept as written). */
@@ -73,7 +74,7 @@ export function controlActivities(deps: ActivityDeps) {
      * again works; with nothing stored (a new connector) it is refused.
      */
     async validateConnector(input: { name: string; config: RawConfig; stored?: Record<string, string> }): Promise<ValidatedConnector> {
-      const r = validateConnectorConfig(input.name, keepHiddenSecrets(input.config, input.stored));
+      const r = validateConnectorConfig(input.name, keepHiddenSecrets(input.config, input.stored), { exactlyOnceSourceSupport: exactlyOnceSourceSupport(deps.workerConfig) });
       if (!r.ok || !r.plugin) {
         const list = r.problems.map((p) => `${p.key}: ${p.message}`).join('; ');
         throw toFailure(new ConfigError(`Connector configuration is invalid and contains the following ${r.problems.length} error(s): ${list}`, r.problems));
@@ -94,7 +95,7 @@ export function controlActivities(deps: ActivityDeps) {
       if (!plugin) throw toFailure(new ConfigError(`Unknown connector.class ${input.config['connector.class']}`));
       let secrets: string[] = [];
       try {
-        const { config: resolved, values } = await resolveConfigValues(input.config, deps.workerConfig);
+        const { config: resolved, values } = await resolveConfigValues(input.config, deps.providers);
         secrets = [...values, ...secretKeys(plugin, resolved).map((k) => resolved[k]).filter(Boolean)];
         const maxTasks = Number(input.config['tasks.max'] ?? 1);
         const tasks = await plugin.taskConfigs(resolved, maxTasks, {

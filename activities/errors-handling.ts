@@ -13,8 +13,6 @@ export interface ErrorsSettings {
   dlqTopic: string;
   dlqReplicationFactor: number;
   dlqContextHeaders: boolean;
-  retryTimeoutMs: number;
-  retryDelayMaxMs: number;
 }
 
 /** The errors.* keys as validation reads them (booleans in any case, defaults from the declaration). */
@@ -29,8 +27,6 @@ export function errorsSettings(cfg: Record<string, string>): ErrorsSettings {
     dlqTopic: (c['errors.deadletterqueue.topic.name'] ?? '').trim(),
     dlqReplicationFactor: c['errors.deadletterqueue.topic.replication.factor'],
     dlqContextHeaders: c['errors.deadletterqueue.context.headers.enable'],
-    retryTimeoutMs: c['errors.retry.timeout'],
-    retryDelayMaxMs: c['errors.retry.delay.max.ms'],
   };
 }
 

@@ -80,7 +80,7 @@ export async function beginOpen<P extends ConnectorPlugin>(kind: P['type'], deps
   // Plain secrets and every value a provider handed out: no error leaving the task may carry one.
   const secrets: string[] = [];
   try {
-    const r = await resolveConfigValues(raw, deps.workerConfig);
+    const r = await resolveConfigValues(raw, deps.providers);
     resolved = r.config;
     secrets.push(...r.values);
   } catch (e) {

@@ -143,8 +143,10 @@ async function main(): Promise<void> {
         const raw = row[name];
         s.put(name, raw === null || raw === undefined ? null : mapping.convert(raw));
       }
-      const key = conv.key.fromConnectData(opts.topic, null, null);
-      const value = conv.value.fromConnectData(opts.topic, schema, s);
+      let key = conv.key.fromConnectData(opts.topic, null, null);
+      if (key instanceof Promise) key = await key;
+      let value = conv.value.fromConnectData(opts.topic, schema, s);
+      if (value instanceof Promise) value = await value;
       const size = (value?.length ?? 0) + (key?.length ?? 0) + 70;
       if (bytes + size > opts.maxRequestBytes && chunk.length) {
         chunks.push(chunk);

@@ -14,7 +14,6 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Client as EsClient } from '@elastic/elasticsearch';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Kafka, logLevel, type Admin, type Message } from 'kafkajs';
@@ -24,7 +23,7 @@ import {
   REPO_ROOT, RESULTS_DIR, RssSampler, fileStamp, groupLag, loadavg, machine, machineBusySeconds, median, memAvailable, mib,
   procCpuSeconds, procMemory, round, sleep, spawnNode, stackEnv, stopChild, threadCpuSeconds, cpuByThreadDelta, waitForLine,
   waitForQuiet, type QuietWait, type StackEnv,
-  childEnv, codeState, logTo, profileFlags, serverPids,
+  childEnv, codeState, logTo, profileFlags, serverPids, benchMain,
 } from './lib/common.js';
 import type { BaselineKafkaEsOptions } from './baseline-kafka-es.js';
 import { COMMON_USAGE, parseBenchFlags, type CommonBenchOptions } from './lib/flags.js';
@@ -620,12 +619,4 @@ export function printReport(r: SinkEsReport): void {
   process.stdout.write(lines.join('\n') + '\n');
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const o = parseArgs(process.argv.slice(2));
-  if (o.cleanup) {
-    cleanupLeftovers().then(() => process.exit(0), (e) => { log(`cleanup failed: ${(e as Error).message}`); process.exit(1); });
-  } else runSinkEs(o).then(
-    (r) => { printReport(r); process.exit(0); },
-    (e) => { log(`sink-es failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`); process.exit(1); },
-  );
-}
+benchMain(import.meta.url, 'sink-es', { parse: parseArgs, run: runSinkEs, print: printReport, cleanup: cleanupLeftovers, log });

@@ -11,7 +11,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import mysql from 'mysql2/promise';
@@ -19,7 +18,7 @@ import { CONNECTOR_WORKFLOW, connectorWorkflowId, taskStatusQuery, taskWorkflowI
 import {
   REPO_ROOT, RESULTS_DIR, RssSampler, fileStamp, machine, median, memAvailable, mib, procCpuSeconds, procMemory, round,
   ancestorPids, cpuByThreadDelta, machineBusySeconds, sleep, threadCpuSeconds, waitForQuiet, type QuietWait, spawnNode, stackEnv, stopChild, waitForLine, type StackEnv,
-  childEnv, codeState, logTo, profileFlags, serverPids,
+  childEnv, codeState, logTo, profileFlags, serverPids, benchMain,
 } from './lib/common.js';
 import type { BaselineOptions } from './baseline-jdbc-kafka.js';
 import { COMMON_USAGE, parseBenchFlags, type CommonBenchOptions } from './lib/flags.js';
@@ -618,12 +617,4 @@ export function printReport(r: SourceJdbcReport): void {
   process.stdout.write(lines.join('\n') + '\n');
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const o = parseArgs(process.argv.slice(2));
-  if (o.cleanup) {
-    cleanupLeftovers().then(() => process.exit(0), (e) => { log(`cleanup failed: ${(e as Error).message}`); process.exit(1); });
-  } else runSourceJdbc(o).then(
-    (r) => { printReport(r); process.exit(0); },
-    (e) => { log(`source-jdbc failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`); process.exit(1); },
-  );
-}
+benchMain(import.meta.url, 'source-jdbc', { parse: parseArgs, run: runSourceJdbc, print: printReport, cleanup: cleanupLeftovers, log });

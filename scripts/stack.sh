@@ -7,6 +7,9 @@
 #                                 server under scripts/stack/services/, extras = the optional ones only
 #   npm run stack -- status [NAME...]  one line per service: healthy, or why not
 #   npm run stack -- down     stop everything by pid; nothing is left running
+#   npm run stack -- start-one NAME   start one core server alone and wait until it serves; stop-one NAME stops it
+#                                     by pid. With TC_STACK_RUN and its ports set, a private instance beside the
+#                                     shared one (the chaos suite restarts those, never the shared servers)
 #   npm run stack -- logs     the tail of each server's log (logs <service> [lines] for one)
 #   npm run stack -- env      KEY=value lines for a shell or a test to source
 #   npm run stack -- tools    install only the missing Debian command-line tools (java, maven, shellcheck, ...)
@@ -16,8 +19,10 @@
 #                                          the compatibility test runs a Connect worker from them
 #   npm run stack -- pyclient              install (once) the Python Kafka Connect client kafka-connect-py
 #                                          in a venv and print the path of its `kc` command
+#   npm run stack -- deploy-tools          install (once) helm, kubernetes-validate and check-jsonschema, which
+#                                          check deploy/ (the Helm chart, the Compose variant); prints their folder
 #
-# Settings (environment): TC_STACK_HOME (cache root), TEMPORAL_PORT, TEMPORAL_UI_PORT, KAFKA_PORT,
+# Settings (environment): TC_STACK_HOME (cache root), TC_STACK_RUN (run directory, default <cache root>/run), TEMPORAL_PORT, TEMPORAL_UI_PORT, KAFKA_PORT,
 # KAFKA_CONTROLLER_PORT, MYSQL_PORT, ELASTICSEARCH_PORT, MYSQL_USER, MYSQL_PASSWORD, MYSQL_DATABASE,
 # KAFKA_HEAP (default -Xms512m -Xmx1g), ES_HEAP (default -Xms1g -Xmx1g).
 set -euo pipefail
@@ -33,7 +38,8 @@ if [ "$(id -u)" = 0 ]; then DEFAULT_HOME=/var/cache/temporal-connect; else DEFAU
 # Root's home is not readable by the unprivileged Elasticsearch user, hence /var/cache for root.
 TC_HOME=${TC_STACK_HOME:-$DEFAULT_HOME}
 OPT=$TC_HOME/opt
-RUN=$TC_HOME/run
+# TC_STACK_RUN: another run directory (pids, logs, data), for a private instance beside the shared one.
+RUN=${TC_STACK_RUN:-$TC_HOME/run}
 
 TEMPORAL_PORT=${TEMPORAL_PORT:-7233}
 TEMPORAL_UI_PORT=${TEMPORAL_UI_PORT:-8233}
@@ -206,6 +212,25 @@ provision_pyclient() {
     fail "install kafka-connect-py" "$log" "pip could not install kafka-connect-py"
   fi
   touch "$PYCLIENT_HOME/.installed-$PYCLIENT_VERSION"
+}
+
+# Tools that check the deployment files in deploy/ (the Helm chart and the Compose variant):
+# helm (built from the Go module proxy, cached), kubernetes-validate and check-jsonschema (PyPI, with
+# the Kubernetes and Compose schemas bundled, so nothing is fetched at check time).
+HELM_VERSION=v4.3.2
+DEPLOY_TOOLS=$OPT/deploy-tools
+provision_deploy_tools() {
+  [ -f "$DEPLOY_TOOLS/.installed" ] && return 0
+  local log=$OPT/deploy-tools-install.log
+  mkdir -p "$DEPLOY_TOOLS/bin"
+  say "installing the deployment checkers: helm $HELM_VERSION (Go module proxy; a few minutes cold), kubernetes-validate and check-jsonschema (PyPI) ..."
+  command -v go >/dev/null || fail "install helm" "" "go is not on PATH"
+  GOBIN=$DEPLOY_TOOLS/bin CGO_ENABLED=0 go install "helm.sh/helm/v4/cmd/helm@$HELM_VERSION" >"$log" 2>&1 || fail "install helm" "$log" "go install failed"
+  rm -rf "$DEPLOY_TOOLS/venv"
+  { python3 -m venv "$DEPLOY_TOOLS/venv" && "$DEPLOY_TOOLS/venv/bin/pip" install -q kubernetes-validate==1.37.0 check-jsonschema==0.39.0; } >>"$log" 2>&1 \
+    || fail "install kubernetes-validate" "$log" "pip install failed"
+  ln -sf "$DEPLOY_TOOLS/venv/bin/kubernetes-validate" "$DEPLOY_TOOLS/venv/bin/check-jsonschema" "$DEPLOY_TOOLS/bin/"
+  touch "$DEPLOY_TOOLS/.installed"
 }
 
 provision_mariadb() {
@@ -495,6 +520,19 @@ stop_one() {
   rm -f "$pf"
 }
 
+# start-one NAME: one core server alone (provisioned from the cache), waited for until healthy.
+cmd_start_one() {
+  local svc=${1:-}
+  is_core "$svc" || { echo "stack: start-one takes one of: ${SERVICES[*]}" >&2; exit 2; }
+  mkdir -p "$OPT" "$RUN"
+  "provision_$svc"
+  "start_$svc"
+  local limit=120
+  [ "$svc" = elasticsearch ] && limit=180
+  wait_healthy "$svc" "$limit"
+  say "$svc up: $(describe "$svc") (run directory $RUN)"
+}
+
 cmd_down() {
   local svc
   # The demo's worker (npm run demo) first, then the servers.
@@ -531,6 +569,7 @@ MYSQL_PASSWORD=$MYSQL_PASSWORD
 MYSQL_DATABASE=$MYSQL_DATABASE
 ELASTICSEARCH_URL=http://127.0.0.1:$ELASTICSEARCH_PORT
 TC_STACK_RUN=$RUN
+DEPLOY_TOOLS_BIN=$DEPLOY_TOOLS/bin
 EOF
   local svc
   for svc in "${EXTRA_SERVICES[@]}"; do "env_$svc"; done
@@ -558,5 +597,8 @@ case $verb in
   tools) mkdir -p "$TC_HOME"; provision_tools ;; # only the Debian command-line tools (npm run lint uses it for shellcheck)
   connect-libs) mkdir -p "$OPT"; provision_tools; provision_connect; echo "$CONNECT_HOME/libs" ;;
   pyclient) mkdir -p "$TC_HOME"; provision_pyclient; echo "$PYCLIENT_HOME/bin/kc" ;;
-  *) echo "usage: npm run stack -- up [NAME...]|status [NAME...]|down|logs [service [lines]]|env|kafka <tool> [args]|tools|connect-libs|pyclient" >&2; exit 2 ;;
+  deploy-tools) mkdir -p "$OPT"; provision_deploy_tools; echo "$DEPLOY_TOOLS/bin" ;;
+  start-one) cmd_start_one "$@" ;;
+  stop-one) is_core "${1:-}" || { echo "stack: stop-one takes one of: ${SERVICES[*]}" >&2; exit 2; }; stop_one "$1" ;;
+  *) echo "usage: npm run stack -- up [NAME...]|status [NAME...]|down|start-one NAME|stop-one NAME|logs [service [lines]]|env|kafka <tool> [args]|tools|connect-libs|pyclient|deploy-tools" >&2; exit 2 ;;
 esac

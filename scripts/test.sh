@@ -28,6 +28,8 @@ set +a
 # What the REST compatibility tests run beside the stack (installed once, then cached).
 bash scripts/stack.sh connect-libs >/dev/null
 bash scripts/stack.sh pyclient >/dev/null
+# What the deployment test checks deploy/ with (helm, kubernetes-validate, check-jsonschema).
+bash scripts/stack.sh deploy-tools >/dev/null
 export KAFKAJS_NO_PARTITIONER_WARNING=1
 # Test workers and the Temporal SDK log here, not to the console (test/helpers/log-setup.ts); fresh each run.
 export TCONNECT_TEST_LOG_DIR="${TCONNECT_TEST_LOG_DIR:-${TMPDIR:-/tmp}/tconnect-test-logs}"

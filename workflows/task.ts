@@ -96,8 +96,16 @@ export async function sinkTaskWorkflow(input: TaskInput): Promise<TaskResult> {
 function batchSteps(kind: TaskKind, queue: string) {
   const a = dataActivities(queue);
   return kind === 'source'
-    ? { open: a.openSourceTask, batch: async (i: BatchInput) => { const r = await a.sourceBatch(i); return { offsets: r.offsets, count: r.produced, topics: r.topics ?? [] }; }, close: a.closeSourceTask }
-    : { open: a.openSinkTask, batch: async (i: BatchInput) => { const r = await a.sinkBatch(i); return { offsets: r.offsets, count: r.written, topics: r.topics ?? [] }; }, close: a.closeSinkTask };
+    ? { open: async (i: OpenInput) => (await a.openSourceTask(i)).offsets ?? [], batch: async (i: BatchInput) => { const r = await a.sourceBatch(i); return { offsets: r.offsets, count: r.produced, topics: r.topics ?? [] }; }, close: a.closeSourceTask }
+    : { open: async (i: OpenInput) => { await a.openSinkTask(i); return [] as PartitionOffset[]; }, batch: async (i: BatchInput) => { const r = await a.sinkBatch(i); return { offsets: r.offsets, count: r.written, topics: r.topics ?? [] }; }, close: a.closeSinkTask };
+}
+
+interface OpenInput {
+  connector: string;
+  taskId: number;
+  loadId: string;
+  taskConfig: Record<string, string>;
+  offsets: PartitionOffset[];
 }
 
 interface BatchInput {
@@ -224,13 +232,17 @@ async function runTask(kind: TaskKind, input: TaskInput, _self: (i: TaskInput) =
       if (!loadId) {
         loadId = uuid4();
         seq = 0;
-        await steps.open({
+        // Exactly-once sources answer with the offsets committed in Kafka that this history has not
+        // seen (a batch whose transaction committed just before its worker died).
+        const committed = await steps.open({
           connector: input.connector,
           taskId: input.taskId,
           loadId,
           taskConfig: input.taskConfig,
           offsets: [...offsets.values()],
         });
+        for (const o of committed) offsets.set(partitionKey(o.partition), o);
+        if (committed.length) offsetsDirty = true;
       }
       batchInFlight = true;
       const r = await steps.batch({ connector: input.connector, taskId: input.taskId, loadId, seq }).finally(() => void (batchInFlight = false));

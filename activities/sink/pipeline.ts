@@ -81,7 +81,7 @@ export class SinkPipeline<F, W = unknown> {
 
   constructor(
     private readonly fetcher: Pick<PartitionFetcher, 'take' | 'release'>,
-    private readonly prepare: (messages: FetchedMessage[]) => Prepared<F, W>,
+    private readonly prepare: (messages: FetchedMessage[]) => Prepared<F, W> | Promise<Prepared<F, W>>,
     private readonly write: (prepared: Prepared<F, W>, signal: AbortSignal) => Promise<WriteOutcome<F>>,
     private readonly opts: PipelineOptions,
   ) {}
@@ -154,7 +154,7 @@ export class SinkPipeline<F, W = unknown> {
         messages = await this.fetcher.take(this.opts.chunkRecords, TAKE_WAIT_MS, signal);
         if (this.halted) return this.fetcher.release(messages);
         if (messages.length === 0) continue;
-        prepared = this.prepare(messages);
+        prepared = await this.prepare(messages);
       } catch (e) {
         this.fetcher.release(messages);
         // The consumer failed or a bug in conversion: the batch that claims this throws it.

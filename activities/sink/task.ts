@@ -14,6 +14,7 @@ import { within } from '../../src/wait.js';
 import { deadLetter, type DeadRecord } from '../dead-letter.js';
 import { ASSIGNMENT_KEY, formatAssignment, parseAssignment } from './assignment.js';
 import { commitBatch, sinkPartition, startPositions } from './group-offsets.js';
+import { isPromise } from '../../src/converters/types.js';
 
 /** Worker property: buffer memory the fetchers of all sink tasks of a worker share. */
 export const SINK_BUFFER_KEY = 'temporal.sink.buffer.max.bytes';
@@ -74,16 +75,19 @@ export function sinkActivities(deps: ActivityDeps) {
   });
 
   /** Converts and transforms fetched messages; records that fail here are kept with their stage. */
-  function prepare(t: Pick<TaskBasics, 'converters' | 'chain'>, fetched: FetchedMessage[]): Prepared<RecordFailure, PreparedRecords> {
+  async function prepare(t: Pick<TaskBasics, 'converters' | 'chain'>, fetched: FetchedMessage[]): Promise<Prepared<RecordFailure, PreparedRecords>> {
     const failures: RecordFailure[] = [];
     const records: SinkRecord[] = [];
     const sources: FetchedMessage[] = [];
     for (const m of fetched) {
       let stage: ErrorStage = 'KEY_CONVERTER';
       try {
-        const key = t.converters.key.toConnectData(m.topic, m.message.key ?? null);
+        // A registry converter answers later only on a cache miss: await only then.
+        let key = t.converters.key.toConnectData(m.topic, m.message.key ?? null);
+        if (isPromise(key)) key = await key;
         stage = 'VALUE_CONVERTER';
-        const value = t.converters.value.toConnectData(m.topic, m.message.value ?? null);
+        let value = t.converters.value.toConnectData(m.topic, m.message.value ?? null);
+        if (isPromise(value)) value = await value;
         stage = 'HEADER_CONVERTER';
         const headers: ConnectHeader[] = [];
         const raw = m.message.headers;

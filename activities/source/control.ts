@@ -29,9 +29,9 @@ export const sourceControl = (deps: ActivityDeps) => (plugin: SourcePlugin): Kin
     if (!plugin.needsReplan) return false;
     let secrets: string[] = [];
     try {
-      const { config: resolved, values } = await resolveConfigValues(input.config, deps.workerConfig);
+      const { config: resolved, values } = await resolveConfigValues(input.config, deps.providers);
       secrets = [...values, ...secretKeys(plugin, resolved).map((k) => resolved[k]).filter(Boolean)];
-      const tasks = await Promise.all(input.tasks.map((t) => resolveConfig(t, deps.workerConfig)));
+      const tasks = await Promise.all(input.tasks.map((t) => resolveConfig(t, deps.providers)));
       return await plugin.needsReplan(resolved, tasks, { connectorName: input.name, logger: deps.logger.child({ connector: input.name }) });
     } catch (e) {
       throw toFailure(e, secrets);

@@ -1,12 +1,19 @@
 import { Context } from '@temporalio/activity';
-import type { IHeaders, Message } from 'kafkajs';
+import type { IHeaders, Message, Transaction } from 'kafkajs';
 import type { PartitionOffset } from '../../workflows/messages.js';
 import { partitionKey } from '../../workflows/state.js';
 import type { SourcePlugin, SourceTask } from '../../src/connectors/types.js';
 import type { RecordConverters } from '../../src/converters/registry.js';
-import { DataError, errorSummary } from '../../src/errors.js';
+import { isPromise } from '../../src/converters/types.js';
+import { ConfigError, DataError, errorSummary } from '../../src/errors.js';
 import type { SourceRecord } from '../../src/records/record.js';
 import { OffsetsStore, withLongsAsStrings } from '../../src/kafka/offsets-store.js';
+import { readCommittedSourceOffsets } from '../../src/kafka/offsets-reader.js';
+import { kafkaError } from '../../src/kafka/client.js';
+import {
+  DEFAULT_TRANSACTION_INTERVAL_MS, EXACTLY_ONCE_SOURCE_SUPPORT_KEY, exactlyOnceSourceSupport, taskTransactionalId, transactionBoundary,
+} from '../../src/config/exactly-once.js';
+import { DEFAULT_TASK_QUEUE } from '../../workflows/messages.js';
 import { sourceOffsetsTopic } from './control.js';
 import type { ActivityDeps } from '../deps.js';
 import { toFailure } from '../failures.js';
@@ -49,6 +56,49 @@ interface OpenTask extends TaskBasics {
   task: SourceTask;
   topicCreation: { partitions?: number; replicationFactor?: number };
   offsetsStore: OffsetsStore;
+  /** Set when the worker has exactly.once.source.support=enabled: each batch is one transaction. */
+  eos?: ExactlyOnce;
+}
+
+interface ExactlyOnce {
+  /** The pool key of this open's transactional producer (one per load: an older load's is fenced). */
+  producerKey: string;
+  transactionalId: string;
+  /** transaction.boundary=interval: a batch (one transaction) lasts this long, whatever it holds. */
+  intervalMs?: number;
+}
+
+export interface OpenSourceTaskResult {
+  workerId: string;
+  /**
+   * Exactly-once mode: the committed offsets read back from the offsets topic (read_committed)
+   * that differ from the workflow's, for the partitions the task holds. A batch whose transaction
+   * committed before its worker died is known here, and not produced again.
+   */
+  offsets?: PartitionOffset[];
+}
+
+/**
+ * A task's exactly-once settings on this worker: none unless exactly.once.source.support=enabled
+ * (Connect's rule: the worker decides). A connector that requires exactly once is refused on a
+ * worker that cannot give it, rather than silently delivered at least once.
+ */
+function exactlyOnceOf(deps: ActivityDeps, resolved: Record<string, string>, input: OpenSourceTaskInput): ExactlyOnce | undefined {
+  const support = exactlyOnceSourceSupport(deps.workerConfig);
+  if (support !== 'enabled') {
+    if ((resolved['exactly.once.support'] ?? '').trim().toLowerCase() === 'required') {
+      throw new ConfigError(`Connector ${input.connector} has exactly.once.support=required but worker ${deps.workerId} has ${EXACTLY_ONCE_SOURCE_SUPPORT_KEY}=${support}: `
+        + `set ${EXACTLY_ONCE_SOURCE_SUPPORT_KEY}=enabled on every worker of the task queue, or exactly.once.support=requested`, [{ key: 'exactly.once.support', message: 'This worker does not have exactly-once source support enabled.' }]);
+    }
+    return undefined;
+  }
+  const boundary = transactionBoundary(resolved);
+  const interval = resolved['transaction.boundary.interval.ms'];
+  return {
+    producerKey: `eos:${input.connector}:${input.taskId}:${input.loadId}`,
+    transactionalId: taskTransactionalId(deps.taskQueue ?? DEFAULT_TASK_QUEUE, input.connector, input.taskId),
+    intervalMs: boundary === 'interval' ? (interval ? Number(interval) : DEFAULT_TRANSACTION_INTERVAL_MS) : undefined,
+  };
 }
 
 /** Records asked of one poll() call within a batch. */
@@ -70,6 +120,7 @@ function headersOf(rec: SourceRecord, conv: RecordConverters): IHeaders | undefi
 export function sourceActivities(deps: ActivityDeps) {
   const open = new OpenTasks<OpenTask>('source', deps.workerId, async (e, key) => {
     forgetTask(e.connector, e.taskId);
+    if (e.eos) await deps.kafka.dropProducer(e.eos.producerKey);
     await e.task.close().catch((err) => deps.logger.warn({ err: errorSummary(err).message, task: key }, 'closing source task failed'));
   });
 
@@ -84,16 +135,35 @@ export function sourceActivities(deps: ActivityDeps) {
 
   return {
     /** Starts (or restarts) a task in this worker from the workflow's committed offsets. */
-    async openSourceTask(input: OpenSourceTaskInput): Promise<{ workerId: string }> {
+    async openSourceTask(input: OpenSourceTaskInput): Promise<OpenSourceTaskResult> {
       await open.close(input.connector, input.taskId);
       const { plugin, resolved, secrets, logger, basics } = await beginOpen<SourcePlugin>('source', deps, input);
       try {
         const common = basics();
-        const offsets = new Map(input.offsets.map((o) => [partitionKey(o.partition), o.offset]));
+        const offsetsStore = new OffsetsStore(deps.kafka, sourceOffsetsTopic(deps, resolved));
+        const eos = exactlyOnceOf(deps, resolved, input);
+        const offsets = new Map(input.offsets.map((o) => [partitionKey(o.partition), o]));
+        const changed = new Map<string, PartitionOffset>();
+        if (eos) {
+          // Fence first (InitProducerId aborts an older instance's open transaction), then read
+          // what was committed: nothing a zombie still writes can be committed after this point.
+          await deps.kafka.producer(eos.producerKey, { transactionalId: eos.transactionalId });
+          await offsetsStore.ensureTopic();
+          for (const o of await readCommittedSourceOffsets(deps.kafka, offsetsStore.topic, input.connector)) {
+            const k = partitionKey(o.partition);
+            if (JSON.stringify(withLongsAsStrings(offsets.get(k)?.offset ?? null)) !== JSON.stringify(withLongsAsStrings(o.offset))) changed.set(k, o);
+            offsets.set(k, o);
+          }
+        }
+        const asked = new Set<string>(input.offsets.map((o) => partitionKey(o.partition)));
         const task = await plugin.startTask(resolved, {
           connectorName: input.connector,
           taskId: input.taskId,
-          offsetFor: (p) => (offsets.get(partitionKey(p)) as Record<string, unknown> | null | undefined) ?? null,
+          offsetFor: (p) => {
+            const k = partitionKey(p);
+            asked.add(k);
+            return (offsets.get(k)?.offset as Record<string, unknown> | null | undefined) ?? null;
+          },
           logger,
         });
         const partitions = resolved['topic.creation.default.partitions'];
@@ -105,10 +175,13 @@ export function sourceActivities(deps: ActivityDeps) {
             partitions: partitions ? Number(partitions) : undefined,
             replicationFactor: rf ? Number(rf) : undefined,
           },
-          offsetsStore: new OffsetsStore(deps.kafka, sourceOffsetsTopic(deps, resolved)),
+          offsetsStore,
+          eos,
         });
-        logger.info({ loadId: input.loadId, partitions: input.offsets.length }, 'source task opened');
-        return { workerId: deps.workerId };
+        // Only the partitions this task holds: the topic has every task's, and the workflow's report merges them.
+        const reconciled = [...changed].filter(([k]) => asked.has(k)).map(([, o]) => o);
+        logger.info({ loadId: input.loadId, partitions: input.offsets.length, exactlyOnce: !!eos, reconciled: reconciled.length }, 'source task opened');
+        return eos ? { workerId: deps.workerId, offsets: withLongsAsStrings(reconciled) } : { workerId: deps.workerId };
       } catch (e) {
         throw toFailure(e, secrets);
       }
@@ -163,12 +236,40 @@ export function sourceActivities(deps: ActivityDeps) {
     }
   }
 
+  /** A failed exactly-once batch aborts its transaction (the task is then closed and reopened, fencing this producer). */
   async function pollAndProduce(t: OpenTask, interrupted: AbortSignal): Promise<SourceBatchResult> {
+    const tx: { current?: Transaction } = {};
+    try {
+      return await pollAndProduceIn(t, interrupted, tx);
+    } catch (e) {
+      await tx.current?.abort().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async function pollAndProduceIn(t: OpenTask, interrupted: AbortSignal, tx: { current?: Transaction }): Promise<SourceBatchResult> {
     const ctx = Context.current();
     const signal = AbortSignal.any([ctx.cancellationSignal, interrupted]);
     const started = Date.now();
-    const deadline = started + t.maxMillis;
     const producerKey = `connector-producer-${t.connector}-${t.taskId}`;
+    // transaction.boundary=interval: the batch runs for the interval and is not cut by record count.
+    const maxMillis = t.eos?.intervalMs ?? t.maxMillis;
+    const maxRecords = t.eos?.intervalMs !== undefined ? Number.MAX_SAFE_INTEGER : t.maxRecords;
+    const deadline = started + maxMillis;
+    /** Exactly-once mode: the batch's transaction, begun at its first write. */
+    const transaction = async (): Promise<Transaction> => {
+      if (!tx.current) {
+        const prod = await deps.kafka.producer(t.eos!.producerKey, { transactionalId: t.eos!.transactionalId });
+        try {
+          tx.current = await prod.transaction();
+        } catch (e) {
+          throw kafkaError('begin transaction', e);
+        }
+      }
+      return tx.current;
+    };
+    const send = async (messages: Array<{ topic: string; message: Message }>) =>
+      t.eos ? deps.kafka.sendInTransaction(await transaction(), messages) : deps.kafka.send(producerKey, messages);
     const latest = new Map<string, PartitionOffset>();
     const topics = new Set<string>();
     let polled = 0, produced = 0, skipped = 0, deadLettered = 0;
@@ -178,12 +279,13 @@ export function sourceActivities(deps: ActivityDeps) {
     // so an idle task does not fill its history with empty batches.
     for (;;) {
       if (signal.aborted) break;
-      const want = t.maxRecords - polled;
+      const want = maxRecords - polled;
       if (want <= 0) break;
       // Poll in chunks so producing one chunk overlaps reading the next and memory stays bounded.
       const records = await t.task.poll(Math.min(want, POLL_CHUNK), signal);
       if (records.length === 0) {
-        if (polled > 0 || Date.now() - started >= t.idleWaitMillis) break;
+        // An interval transaction stays open for its interval; other batches end once the source has nothing more.
+        if ((polled > 0 && t.eos?.intervalMs === undefined) || (polled === 0 && Date.now() - started >= t.idleWaitMillis) || Date.now() >= deadline) break;
         await abortableWait({ ms: 50, signal });
         ctx.heartbeat({ polled });
         continue;
@@ -203,8 +305,11 @@ export function sourceActivities(deps: ActivityDeps) {
         try {
           const out = t.chain.apply(rec);
           if (out === null) { skipped++; continue; }
-          const keyBytes = t.converters.key.fromConnectData(out.topic, out.keySchema ?? null, out.key);
-          const valueBytes = t.converters.value.fromConnectData(out.topic, out.valueSchema ?? null, out.value);
+          // A registry converter answers later only on a cache miss: await only then.
+          let keyBytes = t.converters.key.fromConnectData(out.topic, out.keySchema ?? null, out.key);
+          if (isPromise(keyBytes)) keyBytes = await keyBytes;
+          let valueBytes = t.converters.value.fromConnectData(out.topic, out.valueSchema ?? null, out.value);
+          if (isPromise(valueBytes)) valueBytes = await valueBytes;
           const headers = headersOf(out, t.converters);
           topics.add(out.topic);
           messages.push({
@@ -241,7 +346,7 @@ export function sourceActivities(deps: ActivityDeps) {
       await inFlight;
       if (messages.length) {
         await deps.kafka.ensureTopics([...new Set(messages.map((m) => m.topic))], t.topicCreation);
-        inFlight = deps.kafka.send(producerKey, messages).then(() => { produced += messages.length; });
+        inFlight = send(messages).then(() => { produced += messages.length; });
         inFlight.catch(() => undefined);
       }
       ctx.heartbeat({ polled });
@@ -249,8 +354,22 @@ export function sourceActivities(deps: ActivityDeps) {
     }
     await inFlight;
     const offsets = [...latest.values()];
-    // Kafka acknowledged every record: now the offsets may be committed.
-    await t.offsetsStore.write(t.connector, offsets);
+    if (t.eos) {
+      // The records and their offsets in one transaction: both are committed, or neither.
+      if (offsets.length) await deps.kafka.sendInTransaction(await transaction(), t.offsetsStore.records(t.connector, offsets));
+      const txn = tx.current;
+      if (txn) {
+        try {
+          await txn.commit();
+        } catch (e) {
+          throw kafkaError('commit transaction', e);
+        }
+        tx.current = undefined;
+      }
+    } else {
+      // Kafka acknowledged every record: now the offsets may be committed.
+      await t.offsetsStore.write(t.connector, offsets);
+    }
     if (t.task.commit && offsets.length) await t.task.commit(offsets.map((o) => ({ partition: o.partition, offset: o.offset ?? {} })));
     const millis = Date.now() - started;
     recordBatch('source', t.connector, t.taskId, { read: polled, written: produced, failed: skipped, deadLettered, millis });

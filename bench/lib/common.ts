@@ -3,7 +3,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync, existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import type { StackEnv } from '../../test/helpers/stack.js';
 export { stackEnv, type StackEnv } from '../../test/helpers/stack.js';
@@ -345,4 +345,25 @@ export function logTo(child: ChildProcess, file: string): void {
 /** Node flags writing CPU profiles of a child into <logDir>/<name>.cpuprofiles when profiling. */
 export function profileFlags(profile: boolean, logDir: string, name: string): string[] {
   return profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(logDir, `${name}.cpuprofiles`)}`] : [];
+}
+
+/**
+ * A benchmark script's entry: when `importMetaUrl` is the script node was started with, parses
+ * argv, runs `cleanup` (for --cleanup) or `run` then `print`, and exits 0, or 1 after logging why.
+ */
+export function benchMain<O extends { cleanup?: boolean }, R>(importMetaUrl: string, name: string, spec: {
+  parse(argv: string[]): O;
+  run(o: O): Promise<R>;
+  print(r: R): void;
+  cleanup(): Promise<void>;
+  log(line: string): void;
+}): void {
+  if (!process.argv[1] || importMetaUrl !== pathToFileURL(process.argv[1]).href) return;
+  const o = spec.parse(process.argv.slice(2));
+  const failed = (what: string) => (e: unknown) => {
+    spec.log(`${what} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    process.exit(1);
+  };
+  if (o.cleanup) spec.cleanup().then(() => process.exit(0), failed('cleanup'));
+  else spec.run(o).then((r) => { spec.print(r); process.exit(0); }, failed(name));
 }

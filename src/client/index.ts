@@ -43,11 +43,22 @@ import {
 import type { ConnectorInput } from '../../workflows/connector.js';
 import { BadRequestError, ConnectorExistsError, ConnectorNotFoundError } from './errors.js';
 import { connectorOffsetsSchema } from './schemas.js';
+import type { ExactlyOnceSourceSupport } from '../config/exactly-once.js';
 
 export { BadRequestError, ConnectorExistsError, ConnectorNotFoundError } from './errors.js';
 export { ConfigError } from '../errors.js';
 export { connectorOffsetsSchema, connectorSpecSchema, rawConfigSchema } from './schemas.js';
 export type { ConnectorOffsets, ConnectorSpec, ConnectorStatus, RawConfig, RestartOptions } from '../../workflows/messages.js';
+
+/** An error's message followed by each distinct message of its causes ("a: b: c"). */
+function causeChain(e: unknown): string {
+  const parts: string[] = [];
+  for (let x: unknown = e, depth = 0; x instanceof Error && depth < 5; x = x.cause, depth++) {
+    const m = x.message.trim();
+    if (m && !parts.some((p) => p.includes(m))) parts.push(m);
+  }
+  return parts.join(': ') || String(e);
+}
 
 export interface ConnectOptions {
   /** host:port of the Temporal frontend; default $TEMPORAL_ADDRESS, else localhost:7233. */
@@ -56,6 +67,12 @@ export interface ConnectOptions {
   namespace?: string;
   /** Task queue the connector workflows run on; default $TCONNECT_TASK_QUEUE, else connect. */
   taskQueue?: string;
+  /**
+   * The workers' exactly.once.source.support, when this client is a worker's (its REST API):
+   * exactly.once.support=required is then refused unless it is `enabled`, as Connect's worker does.
+   * Unset: that check is left to the workers' own validation.
+   */
+  exactlyOnceSourceSupport?: ExactlyOnceSourceSupport;
   /** Default on when $TEMPORAL_TLS is true or an API key is given. */
   tls?: boolean | TLSConfig;
   /** Temporal Cloud API key; default $TEMPORAL_API_KEY. */
@@ -83,8 +100,12 @@ export class ConnectClient {
   /** Set when this client opened the connection, so close() is ours to do. */
   private readonly ownConnection?: Connection;
 
-  constructor(temporal: Client, opts: { taskQueue?: string; ownConnection?: Connection } = {}) {
+  /** See ConnectOptions.exactlyOnceSourceSupport. */
+  readonly exactlyOnceSourceSupport?: ExactlyOnceSourceSupport;
+
+  constructor(temporal: Client, opts: { taskQueue?: string; ownConnection?: Connection; exactlyOnceSourceSupport?: ExactlyOnceSourceSupport } = {}) {
     this.temporal = temporal;
+    this.exactlyOnceSourceSupport = opts.exactlyOnceSourceSupport;
     this.taskQueue = opts.taskQueue ?? DEFAULT_TASK_QUEUE;
     this.ownConnection = opts.ownConnection;
   }
@@ -97,8 +118,9 @@ export class ConnectClient {
     try {
       connection = await Connection.connect({ address, tls: opts.tls ?? (env.TEMPORAL_TLS === 'true' ? true : undefined), apiKey });
     } catch (e) {
-      // The SDK's message ("Failed to connect before the deadline") does not say where it tried.
-      throw new ConnectError(`Cannot reach Temporal at ${address}: ${(e as Error).message}`, { cause: e });
+      // The SDK's message ("Failed to connect to Temporal server") says neither where it tried nor
+      // why: the address, and the causes (a refused API key, a TLS failure), go with it.
+      throw new ConnectError(`Cannot reach Temporal at ${address}: ${causeChain(e)}`, { cause: e });
     }
     const temporal = new Client({
       connection,
@@ -106,12 +128,12 @@ export class ConnectClient {
       dataConverter: opts.dataConverter,
     });
     const taskQueue = opts.taskQueue ?? (env.TCONNECT_TASK_QUEUE || DEFAULT_TASK_QUEUE);
-    return new ConnectClient(temporal, { taskQueue, ownConnection: connection });
+    return new ConnectClient(temporal, { taskQueue, ownConnection: connection, exactlyOnceSourceSupport: opts.exactlyOnceSourceSupport });
   }
 
   /** Validates the config, then starts the connector workflow. Answers like POST /connectors. */
   async create(spec: ConnectorSpec): Promise<ConnectorInfo> {
-    const checked = validate(spec.name, spec.config, 'create');
+    const checked = validate(spec.name, spec.config, 'create', this.exactlyOnceSourceSupport);
     const input: ConnectorInput = { name: spec.name, config: checked.submit, initialState: spec.initial_state, type: checked.type };
     try {
       await this.temporal.workflow.start(CONNECTOR_WORKFLOW, {
@@ -188,7 +210,7 @@ export class ConnectClient {
   /** Validates the new config, then hands it to the connector; answers with its status. */
   async reconfigure(name: string, config: RawConfig): Promise<ConnectorStatus> {
     const handle = await this.running(name);
-    const checked = validate(name, config, 'reconfigure');
+    const checked = validate(name, config, 'reconfigure', this.exactlyOnceSourceSupport);
     return this.call(name, () => handle.executeUpdate(reconfigureUpdate, { args: [checked.submit] }));
   }
 
@@ -261,8 +283,13 @@ export class ConnectClient {
  * A secret sent as `[hidden]` (read back from an answer) goes as is in a reconfigure, where the
  * workflow keeps the stored value; a new connector has none, so there it is refused.
  */
-function validate(name: string, config: RawConfig, purpose: 'create' | 'reconfigure'): { masked: Record<string, string>; type: 'source' | 'sink'; submit: Record<string, string> } {
-  const r = validateConnectorConfig(name, config);
+function validate(
+  name: string,
+  config: RawConfig,
+  purpose: 'create' | 'reconfigure',
+  exactlyOnceSourceSupport?: ExactlyOnceSourceSupport,
+): { masked: Record<string, string>; type: 'source' | 'sink'; submit: Record<string, string> } {
+  const r = validateConnectorConfig(name, config, { exactlyOnceSourceSupport });
   if (!r.ok || !r.plugin) {
     throw new ConfigError(`Connector configuration is invalid and contains ${r.problems.length} error(s)`, r.problems);
   }

@@ -8,6 +8,7 @@ import { findPredicate, findTransform, PREDICATES, TRANSFORMS, validateTransform
 import { compileJavaRegex } from '../transforms/util/java-regex.js';
 import type { RawConfig } from '../../workflows/messages.js';
 import { RUNTIME_DEFAULTS } from '../../workflows/settings.js';
+import { exactlyOnceProblems, type ExactlyOnceSourceSupport } from './exactly-once.js';
 import { defineConfig, isWholeNumber, key, wholeNumberMessage, type ConfigKey, type ConfigProblem, type KeyMap } from './define.js';
 import { hasProviderReference } from './providers.js';
 import { maskConfig, redact, secretKeys, secretValues } from './secrets.js';
@@ -166,18 +167,6 @@ export const commonKeys = {
   ...temporalKeys,
 };
 
-/** Kafka Connect refuses "required" on a worker without exactly-once source support; so do we, having none yet. */
-function refuseRequired(k: ConfigKey<'requested' | 'required'>): ConfigKey<'requested' | 'required'> {
-  return refined(k, (v, ctx) => {
-    if (v !== 'required') return;
-    ctx.addIssue({
-      code: 'custom',
-      message: 'This worker does not have exactly-once source support enabled: temporal-connect does not implement exactly-once source delivery yet. '
-        + 'Use "requested" (or leave the key unset): records are then delivered at least once.',
-    });
-  });
-}
-
 export const sourceKeys = {
   'topic.creation.groups': shown('Topic Creation Groups', key.custom(
     { type: 'LIST', importance: 'LOW', group: 'Topic Creation', default: [], documentation: 'Groups of configurations for topics created by source connectors. temporal-connect supports the default group only (topic.creation.default.*), so this must stay empty.' },
@@ -191,19 +180,23 @@ export const sourceKeys = {
     group: 'Topic Creation', importance: 'LOW',
     doc: "The replication factor for new topics created for this connector. This value may be -1 to use the broker's default replication factor, or may be a positive number not larger than the number of brokers in the Kafka cluster. Required when any topic.creation.* key is set.",
   }), 'Replication factor')),
-  'exactly.once.support': shown('Exactly once support', refuseRequired(key.enum(['requested', 'required'] as const, {
+  'exactly.once.support': shown('Exactly once support', key.enum(['requested', 'required'] as const, {
     default: 'requested', caseInsensitive: true, group: 'Exactly Once Support',
-    doc: 'Permitted values are requested, required. "required" is refused: exactly-once source delivery is not implemented yet, '
-      + 'as on a Kafka Connect worker without exactly.once.source.support=enabled. "requested" (the default) is best effort: '
-      + 'records are delivered at least once.',
-  }))),
+    doc: 'Permitted values are requested, required. If set to "required", forces a preflight check for the connector to ensure that it can provide exactly-once semantics '
+      + 'with the given configuration, and creating or validating the connector fails unless the worker has exactly.once.source.support=enabled. '
+      + 'Whether records are written exactly once is the worker\'s choice, as in Kafka Connect: with exactly.once.source.support=enabled every source task writes '
+      + 'its records and their offsets in one Kafka transaction.',
+  })),
   'transaction.boundary': shown('Transaction Boundary', key.enum(['poll', 'interval', 'connector'] as const, {
     default: 'poll', caseInsensitive: true, importance: 'MEDIUM', group: 'Exactly Once Support',
-    doc: 'Permitted values are poll, interval, connector. If set to \'poll\', a new producer transaction will be started and committed for every batch of records that each task from this connector provides to Connect. temporal-connect commits each batch with its offsets, which is poll; interval and connector are refused.',
+    doc: 'Permitted values are poll, interval, connector. If set to \'poll\', a new producer transaction will be started and committed for every batch of records that each task from this connector provides to Connect '
+      + '(in temporal-connect: every batch activity, up to temporal.batch.max.records or temporal.batch.max.ms). If set to \'connector\', relies on connector-defined transaction boundaries; '
+      + 'no built-in connector defines them, so that value is refused. If set to \'interval\', commits transactions only after a user-defined time interval has passed.',
   })),
   'transaction.boundary.interval.ms': shown('Transaction boundary interval', key.int({
     type: 'LONG', min: 0, importance: 'LOW', group: 'Exactly Once Support',
-    doc: 'If \'transaction.boundary\' is set to \'interval\', determines the interval for producer transaction commits by connector tasks. Unused in temporal-connect, which commits per batch (poll).',
+    doc: 'If \'transaction.boundary\' is set to \'interval\', determines the interval for producer transaction commits by connector tasks (at most 540000 ms here: one batch activity). '
+      + 'If unset, defaults to 60000 ms (Kafka Connect\'s offset.flush.interval.ms default). It has no effect if a different transaction.boundary is specified.',
   })),
   'offsets.storage.topic': key.string({
     importance: 'LOW', group: 'offsets.topic', displayName: 'Offsets topic',
@@ -338,15 +331,14 @@ function sinkTopicProblems(values: Record<string, string>): ConfigProblem[] {
   return problems;
 }
 
-/** Connect's source rule: temporal-connect commits each poll's batch with its offsets, and nothing else. */
-function transactionBoundaryProblems(values: Record<string, string>): ConfigProblem[] {
-  const v = values['transaction.boundary']?.trim().toLowerCase();
-  if (v === 'interval' || v === 'connector') {
-    return [{ key: 'transaction.boundary', message: `Invalid value ${values['transaction.boundary']} for configuration transaction.boundary: temporal-connect commits each batch a task polls together with its offsets (poll); set transaction.boundary=poll or leave it out` }];
-  }
-  return [];
-}
+/** The longest transaction.boundary.interval.ms: one transaction is one batch activity, which may run 10 minutes. */
+export const MAX_TRANSACTION_INTERVAL_MS = 540_000;
 
+function transactionIntervalProblems(values: Record<string, string>): ConfigProblem[] {
+  const v = values['transaction.boundary.interval.ms']?.trim();
+  if (!v || !/^\d+$/.test(v) || Number(v) <= MAX_TRANSACTION_INTERVAL_MS) return [];
+  return [{ key: 'transaction.boundary.interval.ms', message: `Invalid value ${v} for configuration transaction.boundary.interval.ms: at most ${MAX_TRANSACTION_INTERVAL_MS} ms, the longest a batch activity (one transaction) may run` }];
+}
 
 /** Connect's ConfigDef.parseType message when a value is not of its key's type; undefined when it is (or the type is free text). */
 export function typeMismatch(type: string, value: string): string | undefined {
@@ -385,7 +377,11 @@ function withConnectTypeMessages(keys: KeyMap, values: Record<string, string>, p
  * problems on keys holding a reference are left for that later check. Messages never carry a
  * resolved value or a plain secret.
  */
-export function validateConnectorConfig(name: string, raw: RawConfig, options: { resolved?: Record<string, string> } = {}): ConnectorConfigResult {
+export function validateConnectorConfig(
+  name: string,
+  raw: RawConfig,
+  options: { resolved?: Record<string, string>; exactlyOnceSourceSupport?: ExactlyOnceSourceSupport } = {},
+): ConnectorConfigResult {
   let problems: ConfigProblem[] = [];
   const config = flatten(raw, problems);
   if (config.name !== undefined && config.name !== name) {
@@ -404,11 +400,13 @@ export function validateConnectorConfig(name: string, raw: RawConfig, options: {
   if (plugin) {
     const typed = plugin.type === 'source' ? sourceConfig.parse(values) : sinkConfig.parse(values);
     if (!typed.ok) problems.push(...typed.problems);
-    if (plugin.type === 'source') problems.push(...topicCreationProblems(values), ...transactionBoundaryProblems(values));
+    if (plugin.type === 'source') problems.push(...topicCreationProblems(values), ...transactionIntervalProblems(values));
     else problems.push(...sinkTopicProblems(values));
     const own = plugin.config.parse(values);
     if (!own.ok) problems.push(...own.problems);
     else if (plugin.validate) problems.push(...plugin.validate(own.value));
+    // Connect's herder checks these after the keys parsed on their own.
+    if (plugin.type === 'source' && typed.ok) problems.push(...exactlyOnceProblems(plugin, values, options.exactlyOnceSourceSupport));
   }
   problems.push(...converterProblems(values));
   problems.push(...validateTransformChain(values));

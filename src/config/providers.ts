@@ -1,11 +1,11 @@
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { ENC_PROVIDER, EncryptedValueProvider, isSecretsKeyVariable, secretsKeyFile, secretsKeyTexts } from './secret-box.js';
 import { rememberResolvedValues } from './resolved-values.js';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseProperties } from 'dot-properties';
 import { ConfigError } from '../errors.js';
 import { compileJavaRegex, type JavaRegex } from '../transforms/util/java-regex.js';
+import { PathAllowlist } from './path-allowlist.js';
 
 /**
  * Kafka Connect's config providers: a connector value `${provider:[path:]key}` is replaced by what
@@ -105,36 +105,24 @@ export type ConfigProviders = ReadonlyMap<string, ConfigProvider>;
 /** A provider could not use the path (missing file, not allowed, not a directory). */
 class ProviderPathError extends Error {}
 
-/** KIP-993's allowed.paths: absolute, existing paths; a reference must lie inside one. Unset: anything goes. */
+/** KIP-993's allowed.paths: absolute, existing paths; a reference must (really) lie inside one. Unset: anything goes. */
 class AllowedPaths {
-  private readonly roots: string[] | null;
+  private readonly list: PathAllowlist;
 
-  constructor(setting: string | undefined, settingKey: string) {
-    if (setting === undefined || setting.trim() === '') {
-      this.roots = null;
-      return;
-    }
-    this.roots = setting.split(',').map((p) => path.normalize(p.trim()));
-    for (const root of this.roots) {
-      if (!path.isAbsolute(root) || !existsSync(root)) {
-        const message = `Path ${root} is not valid. The path should be absolute and exist`;
-        throw new ConfigError(`Invalid value ${setting} for configuration ${settingKey}: ${message}`, [{ key: settingKey, message }]);
-      }
-    }
+  constructor(setting: string | undefined, readonly settingKey: string) {
+    this.list = PathAllowlist.parse(setting, settingKey, { whenUnset: 'any', mustExist: true });
   }
 
-  check(p: string, settingKey: string): string {
+  allows(p: string): boolean {
+    return this.list.allows(p, { allowRoot: true });
+  }
+
+  /** The normalized path, when it is allowed; symlinks are followed, so a link cannot lead outside. */
+  check(p: string): string {
     const normalized = path.normalize(p);
-    if (this.roots && !this.roots.some((root) => isInside(normalized, root))) {
-      throw new ProviderPathError(`${p} is outside the paths allowed by ${settingKey}`);
-    }
+    if (!this.allows(normalized)) throw new ProviderPathError(`${p} is outside the paths allowed by ${this.settingKey}`);
     return normalized;
   }
-}
-
-function isInside(p: string, root: string): boolean {
-  const rel = path.relative(root, p);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 function ioReason(e: unknown): string {
@@ -166,16 +154,14 @@ class ForbiddenFiles {
 /** FileConfigProvider: `${file:/path/creds.properties:db.password}` reads a key of a .properties file. */
 class FileConfigProvider implements ConfigProvider {
   private readonly allowed: AllowedPaths;
-  private readonly allowedKey: string;
 
   constructor(name: string, params: Record<string, string>, private readonly forbidden: ForbiddenFiles) {
-    this.allowedKey = `config.providers.${name}.param.allowed.paths`;
-    this.allowed = new AllowedPaths(params['allowed.paths'], this.allowedKey);
+    this.allowed = new AllowedPaths(params['allowed.paths'], `config.providers.${name}.param.allowed.paths`);
   }
 
   async get(file: string, keys: readonly string[]): Promise<Map<string, string>> {
     if (file === '') throw new ProviderPathError('a file reference needs a path: ${file:/path/to/file.properties:key}');
-    const p = this.allowed.check(file, this.allowedKey);
+    const p = this.allowed.check(file);
     const refusal = await this.forbidden.refusal(p, file);
     if (refusal) throw new ProviderPathError(refusal);
     let text: string;
@@ -200,16 +186,14 @@ class FileConfigProvider implements ConfigProvider {
  */
 class DirectoryConfigProvider implements ConfigProvider {
   private readonly allowed: AllowedPaths;
-  private readonly allowedKey: string;
 
   constructor(name: string, params: Record<string, string>, private readonly forbidden: ForbiddenFiles) {
-    this.allowedKey = `config.providers.${name}.param.allowed.paths`;
-    this.allowed = new AllowedPaths(params['allowed.paths'], this.allowedKey);
+    this.allowed = new AllowedPaths(params['allowed.paths'], `config.providers.${name}.param.allowed.paths`);
   }
 
   async get(dir: string, keys: readonly string[]): Promise<Map<string, string | Refused>> {
     if (dir === '') throw new ProviderPathError('a directory reference needs a path: ${dir:/path/to/dir:file}');
-    const p = this.allowed.check(dir, this.allowedKey);
+    const p = this.allowed.check(dir);
     const dirRefusal = await this.forbidden.refusal(p, dir);
     if (dirRefusal) throw new ProviderPathError(dirRefusal);
     const isDir = await stat(p).then((s) => s.isDirectory(), () => false);
@@ -220,6 +204,10 @@ class DirectoryConfigProvider implements ConfigProvider {
       if (key === '' || key === '.' || key === '..' || key.includes('/') || key.includes(path.sep)) continue;
       const file = path.join(p, key);
       if (!(await stat(file).then((s) => s.isFile(), () => false))) continue;
+      if (!this.allowed.allows(file)) {
+        out.set(key, { refused: `${path.join(dir, key)} leads outside the paths allowed by ${this.allowed.settingKey}` });
+        continue;
+      }
       const refusal = await this.forbidden.refusal(file, path.join(dir, key));
       if (refusal) {
         out.set(key, { refused: refusal });
@@ -364,6 +352,27 @@ export function configProvidersFromWorkerConfig(worker: Record<string, string>, 
     throw new ConfigError(`Invalid config provider settings: ${problems.map((p) => `${p.key}: ${p.message}`).join('; ')}`, problems);
   }
   return providers;
+}
+
+/**
+ * Warnings for providers a worker enabled without narrowing them: a file or dir provider without
+ * allowed.paths reads any file the worker's user can (its Kafka, Temporal and TLS credentials
+ * included) for whoever may create connectors; an env provider without allowlist.pattern hands out
+ * any variable. Kafka Connect allows both; the worker says so at start, naming the setting to add.
+ */
+export function unconfinedProviderWarnings(worker: Record<string, string>): string[] {
+  const names = (worker['config.providers'] ?? '').split(',').map((n) => n.trim()).filter((n) => n !== '' && n !== ENC_PROVIDER);
+  const out: string[] = [];
+  for (const name of names) {
+    const found = findProviderClass(worker[`config.providers.${name}.class`]?.trim() || STANDARD_NAMES[name] || '');
+    if (!found) continue;
+    const param = found.alias === 'env' ? 'allowlist.pattern' : 'allowed.paths';
+    if ((worker[`config.providers.${name}.param.${param}`] ?? '').trim() !== '') continue;
+    out.push(found.alias === 'env'
+      ? `config provider '${name}' may read every environment variable of the worker for anyone who can create a connector; set config.providers.${name}.param.allowlist.pattern to the variable names it may read`
+      : `config provider '${name}' may read every file the worker's user can read (its credentials included) for anyone who can create a connector; set config.providers.${name}.param.allowed.paths to the directories it may read`);
+  }
+  return out;
 }
 
 /** What a reference to a provider the worker does not have says: which one, and how to enable it. */

@@ -1,11 +1,18 @@
 import { BUILT_IN, PluginList, type AddOutcome, type PluginOrigin } from '../plugins/plugin-list.js';
+import { lambdaSink } from './lambda-sink/index.js';
 import { jdbcSource } from './jdbc-source/index.js';
 import { jdbcSink } from './jdbc-sink/index.js';
 import { elasticsearchSink } from './elasticsearch-sink/index.js';
 import { fileStreamSink, fileStreamSource } from './file-stream/index.js';
 import { httpSink } from './http-sink/index.js';
+import { mongoSink } from './mongodb-sink/index.js';
 import { rotatingFileSink } from './rotating-file-sink/index.js';
+import { salesforceSource } from './salesforce-source/index.js';
 import { spoolDirCsvSource } from './spooldir-csv/index.js';
+import { mariaDbConnector, mySqlConnector } from './mysql-cdc/index.js';
+import { postgresCdcSource } from './postgres-cdc/index.js';
+import { s3Sink } from './s3-sink/index.js';
+import { s3Source } from './s3-source/index.js';
 import { gcsSink } from './gcs-sink/index.js';
 import { hdfs3SinkConnector, hdfsSinkConnector } from './hdfs-sink/index.js';
 import type { ConnectorPlugin } from './types.js';
@@ -36,7 +43,29 @@ export function registerConnectorPlugin(plugin: ConnectorPlugin, origin: PluginO
   return connectors.add(plugin, origin);
 }
 
-for (const p of [jdbcSource, jdbcSink, elasticsearchSink, fileStreamSource, fileStreamSink, httpSink, spoolDirCsvSource, rotatingFileSink, gcsSink, hdfsSinkConnector, hdfs3SinkConnector]) registerConnectorPlugin(p, { location: BUILT_IN });
+// The built-ins, one per line (a new connector adds its line).
+const BUILT_INS: ConnectorPlugin[] = [
+  jdbcSource,
+  jdbcSink,
+  elasticsearchSink,
+  fileStreamSource,
+  fileStreamSink,
+  httpSink,
+  spoolDirCsvSource,
+  rotatingFileSink,
+  mySqlConnector,
+  mariaDbConnector,
+  postgresCdcSource,
+  s3Sink,
+  s3Source,
+  mongoSink,
+  lambdaSink,
+  salesforceSource,
+  gcsSink,
+  hdfsSinkConnector,
+  hdfs3SinkConnector,
+];
+for (const p of BUILT_INS) registerConnectorPlugin(p, { location: BUILT_IN });
 
 /** Looks a plugin up by connector.class: full class name, an alias, or Connect's simple/pruned name (case-sensitive, as in Connect). */
 export function findConnectorPlugin(classOrAlias: string): ConnectorPlugin | undefined {

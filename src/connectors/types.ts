@@ -42,6 +42,13 @@ interface PluginBase<K extends KeyMap> {
   /** Kafka Connect class name first, e.g. io.confluent.connect.jdbc.JdbcSourceConnector */
   className: string;
   aliases: string[];
+  /**
+   * Kafka Connect's class of the connector's tasks, shown as `task.class` in GET
+   * /connectors/{name}/tasks; default: the class name with Connector replaced by Task
+   * (io.debezium.connector.mysql.MySqlConnector → ...MySqlTask). Set it when the real one differs
+   * (io.confluent.connect.jdbc.source.JdbcSourceTask), so scripts that read it see Connect's value.
+   */
+  taskClass?: string;
   version: string;
   summary: string;
   config: ConfigDef<K>;
@@ -70,6 +77,17 @@ export interface SourcePlugin<K extends KeyMap = KeyMap> extends PluginBase<K> {
    * table.poll.interval.ms or similar. Returns true when the connector should re-plan.
    */
   needsReplan?(raw: Record<string, string>, current: Array<Record<string, string>>, ctx: ConnectorContext): Promise<boolean>;
+  /**
+   * Optional, Connect's SourceConnector.exactlyOnceSupport: whether the connector can deliver
+   * exactly once with this config (its offsets pin the position exactly). Unimplemented = Connect's
+   * null: a connector with exactly.once.support=required is refused.
+   */
+  exactlyOnceSupport?(raw: Readonly<Record<string, string>>): 'SUPPORTED' | 'UNSUPPORTED';
+  /**
+   * Optional, Connect's SourceConnector.canDefineTransactionBoundaries: whether
+   * transaction.boundary=connector is possible. Unimplemented = UNSUPPORTED.
+   */
+  canDefineTransactionBoundaries?(raw: Readonly<Record<string, string>>): 'SUPPORTED' | 'UNSUPPORTED';
 }
 
 export interface SinkTaskContext {

@@ -186,6 +186,21 @@ export class JsonConverter implements Converter, HeaderConverter {
     });
   }
 
+  /**
+   * A JSON text read with a schema known from elsewhere (the JSON Schema converter's schema comes
+   * from the registry): Connect's convertToConnect on the parsed text.
+   */
+  readWithSchema(schema: Schema, text: Buffer): unknown {
+    let root: JsonNode | undefined;
+    try {
+      root = parseJson(UTF8.decode(text));
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : String(e);
+      throw new DataException(`Converting byte[] to Kafka Connect data failed due to serialization error: ${reason}`, { cause: e });
+    }
+    return this.toConnect(schema, root);
+  }
+
   private serialize(schema: Schema | null, value: unknown): Buffer | null {
     if (schema === null && value == null) return null;
     const payload = this.toJson(schema, value);

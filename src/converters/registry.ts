@@ -2,6 +2,9 @@ import { ConfigError } from '../errors.js';
 import { BUILT_IN, PluginList, type AddOutcome, type PluginOrigin } from '../plugins/plugin-list.js';
 import { BYTE_ARRAY_CONVERTER_CLASS, ByteArrayConverter } from './byte-array-converter.js';
 import { JSON_CONVERTER_CLASS, JsonConverter } from './json-converter.js';
+import { AVRO_CONVERTER_CLASS, AvroConverter } from './schema-registry/avro-converter.js';
+import { JSON_SCHEMA_CONVERTER_CLASS, JsonSchemaConverter } from './schema-registry/json-schema-converter.js';
+import { PROTOBUF_CONVERTER_CLASS, ProtobufConverter } from './schema-registry/protobuf-converter.js';
 import { NUMBER_CONVERTER_PLUGINS } from './number-converters.js';
 import { SIMPLE_HEADER_CONVERTER_CLASS, SimpleHeaderConverter } from './simple-header-converter.js';
 import { STRING_CONVERTER_CLASS, StringConverter } from './string-converter.js';
@@ -39,6 +42,9 @@ for (const p of [
   { className: BYTE_ARRAY_CONVERTER_CLASS, aliases: ['ByteArrayConverter', 'ByteArray'], converter: () => new ByteArrayConverter(), headerConverter: () => new ByteArrayConverter() },
   { className: SIMPLE_HEADER_CONVERTER_CLASS, aliases: ['SimpleHeaderConverter', 'Simple'], headerConverter: () => new SimpleHeaderConverter() },
   ...NUMBER_CONVERTER_PLUGINS,
+  { className: AVRO_CONVERTER_CLASS, aliases: ['AvroConverter', 'Avro'], converter: () => new AvroConverter() },
+  { className: JSON_SCHEMA_CONVERTER_CLASS, aliases: ['JsonSchemaConverter', 'JsonSchema'], converter: () => new JsonSchemaConverter() },
+  { className: PROTOBUF_CONVERTER_CLASS, aliases: ['ProtobufConverter', 'Protobuf'], converter: () => new ProtobufConverter() },
 ]) registerConverter(p, { location: BUILT_IN });
 
 export const DEFAULT_KEY_CONVERTER = JSON_CONVERTER_CLASS;

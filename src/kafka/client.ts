@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin, type Producer, type Message, CompressionTypes } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Producer, type Message, type Transaction, CompressionTypes } from 'kafkajs';
 import { ConfigError, ConnectError, DataError, RetriableError, isProgrammerError } from '../errors.js';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
@@ -117,7 +117,11 @@ export class KafkaPool {
     if (h.users === 0) void h.admin.disconnect().catch(() => undefined);
   }
 
-  /** An idempotent acks=all producer, created once per key and kept. */
+  /**
+   * An idempotent acks=all producer, created once per key and kept. With a transactionalId it is
+   * transactional, and connecting it (InitProducerId) fences every older producer of that id:
+   * their open transaction is aborted and their later commits refused.
+   */
   async producer(key: string, opts: { transactionalId?: string } = {}): Promise<Producer> {
     let p = this.producers.get(key);
     if (!p) {
@@ -127,6 +131,8 @@ export class KafkaPool {
           maxInFlightRequests: 1,
           allowAutoTopicCreation: true,
           transactionalId: opts.transactionalId,
+          // Kafka's default; an open transaction of a zombie nobody fences is aborted after this.
+          transactionTimeout: 60_000,
           retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5000 },
         });
         await prod.connect();
@@ -156,34 +162,30 @@ export class KafkaPool {
    */
   async send(key: string, records: Array<{ topic: string; message: Message }>, maxRequestBytes = 512 * 1024): Promise<void> {
     const prod = await this.producer(key);
-    let start = 0;
-    while (start < records.length) {
-      let bytes = 0;
-      let end = start;
-      while (end < records.length && (end === start || bytes + messageSize(records[end].message) <= maxRequestBytes)) {
-        bytes += messageSize(records[end].message);
-        end++;
-      }
-      const byTopic = new Map<string, Message[]>();
-      for (let i = start; i < end; i++) {
-        const r = records[i];
-        let list = byTopic.get(r.topic);
-        if (!list) byTopic.set(r.topic, (list = []));
-        list.push(r.message);
-      }
+    for (const topicMessages of requests(records, maxRequestBytes)) {
       try {
-        await prod.sendBatch({
-          acks: -1,
-          compression: CompressionTypes.None,
-          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-        });
+        await prod.sendBatch({ acks: -1, compression: CompressionTypes.None, topicMessages });
       } catch (e) {
         await this.dropProducer(key);
         // The topic may be gone (deleted, or auto-created again without our settings): look again next time.
-        this.knownTopics.forget(byTopic.keys());
+        this.knownTopics.forget(topicMessages.map((t) => t.topic));
         throw kafkaError('produce', e);
       }
-      start = end;
+    }
+  }
+
+  /**
+   * Sends messages inside an open transaction of a transactional producer, cut into requests as
+   * send() does. On failure the caller aborts the transaction and drops the producer.
+   */
+  async sendInTransaction(txn: Transaction, records: Array<{ topic: string; message: Message }>, maxRequestBytes = 512 * 1024): Promise<void> {
+    for (const topicMessages of requests(records, maxRequestBytes)) {
+      try {
+        await txn.sendBatch({ acks: -1, compression: CompressionTypes.None, topicMessages });
+      } catch (e) {
+        this.knownTopics.forget(topicMessages.map((t) => t.topic));
+        throw kafkaError('produce (transactional)', e);
+      }
     }
   }
 
@@ -257,6 +259,31 @@ export class TopicCache {
 
   clear(): void {
     this.seen.clear();
+  }
+}
+
+/**
+ * Messages cut into requests of about maxRequestBytes, grouped by topic, in order: kafkajs puts a
+ * partition's messages in one record batch, and a broker refuses batches over message.max.bytes.
+ */
+function* requests(records: Array<{ topic: string; message: Message }>, maxRequestBytes: number): Generator<Array<{ topic: string; messages: Message[] }>> {
+  let start = 0;
+  while (start < records.length) {
+    let bytes = 0;
+    let end = start;
+    while (end < records.length && (end === start || bytes + messageSize(records[end].message) <= maxRequestBytes)) {
+      bytes += messageSize(records[end].message);
+      end++;
+    }
+    const byTopic = new Map<string, Message[]>();
+    for (let i = start; i < end; i++) {
+      const r = records[i];
+      let list = byTopic.get(r.topic);
+      if (!list) byTopic.set(r.topic, (list = []));
+      list.push(r.message);
+    }
+    yield [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+    start = end;
   }
 }
 

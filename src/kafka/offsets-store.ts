@@ -17,17 +17,24 @@ export class OffsetsStore {
 
   async write(connector: string, offsets: PartitionOffset[]): Promise<void> {
     if (offsets.length === 0) return;
+    await this.ensureTopic();
+    await this.pool.send(`offsets:${this.topic}`, this.records(connector, offsets));
+  }
+
+  /** Creates the topic (compacted, as Connect's) when it does not exist yet. */
+  async ensureTopic(): Promise<void> {
     await this.pool.ensureTopics([this.topic], { partitions: 5, configs: { 'cleanup.policy': 'compact' } });
-    await this.pool.send(
-      `offsets:${this.topic}`,
-      offsets.map((o) => ({
-        topic: this.topic,
-        message: {
-          key: jsonWithLongs([connector, o.partition]),
-          value: o.offset === null ? null : jsonWithLongs(o.offset),
-        },
-      })),
-    );
+  }
+
+  /** The offsets as records of this topic (for a transaction that writes them with the data). */
+  records(connector: string, offsets: PartitionOffset[]): Array<{ topic: string; message: { key: string; value: string | null } }> {
+    return offsets.map((o) => ({
+      topic: this.topic,
+      message: {
+        key: jsonWithLongs([connector, o.partition]),
+        value: o.offset === null ? null : jsonWithLongs(o.offset),
+      },
+    }));
   }
 }
 

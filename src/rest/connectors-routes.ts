@@ -27,17 +27,11 @@ function locationOf(req: FastifyRequest, name: string): string {
   return `${req.protocol}://${req.host}/connectors/${encodeURIComponent(name)}`;
 }
 
-/** Task classes whose package differs from their connector's; any other is the connector class with Connector → Task. */
-const TASK_CLASSES: Record<string, string> = {
-  'io.confluent.connect.jdbc.JdbcSourceConnector': 'io.confluent.connect.jdbc.source.JdbcSourceTask',
-  'io.confluent.connect.jdbc.JdbcSinkConnector': 'io.confluent.connect.jdbc.sink.JdbcSinkTask',
-};
-
 /** Connect's `task.class` entry of a task config, from the connector class (name or alias) the config names. */
 export function taskClassOf(connectorClass: string | undefined): string | undefined {
   const plugin = connectorClass ? findConnectorPlugin(connectorClass) : undefined;
   if (!plugin) return undefined;
-  return TASK_CLASSES[plugin.className] ?? plugin.className.replace(/(Connector)?$/, 'Task');
+  return plugin.taskClass ?? plugin.className.replace(/(Connector)?$/, 'Task');
 }
 
 /** Task configs as Connect lists them: each with its `task.class`. */

@@ -9,6 +9,15 @@ const TO_LOG4J: Record<string, string> = {
   silent: 'OFF', fatal: 'FATAL', error: 'ERROR', warn: 'WARN', info: 'INFO', debug: 'DEBUG', trace: 'TRACE',
 };
 
+/** Loggers a worker keeps at most, and the longest name PUT /admin/loggers/{name} creates. */
+export const MAX_LOGGERS = 1000;
+export const MAX_LOGGER_NAME_LENGTH = 256;
+
+/** A PUT that would create a logger past those bounds (the REST API answers 400). */
+export class LoggerLimitError extends Error {
+  override name = 'LoggerLimitError';
+}
+
 export interface LoggerLevel {
   level: string;
   /** Epoch ms of the last change through the API, null when never changed (KIP-976). */
@@ -72,6 +81,9 @@ export class LoggerLevels {
     if (!pino) throw new Error(`invalid log level '${level}'.`);
     const isRoot = name.toLowerCase() === 'root';
     if (!isRoot && !this.entries.has(name)) {
+      // Every new name is kept for the process's life: bound them, so requests cannot grow memory without end.
+      if (name.length > MAX_LOGGER_NAME_LENGTH) throw new LoggerLimitError(`Logger name is longer than ${MAX_LOGGER_NAME_LENGTH} characters.`);
+      if (this.entries.size >= MAX_LOGGERS) throw new LoggerLimitError(`This worker already has ${MAX_LOGGERS} loggers; set the level of an existing one (or of a parent name, which covers the names below it).`);
       const root = this.entries.get('root')!.logger;
       const created = this.register(name, root.child({ logger: name }));
       created.level = root.level;

@@ -6,11 +6,15 @@ import { CONNECTOR_PLUGINS, connectorPluginOrigin, findConnectorPlugin } from '.
 import type { ConnectorPlugin } from '../connectors/types.js';
 import { JSON_CONVERTER_CLASS, jsonConverterConfig } from '../converters/json-converter.js';
 import { CONVERTER_PLUGINS, converterOrigin } from '../converters/registry.js';
+import { AVRO_CONVERTER_CLASS, avroConverterConfig } from '../converters/schema-registry/avro-converter.js';
+import { JSON_SCHEMA_CONVERTER_CLASS, jsonSchemaConverterConfig } from '../converters/schema-registry/json-schema-converter.js';
+import { PROTOBUF_CONVERTER_CLASS, protobufConverterConfig } from '../converters/schema-registry/protobuf-converter.js';
 import { STRING_CONVERTER_CLASS, stringConverterConfig } from '../converters/string-converter.js';
 import { BUILT_IN, type PluginOrigin } from '../plugins/plugin-list.js';
 import { findPredicate, findTransform, PREDICATES, TRANSFORMS, transformOrigin } from '../transforms/registry.js';
 import type { RawConfig } from '../../workflows/messages.js';
 import { RestError } from './errors.js';
+import type { ExactlyOnceSourceSupport } from '../config/exactly-once.js';
 
 export type PluginType = 'source' | 'sink' | 'transformation' | 'predicate' | 'converter' | 'header_converter';
 export interface PluginRow {
@@ -85,6 +89,9 @@ const CONVERTER_CONFIGS: Record<string, { config: ConfigDef<KeyMap>; shown?: Rec
     },
   },
   [STRING_CONVERTER_CLASS]: { config: stringConverterConfig, shown: { 'converter.encoding': { display_name: 'Encoding', width: 'MEDIUM' } } },
+  [AVRO_CONVERTER_CLASS]: { config: avroConverterConfig },
+  [PROTOBUF_CONVERTER_CLASS]: { config: protobufConverterConfig },
+  [JSON_SCHEMA_CONVERTER_CLASS]: { config: jsonSchemaConverterConfig },
 };
 
 /** GET /connector-plugins/{converter}/config: converter.type, then the converter's own keys (Connect numbers them within their group). */
@@ -109,7 +116,7 @@ function javaMapText(config: Record<string, string>): string {
  * Validates a config as Connect's validate endpoint does: 400 when the body names another class
  * than the path or none at all, or (as Kafka 4.x; 3.x answered 500) a class no plugin has.
  */
-export function validatePluginConfig(pathPlugin: string, raw: RawConfig): ConfigInfos {
+export function validatePluginConfig(pathPlugin: string, raw: RawConfig, exactlyOnceSourceSupport?: ExactlyOnceSourceSupport): ConfigInfos {
   const cls = raw['connector.class'];
   if (cls !== undefined && cls !== null && !normalized(String(cls)).endsWith(normalized(pathPlugin))) {
     throw new RestError(400, `Included connector type ${String(cls)} does not match request type ${pathPlugin}`);
@@ -118,7 +125,7 @@ export function validatePluginConfig(pathPlugin: string, raw: RawConfig): Config
   const flat: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) if (v !== null) flat[k] = String(v);
   if (cls === undefined || cls === null) throw new RestError(400, `Connector config ${javaMapText(flat)} contains no connector type`);
-  const result = validateConnectorConfig(name, raw);
+  const result = validateConnectorConfig(name, raw, { exactlyOnceSourceSupport });
   if (!result.plugin) {
     const problem = result.problems.find((p) => p.key === 'connector.class');
     throw new RestError(400, problem?.message ?? `Failed to find any class that implements Connector and which name matches ${String(cls)}`);

@@ -10,7 +10,7 @@ import type { Logger } from '../logging.js';
 import { authorized, challenges, enabled, type Credentials } from './auth.js';
 import { connectorRoutes } from './connectors-routes.js';
 import { parseWith, RestError, toErrorBody } from './errors.js';
-import { LoggerLevels } from './loggers.js';
+import { LoggerLevels, LoggerLimitError } from './loggers.js';
 import { pluginConfig, pluginRows, validatePluginConfig } from './plugins.js';
 import { registry as metricsRegistry } from '../metrics.js';
 import { VERSION } from '../version.js';
@@ -255,7 +255,7 @@ export function buildRestApp(deps: RestDeps): FastifyInstance {
     pluginRows(String(req.query.connectorsOnly ?? 'true').toLowerCase() !== 'false', VERSION));
   app.get<{ Params: { plugin: string } }>('/connector-plugins/:plugin/config', async (req) => pluginConfig(req.params.plugin));
   app.put<{ Params: { plugin: string } }>('/connector-plugins/:plugin/config/validate', async (req) =>
-    validatePluginConfig(req.params.plugin, parseWith(rawConfigSchema, req.body ?? {}, 'connector config')));
+    validatePluginConfig(req.params.plugin, parseWith(rawConfigSchema, req.body ?? {}, 'connector config'), deps.client.exactlyOnceSourceSupport));
 
   app.get('/admin/loggers', async () => deps.loggers.list());
   app.get<{ Params: { logger: string } }>('/admin/loggers/:logger', async (req) => {
@@ -268,7 +268,13 @@ export function buildRestApp(deps: RestDeps): FastifyInstance {
     if (typeof level !== 'string') throw new RestError(400, "Desired 'level' parameter was not specified in request.");
     // Connect's own (odd) status for an unknown level.
     if (!LoggerLevels.pinoLevel(level)) throw new RestError(404, `invalid log level '${level}'.`);
-    const changed = deps.loggers.set(req.params.logger, level);
+    let changed: string[];
+    try {
+      changed = deps.loggers.set(req.params.logger, level);
+    } catch (e) {
+      if (e instanceof LoggerLimitError) throw new RestError(400, e.message);
+      throw e;
+    }
     // scope=cluster: Connect tells every worker; we have no worker-to-worker channel, so only this one changes.
     if ((req.query.scope ?? '').toLowerCase() === 'cluster') return reply.code(204).send();
     return changed;

@@ -11,6 +11,7 @@ import { startWorker } from '../worker/index.js';
 import { loadCredentials, type Listener, type RestSettings } from './config.js';
 import { LoggerLevels } from './loggers.js';
 import { buildRestApp } from './server.js';
+import { exactlyOnceSourceSupport } from '../config/exactly-once.js';
 
 export interface WorkerProcessOptions {
   worker: Omit<WorkerRunOptions, 'signal'>;
@@ -84,7 +85,10 @@ export async function runWorkerProcess(opts: WorkerProcessOptions): Promise<void
   // Before REST answers: validate and /connector-plugins must know the plugins the worker loads.
   await loadWorkerPlugins(w.workerConfig ?? {}, logger);
   const start = await workerStartOptions(w, (p) => readFile(p, 'utf8'));
-  const client = await ConnectClient.connect({ address: w.temporalAddress, namespace: w.namespace, taskQueue: w.taskQueue, tls: start.tls, apiKey: start.apiKey });
+  const client = await ConnectClient.connect({
+    address: w.temporalAddress, namespace: w.namespace, taskQueue: w.taskQueue, tls: start.tls, apiKey: start.apiKey,
+    exactlyOnceSourceSupport: exactlyOnceSourceSupport(w.workerConfig ?? {}),
+  });
   let ready = false;
   let apps: FastifyInstance[] = [];
   try {

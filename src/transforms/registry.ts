@@ -3,6 +3,7 @@ import { BUILT_IN, PluginList, type AddOutcome, type PluginOrigin } from '../plu
 import { ConfigError, DataError } from '../errors.js';
 import type { ConnectRecord } from '../records/record.js';
 import { CastKey, CastValue } from './cast.js';
+import { ExtractNewRecordState } from '../connectors/debezium/extract-new-record-state.js';
 import { DropHeaders } from './drop-headers.js';
 import { ExtractFieldKey, ExtractFieldValue } from './extract-field.js';
 import { Filter } from './filter.js';
@@ -64,6 +65,8 @@ for (const d of [
   TimestampConverterKey, TimestampConverterValue,
   TimestampRouter,
   ValueToKey,
+  // Debezium's, for the CDC sources' envelopes.
+  ExtractNewRecordState,
 ]) registerTransform(d, { location: BUILT_IN });
 for (const d of [TopicNameMatches, HasHeaderKey, RecordIsTombstone]) registerPredicate(d, { location: BUILT_IN });
 

@@ -11,11 +11,13 @@ import { createActivities } from '../../activities/index.js';
 import { KafkaPool } from '../kafka/client.js';
 import { closeRawCluster } from '../kafka/group-offsets.js';
 import { createLogger, type Logger } from '../logging.js';
-import { configProvidersFromWorkerConfig } from '../config/providers.js';
+import { configProvidersFromWorkerConfig, unconfinedProviderWarnings } from '../config/providers.js';
 import { scrubbingLogger } from './scrubbing-logger.js';
 import { loadWorkerPlugins } from '../plugins/loader.js';
 import { DEFAULT_TASK_QUEUE } from '../../workflows/messages.js';
 import { SOURCE_EXT, WORKFLOWS_PATH } from './workflows-path.js';
+import { ConfigError } from '../errors.js';
+import { exactlyOnceSourceSupport } from '../config/exactly-once.js';
 
 export interface WorkerOptions {
   temporalAddress: string;
@@ -80,6 +82,21 @@ function boundHeapGrowth(workerConfig: Record<string, string>, logger: Logger): 
   if (pct > 0) v8.setFlagsFromString(`--heap-growing-percent=${pct}`);
 }
 
+/** Kafka Connect's worker property: how long a stopping worker lets in-flight batches finish. */
+export const SHUTDOWN_GRACE_KEY = 'task.shutdown.graceful.timeout.ms';
+export const DEFAULT_SHUTDOWN_GRACE_MS = 5000;
+
+/** task.shutdown.graceful.timeout.ms as a number of ms; a value that is not a whole number >= 0 is refused. */
+export function shutdownGraceMs(workerConfig: Record<string, string>): number {
+  const raw = workerConfig[SHUTDOWN_GRACE_KEY];
+  if (raw === undefined || raw.trim() === '') return DEFAULT_SHUTDOWN_GRACE_MS;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 0) {
+    throw new ConfigError(`Invalid value ${raw} for configuration ${SHUTDOWN_GRACE_KEY}: must be a whole number of milliseconds >= 0`, [{ key: SHUTDOWN_GRACE_KEY, message: 'must be a whole number of milliseconds >= 0' }]);
+  }
+  return ms;
+}
+
 let bundle: Promise<string> | undefined;
 /**
  * The path of the workflow bundle, built once per content: webpack runs in a short-lived child
@@ -123,20 +140,29 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   installRuntime();
   const logger = opts.logger?.child({ workerId }) ?? createLogger({ workerId });
   boundHeapGrowth(opts.workerConfig ?? {}, logger);
-  // Bad config.providers settings stop the worker at start, naming the key, not every connector later.
-  configProvidersFromWorkerConfig(opts.workerConfig ?? {});
+  // Bad config.providers settings stop the worker at start, naming the key, not every connector
+  // later; the providers are built once here and shared by every activity.
+  const providers = configProvidersFromWorkerConfig(opts.workerConfig ?? {});
+  for (const warning of unconfinedProviderWarnings(opts.workerConfig ?? {})) logger.warn({}, warning);
+  // A bad exactly.once.source.support stops the worker at start, naming the property.
+  exactlyOnceSourceSupport(opts.workerConfig ?? {});
   // plugin.path / plugins: third-party connectors, transforms and converters join the built-ins.
   await loadWorkerPlugins(opts.workerConfig ?? {}, logger);
   const kafka = new KafkaPool({ brokers: opts.kafkaBrokers, clientId: `tconnect-${workerId}` });
   kafka.onClose = () => closeRawCluster(kafka);
+  // On SIGTERM (a Kubernetes pod stopping, a rolling upgrade) in-flight batches get this long to
+  // finish and commit before their activities are cancelled (and retried on another worker).
+  const shutdownGraceTime = shutdownGraceMs(opts.workerConfig ?? {});
   const connection = await NativeConnection.connect({ address: opts.temporalAddress, tls: opts.tls, apiKey: opts.apiKey });
   const activities = createActivities({
     kafka,
     // Values resolved from config providers never reach the log, whatever an activity logs.
     logger: scrubbingLogger(logger),
     workerConfig: opts.workerConfig ?? {},
+    providers,
     workerId,
     workerQueue,
+    taskQueue,
   });
   const shared = await Worker.create({
     connection,
@@ -145,6 +171,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     workflowBundle: { codePath: await workflowBundlePath() },
     activities,
     identity: workerId,
+    shutdownGraceTime,
     // A workflow cached on a worker that died waits this long before another worker takes it
     // (default 10 s): keep failover fast.
     stickyQueueScheduleToStartTimeout: '2 seconds',
@@ -155,6 +182,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     taskQueue: workerQueue,
     activities,
     identity: workerId,
+    shutdownGraceTime,
   });
   logger.info({ taskQueue, workerQueue }, 'worker started');
 

@@ -1,4 +1,4 @@
-import type { KafkaMessage } from 'kafkajs';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import { kafka } from './clients.js';
 import { uniqueName, waitFor } from './stack.js';
 
@@ -19,17 +19,22 @@ function toRead(partition: number, m: KafkaMessage): ReadMessage {
 
 /** Reads a topic from the beginning until `count` messages arrived (or throws after the timeout). */
 export async function readTopic(topic: string, count: number, timeoutMs = 60_000): Promise<ReadMessage[]> {
+  return (await readRawTopic(topic, count, timeoutMs)).map(({ partition, message }) => toRead(partition, message));
+}
+
+/** readTopic's messages as Kafka gave them (bytes kept). */
+export async function readRawTopic(topic: string, count: number, timeoutMs = 60_000): Promise<Array<{ partition: number; message: KafkaMessage }>> {
   await waitForTopic(topic, timeoutMs);
   const consumer = kafka().consumer({ groupId: uniqueName('reader'), allowAutoTopicCreation: true });
   await consumer.connect();
-  const got: ReadMessage[] = [];
+  const got: Array<{ partition: number; message: KafkaMessage }> = [];
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`read ${got.length} of ${count} messages from ${topic} in ${timeoutMs} ms`)), timeoutMs);
       void consumer.run({
         eachMessage: async ({ partition, message }) => {
-          got.push(toRead(partition, message));
+          got.push({ partition, message });
           if (got.length >= count) { clearTimeout(t); resolve(); }
         },
       });
@@ -65,7 +70,12 @@ export async function waitForTopic(topic: string, timeoutMs = 60_000): Promise<v
 
 /** The number of messages in a topic (sum of high watermarks minus low). */
 export async function topicSize(topic: string): Promise<number> {
-  const admin = kafka().admin();
+  return topicSizeOn(kafka(), topic);
+}
+
+/** topicSize on another cluster's client (transaction markers and aborted records count too). */
+export async function topicSizeOn(client: Kafka, topic: string): Promise<number> {
+  const admin = client.admin();
   await admin.connect();
   try {
     const offs = await admin.fetchTopicOffsets(topic);

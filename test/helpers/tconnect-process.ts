@@ -14,11 +14,13 @@ export interface TconnectProcess {
 
 /**
  * Runs bin/tconnect.mjs with exactly `env` (plus PATH/HOME), so no stack variable leaks in unasked.
- * Keeps the last 20,000 characters of output, or all of it with `keepAll` (a test that scans the log).
+ * Keeps the last 20,000 characters of output, or all of it with `keepAll` (a test that scans the log);
+ * `root` runs another checkout's bin (an earlier build, for the upgrade test).
  */
-export function spawnTconnect(args: string[], env: NodeJS.ProcessEnv, opts: { keepAll?: boolean } = {}): TconnectProcess {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/tconnect.mjs'), ...args], {
-    cwd: REPO_ROOT,
+export function spawnTconnect(args: string[], env: NodeJS.ProcessEnv, opts: { keepAll?: boolean; root?: string } = {}): TconnectProcess {
+  const root = opts.root ?? REPO_ROOT;
+  const child = spawn(process.execPath, [path.join(root, 'bin/tconnect.mjs'), ...args], {
+    cwd: root,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -34,7 +34,8 @@ describe('configs refused up front (REST)', () => {
   }
 
   beforeAll(async () => {
-    client = await ConnectClient.connect({ address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE, taskQueue: uniqueName('config-validation') });
+    // A worker's REST API: its client knows the worker's exactly.once.source.support (Connect's default).
+    client = await ConnectClient.connect({ address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE, taskQueue: uniqueName('config-validation'), exactlyOnceSourceSupport: 'disabled' });
     app = buildRestApp({ client, ready: () => true, loggers: new LoggerLevels(pino({ level: 'info' }, { write() {} })), kafkaClusterId: async () => 'test-cluster' });
     await app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -49,7 +50,9 @@ describe('configs refused up front (REST)', () => {
     ['temporal.batch.max.records below 1', source({ 'temporal.batch.max.records': '-1' }), 'temporal.batch.max.records', /must be at least 1/],
     ['poll.interval.ms above Long.MAX', source({ 'poll.interval.ms': '9223372036854775808' }), 'poll.interval.ms', /Not a number of type INT/],
     ['temporal.idle.wait.ms not a number', source({ 'temporal.idle.wait.ms': 'soon' }), 'temporal.idle.wait.ms', /Not a number of type LONG/],
-    ['exactly.once.support=required', source({ 'exactly.once.support': 'required' }), 'exactly.once.support', /exactly-once source delivery yet/],
+    ['exactly.once.support=required on a worker without exactly-once support', source({ 'exactly.once.support': 'required' }), 'exactly.once.support', /^(?=[\s\S]*This worker does not have exactly-once source support enabled\.)/],
+    ['exactly.once.support=required in bulk mode', source({ 'exactly.once.support': 'required', mode: 'bulk' }), 'exactly.once.support', /The connector does not support exactly-once semantics with the provided configuration\./],
+    ['transaction.boundary=connector', source({ 'transaction.boundary': 'connector' }), 'transaction.boundary', /does not support connector-defined transaction boundaries with the given configuration/],
     ['errors.log.enable not a boolean', source({ 'errors.log.enable': 'yes' }), 'errors.log.enable', /true or false/],
     ['a sink topic "*"', sink({ topics: '*' }), 'topics', /"\*" is not a valid topic name: a Kafka topic name is 1 to 249 characters/],
     ['a sink topic ".."', sink({ topics: 'orders,..' }), 'topics', /"\.\." is not a valid topic name/],

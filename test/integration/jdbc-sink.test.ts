@@ -1,12 +1,12 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, DataError, RetriableError } from '../../src/errors.js';
-import type { SinkRecord } from '../../src/records/record.js';
 import { Schemas, Struct, type Schema } from '../../src/records/schema.js';
 import type { PluginLogger, SinkTask } from '../../src/connectors/types.js';
 import { jdbcSink } from '../../src/connectors/jdbc-sink/index.js';
 import { mysqlConnection } from '../helpers/clients.js';
 import { stackEnv, uniqueIdent } from '../helpers/stack.js';
+import { sinkRecord } from '../helpers/task-io.js';
 
 // The JDBC sink against the stack's real MariaDB, called as the runtime calls it
 // (startTask -> put -> close): table creation and evolution, every insert and pk mode, deletes,
@@ -51,15 +51,7 @@ async function start(o: Record<string, string>): Promise<SinkTask> {
   return t;
 }
 
-let offset = 0;
-function rec(topicName: string, value: unknown, o: Partial<SinkRecord> = {}): SinkRecord {
-  const off = offset++;
-  return {
-    topic: topicName, kafkaPartition: 0, kafkaOffset: off, key: null, keySchema: null,
-    value, valueSchema: value instanceof Struct ? value.schema : null, headers: [], timestamp: Date.now(),
-    originalTopic: topicName, originalKafkaPartition: 0, originalKafkaOffset: off, ...o,
-  };
-}
+const rec = sinkRecord;
 
 async function rows(table: string, select = '*', order = '1'): Promise<RowDataPacket[]> {
   const [r] = await sql.query<RowDataPacket[]>(`SELECT ${select} FROM \`${table}\` ORDER BY ${order}`);

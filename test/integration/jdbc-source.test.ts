@@ -1,12 +1,13 @@
 import type { Connection } from 'mysql2/promise';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, RetriableError } from '../../src/errors.js';
-import type { SourceOffset, SourcePartition, SourceRecord } from '../../src/records/record.js';
+import type { SourceRecord } from '../../src/records/record.js';
 import { LOGICAL, type Struct } from '../../src/records/schema.js';
 import type { PluginLogger, SourceTask } from '../../src/connectors/types.js';
 import { jdbcSource } from '../../src/connectors/jdbc-source/index.js';
 import { mysqlConnection } from '../helpers/clients.js';
 import { stackEnv, uniqueIdent } from '../helpers/stack.js';
+import { drain as drainTask, Offsets } from '../helpers/task-io.js';
 
 // The JDBC source against the stack's real MariaDB: every mode, ties, restarts from committed
 // offsets, type mapping, query mode, table selection, re-planning and connection failures.
@@ -53,14 +54,6 @@ function config(o: Record<string, string>): Record<string, string> {
   };
 }
 
-/** Offsets as the runtime keeps them: the last record's offset per partition. */
-class Offsets {
-  private m = new Map<string, SourceOffset>();
-  record(records: SourceRecord[]) {
-    for (const r of records) this.m.set(JSON.stringify(r.sourcePartition), r.sourceOffset);
-  }
-  offsetFor = (p: SourcePartition) => this.m.get(JSON.stringify(p)) ?? null;
-}
 
 async function start(taskConfig: Record<string, string>, offsets = new Offsets()): Promise<SourceTask> {
   const t = await jdbcSource.startTask(taskConfig, { ...connectorCtx, taskId: 0, offsetFor: offsets.offsetFor });
@@ -75,15 +68,7 @@ function forTable(name: string, o: Record<string, string>): Record<string, strin
 
 const signal = new AbortController().signal;
 
-/** Polls until a poll returns nothing (every due table read to its end). */
-async function drain(task: SourceTask, max = 1000): Promise<SourceRecord[]> {
-  const out: SourceRecord[] = [];
-  for (;;) {
-    const batch = await task.poll(max, signal);
-    if (batch.length === 0) return out;
-    out.push(...batch);
-  }
-}
+const drain = (task: SourceTask, max = 1000) => drainTask(task, signal, max);
 
 const values = (records: SourceRecord[]) => records.map((r) => (r.value as Struct).toObject());
 const ids = (records: SourceRecord[]) => records.map((r) => Number((r.value as Struct).get('id')));

@@ -46,7 +46,7 @@ export const jdbcSinkKeys = {
   'connection.backoff.ms': jdbcConnectionKeys['connection.backoff.ms'],
   'dialect.name': jdbcConnectionKeys['dialect.name'],
   'insert.mode': key.enum(INSERT_MODES, {
-    doc: 'The insertion mode to use: insert (standard SQL INSERT statements), upsert (INSERT ... ON DUPLICATE KEY UPDATE; '
+    doc: 'The insertion mode to use: insert (standard SQL INSERT statements), upsert (MySQL: INSERT ... ON DUPLICATE KEY UPDATE, PostgreSQL: INSERT ... ON CONFLICT (key) DO UPDATE; '
       + 'idempotent, so re-delivered records leave the same rows), update (UPDATE ... WHERE primary key).',
     default: 'insert', caseInsensitive: true, importance: 'HIGH', group: 'Writes',
   }),
@@ -55,7 +55,7 @@ export const jdbcSinkKeys = {
   'table.types': tableTypes,
   'table.name.format': key.string({
     doc: 'A format string for the destination table name, which may contain \'${topic}\' as a placeholder for the originating topic name. '
-      + 'For example, kafka_${topic} for the topic \'orders\' will map to the table name \'kafka_orders\'. A database may be named '
+      + 'For example, kafka_${topic} for the topic \'orders\' will map to the table name \'kafka_orders\'. A database (a schema on PostgreSQL, default public) may be named '
       + 'before a dot (archive.${topic}); dots inside the topic name stay part of the table name.',
     default: TOPIC_PLACEHOLDER, importance: 'MEDIUM', group: 'Data Mapping', example: 'kafka_${topic}',
   }),
@@ -135,7 +135,7 @@ export function validateJdbcSink(cfg: JdbcSinkConfig): ConfigProblem[] {
     add('table.name.format', `Invalid table.name.format: ${(e as Error).message}`);
   }
   try {
-    if (parts?.length === 1 && parseJdbcUrl(cfg['connection.url']).database === null) {
+    if (parts?.length === 1 && configDialect(cfg).defaultNamespace(parseJdbcUrl(cfg['connection.url'])) === null) {
       add('connection.url', 'connection.url must name a database (jdbc:mysql://host:3306/<database>) unless table.name.format names one (db.${topic})');
     }
   } catch {

@@ -20,8 +20,14 @@ function columnSpec(dialect: JdbcDialect, f: SinkField, zone: Zone, params: unkn
   const def = f.schema?.defaultValue;
   let spec = `${dialect.quoteId(f.name)} ${dialect.columnType(f)}`;
   if (def !== undefined && def !== null) {
-    params.push(toDbValue(def, f.schema, undefined, zone, f.name));
-    spec += ' DEFAULT ?';
+    const value = toDbValue(def, f.schema, undefined, zone, f.name);
+    // A dialect whose DDL takes no bound values (PostgreSQL) writes the default as a literal.
+    if (dialect.literal) {
+      spec += ` DEFAULT ${dialect.literal(value)}`;
+    } else {
+      params.push(value);
+      spec += ' DEFAULT ?';
+    }
   } else {
     spec += isOptional(f) ? ' NULL' : ' NOT NULL';
   }

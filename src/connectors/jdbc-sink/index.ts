@@ -7,6 +7,7 @@ import { startJdbcSinkTask } from './task.js';
 export const jdbcSink = defineSink({
   name: 'JdbcSink',
   className: 'io.confluent.connect.jdbc.JdbcSinkConnector',
+  taskClass: 'io.confluent.connect.jdbc.sink.JdbcSinkTask',
   aliases: ['JdbcSinkConnector', 'JdbcSink'],
   version: '0.1.0',
   summary: 'Writes Kafka records into MySQL/MariaDB tables: insert, upsert (idempotent) or update, primary keys from Kafka coordinates, '

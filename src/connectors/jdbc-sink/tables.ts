@@ -1,7 +1,8 @@
 import { DataError, RetriableError } from '../../errors.js';
 import type { PluginLogger } from '../types.js';
 import { classifyError, type Db } from '../jdbc/connection.js';
-import type { JdbcDialect, TableRef } from '../jdbc/dialect.js';
+import { serverError } from '../jdbc/dialects.js';
+import type { JdbcDialect, TableRef, TemporalColumn } from '../jdbc/dialect.js';
 import type { Zone } from '../jdbc/time.js';
 import { alterTableSql, canAdd, createTableSql, type Statement } from './ddl.js';
 import type { RowData, SinkField } from './fields.js';
@@ -12,8 +13,8 @@ import type { RowData, SinkField } from './fields.js';
 
 export interface TableInfo {
   type: 'TABLE' | 'VIEW' | 'OTHER';
-  /** lower-cased column name -> DATA_TYPE in lower case (MySQL column names ignore case). */
-  columns: Map<string, string>;
+  /** lower-cased column name -> how it takes a Date (MySQL column names ignore case; Confluent matches them ignoring case too). */
+  columns: Map<string, TemporalColumn>;
 }
 
 export interface TableOptions {
@@ -33,38 +34,17 @@ export interface TableRow {
   row: RowData;
 }
 
-/** DDL errors that come from the records' fields (names, types, defaults), not from the server's state. */
-const DDL_DATA_ERRNOS = new Set([
-  1059, // ER_TOO_LONG_IDENT
-  1060, // ER_DUP_FIELDNAME (two fields differing only by case)
-  1067, // ER_INVALID_DEFAULT
-  1071, // ER_TOO_LONG_KEY
-  1074, // ER_TOO_BIG_FIELDLENGTH
-  1101, // ER_BLOB_CANT_HAVE_DEFAULT (MySQL)
-  1103, // ER_WRONG_TABLE_NAME
-  1118, // ER_TOO_BIG_ROWSIZE
-  1166, // ER_WRONG_COLUMN_NAME
-  1170, // ER_BLOB_KEY_WITHOUT_LENGTH
-  1425, // ER_TOO_BIG_SCALE
-  1426, // ER_TOO_BIG_PRECISION
-]);
-const ER_DUP_FIELDNAME = 1060;
-
-function errno(e: unknown): number | undefined {
-  return (e as { errno?: number }).errno;
-}
-
-export async function describeTable(db: Db, t: TableRef): Promise<TableInfo | null> {
+export async function describeTable(db: Db, dialect: JdbcDialect, t: TableRef): Promise<TableInfo | null> {
   const { rows } = await db.query(
-    'SELECT t.TABLE_TYPE AS tableType, c.COLUMN_NAME AS name, c.DATA_TYPE AS dataType FROM information_schema.TABLES t '
+    'SELECT t.TABLE_TYPE AS table_type, c.COLUMN_NAME AS name, c.DATA_TYPE AS data_type FROM information_schema.TABLES t '
     + 'LEFT JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME '
     + 'WHERE t.TABLE_SCHEMA = ? AND t.TABLE_NAME = ? ORDER BY c.ORDINAL_POSITION',
     [t.db, t.table],
   );
   if (rows.length === 0) return null;
-  const tableType = String(rows[0].tableType);
-  const columns = new Map<string, string>();
-  for (const r of rows) if (r.name !== null) columns.set(String(r.name).toLowerCase(), String(r.dataType).toLowerCase());
+  const tableType = String(rows[0].table_type);
+  const columns = new Map<string, TemporalColumn>();
+  for (const r of rows) if (r.name !== null) columns.set(String(r.name).toLowerCase(), dialect.temporalColumn(String(r.data_type).toLowerCase()));
   return { type: tableType === 'BASE TABLE' ? 'TABLE' : tableType === 'VIEW' ? 'VIEW' : 'OTHER', columns };
 }
 
@@ -89,7 +69,7 @@ export class Tables {
     const fail = (r: TableRow, message: string, cause?: unknown) => failed.set(r.index, new DataError(message, 'TASK_PUT', { cause }));
     const writes = rows.filter((r) => !r.delete);
 
-    let info = this.known.get(name) ?? (await describeTable(db, t));
+    let info = this.known.get(name) ?? (await describeTable(db, this.o.dialect, t));
     if (!info) {
       if (writes.length === 0) return { info: null, failed };
       if (!this.o.autoCreate) {
@@ -107,7 +87,7 @@ export class Tables {
         for (const r of writes) fail(r, `Could not create table ${name}: ${problem.message}`, problem);
         return { info: null, failed };
       }
-      info = await describeTable(db, t);
+      info = await describeTable(db, this.o.dialect, t);
       if (!info) throw new RetriableError(`Table ${name} was created but is not visible`);
     }
     if (info.type === 'OTHER' || !this.o.tableTypes.includes(info.type)) {
@@ -125,14 +105,14 @@ export class Tables {
         problem = await this.runDdl(db, stmt, 'alter');
       } catch (e) {
         // Another task added the same column first: look again, up to max.retries times.
-        if (errno(e) !== ER_DUP_FIELDNAME || attempt >= this.o.maxRetries) throw e;
+        if (serverError(e)?.kind !== 'duplicate-column' || attempt >= this.o.maxRetries) throw e;
         problem = null;
       }
       if (problem) {
         for (const a of adding.values()) for (const r of a.rows) fail(r, `Could not add columns to ${name}: ${problem.message}`, problem);
         break;
       }
-      info = await describeTable(db, t);
+      info = await describeTable(db, this.o.dialect, t);
       if (!info) throw new RetriableError(`Table ${name} disappeared while its columns were added`);
     }
 
@@ -177,9 +157,10 @@ export class Tables {
       await db.query(stmt.sql, stmt.params);
       return null;
     } catch (e) {
-      const n = errno(e);
-      if (n === ER_DUP_FIELDNAME && what === 'alter') throw e;
-      if (n !== undefined && DDL_DATA_ERRNOS.has(n)) return new Error((e as { sqlMessage?: string }).sqlMessage ?? String(e));
+      const server = serverError(e);
+      if (server?.kind === 'duplicate-column' && what === 'alter') throw e;
+      // Two fields differing only by case make CREATE TABLE fail with a duplicate column.
+      if (server?.kind === 'ddl-data' || server?.kind === 'duplicate-column') return new Error(server.message);
       throw classifyError(e, `Could not ${what} table`);
     }
   }

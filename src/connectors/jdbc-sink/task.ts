@@ -2,7 +2,8 @@ import { ConnectError, DataError, RetriableError } from '../../errors.js';
 import type { SinkRecord } from '../../records/record.js';
 import type { PutResult, SinkTask, SinkTaskContext } from '../types.js';
 import { classifyError, connectionSettings, Db, type ConnectionSettings } from '../jdbc/connection.js';
-import type { TableRef } from '../jdbc/dialect.js';
+import type { TableRef, WriteLimits } from '../jdbc/dialect.js';
+import { serverError } from '../jdbc/dialects.js';
 import { parseZone, type Zone } from '../jdbc/time.js';
 import { parseJdbcSinkConfig, tableFor, type JdbcSinkConfig } from './config.js';
 import { extractDeleteKey, extractRow, type FieldOptions, type RowData } from './fields.js';
@@ -14,60 +15,19 @@ import { groupRows, groupStatement, singleRows, type PreparedRow, type WriteGrou
 // statement the server rejects for its data is retried row by row (InnoDB undoes just the failed
 // statement, the transaction goes on), so only the bad records are reported and the rest commit.
 
-/** Server errors caused by a row's values: that record fails, not the batch. */
-const DATA_ERRNOS = new Set([
-  1048, // ER_BAD_NULL_ERROR
-  1062, // ER_DUP_ENTRY
-  1216, 1217, 1451, 1452, // foreign key violations
-  1264, // ER_WARN_DATA_OUT_OF_RANGE
-  1265, // WARN_DATA_TRUNCATED
-  1292, // ER_TRUNCATED_WRONG_VALUE (bad date-time)
-  1364, // ER_NO_DEFAULT_FOR_FIELD
-  1366, // ER_TRUNCATED_WRONG_VALUE_FOR_FIELD (bad number or character)
-  1367, // ER_ILLEGAL_VALUE_FOR_TYPE
-  1406, // ER_DATA_TOO_LONG
-  1411, // ER_WRONG_VALUE_FOR_TYPE
-  1586, // ER_DUP_ENTRY_WITH_KEY_NAME
-  1690, // ER_DATA_OUT_OF_RANGE
-  3819, // ER_CHECK_CONSTRAINT_VIOLATED (MySQL)
-  4025, // ER_CONSTRAINT_FAILED (MariaDB CHECK)
-]);
-/** The table or a column went away after we looked: look again on the retried batch. */
-const SCHEMA_CHANGED_ERRNOS = new Set([1054, 1146]);
-/** Headroom for the statement text around the values. */
-const PACKET_MARGIN = 16 * 1024;
-
-function errnoOf(e: unknown): number | undefined {
-  return typeof e === 'object' && e !== null ? (e as { errno?: number }).errno : undefined;
-}
-
 function sqlMessage(e: unknown): string {
-  return (e as { sqlMessage?: string }).sqlMessage ?? (e as Error).message ?? String(e);
+  return serverError(e)?.message ?? (e as Error).message ?? String(e);
 }
 
-interface Session {
+interface Session extends WriteLimits {
   db: Db;
-  /** Bytes one record may take in a statement (below max_allowed_packet). */
-  maxRowBytes: number;
-  /** Bytes a multi-row statement is cut at: big enough to amortise round trips, small enough for any server. */
-  maxStatementBytes: number;
 }
 
-/**
- * Opens a session for writing: strict mode, so a value a column cannot hold is an error and not
- * a silent truncation; without NO_BACKSLASH_ESCAPES, which mysql2's escaping of bound values relies on.
- */
+/** Opens a session for writing, set up by the dialect (MySQL: strict mode; both: statement limits). */
 async function openSession(settings: ConnectionSettings, ctx: SinkTaskContext, signal?: AbortSignal): Promise<Session> {
   const db = await Db.open(settings, ctx.logger, signal);
   try {
-    const { rows } = await db.query('SELECT @@SESSION.sql_mode AS sqlMode, @@max_allowed_packet AS maxPacket');
-    const before = String(rows[0]?.sqlMode ?? '');
-    const modes = before.split(',').filter((m) => m !== '' && m !== 'NO_BACKSLASH_ESCAPES');
-    if (!modes.some((m) => m === 'STRICT_TRANS_TABLES' || m === 'STRICT_ALL_TABLES')) modes.push('STRICT_TRANS_TABLES');
-    if (modes.join(',') !== before) await db.query('SET SESSION sql_mode = ?', [modes.join(',')]);
-    const maxPacket = Number(rows[0]?.maxPacket ?? 4 * 1024 * 1024);
-    const maxRowBytes = Math.max(64 * 1024, maxPacket - PACKET_MARGIN);
-    return { db, maxRowBytes, maxStatementBytes: Math.min(8 * 1024 * 1024, maxRowBytes) };
+    return { db, ...(await settings.dialect.prepareWriteSession(db)) };
   } catch (e) {
     db.destroy();
     throw classifyError(e, 'Could not prepare the database session');
@@ -126,7 +86,9 @@ class JdbcSinkTask implements SinkTask {
     try {
       const planned = this.plan(records, failed);
       const prepared = await this.prepare(session, planned, failed);
-      await this.write(session.db, groupRows(prepared, this.cfg['batch.size'], session.maxStatementBytes), failed, signal);
+      await this.write(session.db, groupRows(prepared, this.cfg['batch.size'], session.maxStatementBytes, {
+        maxParams: session.maxParams, uniqueUpsertKeys: this.settings.dialect.upsertKeysUniquePerStatement,
+      }), failed, signal);
     } catch (e) {
       // Nothing of this batch is committed (the transaction rolled back): start afresh on retry.
       session.db.destroy();
@@ -169,7 +131,7 @@ class JdbcSinkTask implements SinkTask {
   private tableFor(topic: string): TableRef {
     let t = this.tableOfTopic.get(topic);
     if (!t) {
-      t = tableFor(this.cfg, topic, this.settings.url.database);
+      t = tableFor(this.cfg, topic, this.settings.dialect.defaultNamespace(this.settings.url));
       this.tableOfTopic.set(topic, t);
     }
     return t;
@@ -239,11 +201,16 @@ class JdbcSinkTask implements SinkTask {
   private async writeGroup(db: Db, g: WriteGroup, failed: Map<number, Error>): Promise<void> {
     const stmt = groupStatement(this.settings.dialect, g);
     if (!stmt) return;
+    // Where a failed statement aborts the transaction (PostgreSQL), a savepoint undoes just it,
+    // as InnoDB undoes a failed statement on its own.
+    const savepoint = this.settings.dialect.failedStatementAbortsTransaction;
     try {
+      if (savepoint) await db.query('SAVEPOINT tc_write');
       await db.query(stmt.sql, stmt.params);
+      if (savepoint) await db.query('RELEASE SAVEPOINT tc_write');
     } catch (e) {
-      const n = errnoOf(e);
-      if (n === undefined || !DATA_ERRNOS.has(n)) throw e;
+      if (serverError(e)?.kind !== 'data') throw e;
+      if (savepoint) await db.query('ROLLBACK TO SAVEPOINT tc_write');
       if (g.rows.length > 1) {
         // The failed statement left no rows behind; find the bad ones, keep writing the good ones.
         for (const one of singleRows(g)) await this.writeGroup(db, one, failed);
@@ -255,8 +222,7 @@ class JdbcSinkTask implements SinkTask {
 
   private batchError(e: unknown): Error {
     if (e instanceof ConnectError) return e;
-    const n = errnoOf(e);
-    if (n !== undefined && SCHEMA_CHANGED_ERRNOS.has(n)) {
+    if (serverError(e)?.kind === 'schema-changed') {
       return new RetriableError(`A destination table changed while the batch was written: ${sqlMessage(e)}`, { cause: e });
     }
     return classifyError(e, 'Could not write to the database');

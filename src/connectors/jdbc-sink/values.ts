@@ -1,5 +1,6 @@
 import { DataError } from '../../errors.js';
 import { LOGICAL, Struct, type Schema } from '../../records/schema.js';
+import type { TemporalColumn } from '../jdbc/dialect.js';
 import { instantFromMillis, instantToWall, UTC, type Zone } from '../jdbc/time.js';
 
 // Connect values -> the parameters bound into statements. Temporal values become text so that
@@ -25,20 +26,21 @@ function fail(field: string, message: string): never {
 }
 
 /**
- * The parameter for one field's value. `dataType` is the target column's DATA_TYPE (lower case)
- * when the column exists; it picks the zone of timestamps and the form of schemaless Dates.
+ * The parameter for one field's value. `column` is how the target column takes a Date (the
+ * dialect's reading of its DATA_TYPE) when the column exists; it picks the zone of timestamps
+ * (instant columns: UTC, the session's zone) and the form of schemaless Dates.
  */
-export function toDbValue(v: unknown, schema: Schema | null, dataType: string | undefined, zone: Zone, field: string): unknown {
+export function toDbValue(v: unknown, schema: Schema | null, column: TemporalColumn | undefined, zone: Zone, field: string): unknown {
   if (v === null || v === undefined) return null;
   if (schema && (schema.type === 'struct' || schema.type === 'array' || schema.type === 'map')) {
     fail(field, `${schema.type.toUpperCase()} values have no column type; flatten the record first (e.g. with the Flatten transform)`);
   }
   if (v instanceof Date) {
     if (Number.isNaN(v.getTime())) fail(field, 'invalid date');
-    const logical = schema?.name ?? (dataType === 'date' ? LOGICAL.Date : dataType === 'time' ? LOGICAL.Time : LOGICAL.Timestamp);
+    const logical = schema?.name ?? (column === 'date' ? LOGICAL.Date : column === 'time' ? LOGICAL.Time : LOGICAL.Timestamp);
     if (logical === LOGICAL.Date) return dateText(v);
     if (logical === LOGICAL.Time) return timeText(v);
-    return instantToWall(instantFromMillis(v.getTime()), dataType === 'timestamp' ? UTC : zone);
+    return instantToWall(instantFromMillis(v.getTime()), column === 'instant' ? UTC : zone);
   }
   switch (typeof v) {
     case 'string':

@@ -79,12 +79,22 @@ export function singleRows(g: WriteGroup): WriteGroup[] {
   return g.rows.map((r) => ({ ...g, rows: [r] }));
 }
 
+/** What else ends a statement: bound values per statement, and keys an upsert may not touch twice. */
+export interface GroupLimits {
+  /** Bound values one statement may carry (PostgreSQL: 65535). */
+  maxParams?: number;
+  /** A multi-row upsert may not hold one key twice (PostgreSQL's ON CONFLICT DO UPDATE). */
+  uniqueUpsertKeys?: boolean;
+}
+
 /**
  * Groups a batch's rows into statements: per table (tables are independent), consecutive rows
- * with the same kind and columns, at most batchSize rows and maxBytes each. Order within a table
- * is kept, so an insert, a delete and a re-insert of one key end as they did in the topic.
+ * with the same kind and columns, at most batchSize rows, maxBytes and limits.maxParams values
+ * each. Order within a table is kept, so an insert, a delete and a re-insert of one key end as
+ * they did in the topic.
  */
-export function groupRows(rows: PreparedRow[], batchSize: number, maxBytes: number): WriteGroup[] {
+export function groupRows(rows: PreparedRow[], batchSize: number, maxBytes: number, limits: GroupLimits = {}): WriteGroup[] {
+  const maxParams = limits.maxParams ?? Number.MAX_SAFE_INTEGER;
   const byTable = new Map<string, PreparedRow[]>();
   for (const r of rows) {
     const k = `${r.table.db}\u0000${r.table.table}`;
@@ -96,19 +106,33 @@ export function groupRows(rows: PreparedRow[], batchSize: number, maxBytes: numb
   for (const list of byTable.values()) {
     let cur: WriteGroup | null = null;
     let bytes = 0;
+    let params = 0;
     let sig = '';
+    let keys = new Set<string>();
     for (const r of list) {
       const s = `${r.kind}\u0000${r.keyFields.join('\u0001')}\u0000${r.nonKeyFields.join('\u0001')}`;
-      const full = cur !== null && (cur.rows.length >= (r.kind === 'update' ? 1 : batchSize) || bytes + r.bytes > maxBytes);
+      const n = r.keyParams.length + r.nonKeyParams.length;
+      const key = limits.uniqueUpsertKeys && r.kind === 'upsert' ? keyText(r.keyParams) : null;
+      const full = cur !== null && (cur.rows.length >= (r.kind === 'update' ? 1 : batchSize) || bytes + r.bytes > maxBytes
+        || params + n > maxParams || (key !== null && keys.has(key)));
       if (cur === null || s !== sig || full) {
         cur = { table: r.table, kind: r.kind, keyFields: r.keyFields, nonKeyFields: r.nonKeyFields, rows: [] };
         groups.push(cur);
         sig = s;
         bytes = 0;
+        params = 0;
+        keys = new Set();
       }
       cur.rows.push(r);
       bytes += r.bytes;
+      params += n;
+      if (key !== null) keys.add(key);
     }
   }
   return groups;
+}
+
+/** A key's identity across its bound values (strings, numbers, bigints, buffers, booleans). */
+function keyText(values: unknown[]): string {
+  return values.map((v) => (Buffer.isBuffer(v) ? `b:${v.toString('hex')}` : `${typeof v}:${String(v)}`)).join('\u0000');
 }

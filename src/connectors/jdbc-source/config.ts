@@ -48,6 +48,7 @@ export const jdbcSourceKeys = {
   'table.blacklist': key.list({ doc: 'List of tables to exclude from copying. If specified, table.whitelist may not be set.', importance: 'MEDIUM', group: 'Database' }),
   'table.include.list': key.list({ doc: 'Regular expressions matched against the whole db.table name of the tables to copy. Not combinable with table.whitelist or table.blacklist.', importance: 'MEDIUM', group: 'Database' }),
   'table.exclude.list': key.list({ doc: 'Regular expressions matched against the whole db.table name of tables to skip among those table.include.list selects.', importance: 'MEDIUM', group: 'Database' }),
+  'schema.pattern': key.string({ doc: 'PostgreSQL: a LIKE pattern of the schemas whose tables are listed; unset lists every user schema. MySQL has no schemas and ignores it.', importance: 'MEDIUM', group: 'Database' }),
   'table.types': key.list({ doc: 'Table types to copy: TABLE, VIEW or SYSTEM TABLE.', default: ['TABLE'], importance: 'LOW', group: 'Connector' }),
   'numeric.precision.mapping': key.boolean({ doc: 'Deprecated: use numeric.mapping=precision_only.', default: false, importance: 'LOW', group: 'Database' }),
   'numeric.mapping': key.enum(NUMERIC_MAPPINGS, { doc: 'Map DECIMAL/NUMERIC columns by precision and scale: none (Connect Decimal), best_fit (INT8..INT64 or FLOAT64 when it fits), best_fit_eager_double (FLOAT64 for any scale > 0), precision_only (integers when the scale is 0).', caseInsensitive: true, importance: 'LOW', group: 'Database' }),

@@ -24,6 +24,7 @@ async function currentTables(cfg: JdbcSourceConfig, ctx: ConnectorContext): Prom
 export const jdbcSource = defineSource({
   name: 'JdbcSource',
   className: 'io.confluent.connect.jdbc.JdbcSourceConnector',
+  taskClass: 'io.confluent.connect.jdbc.source.JdbcSourceTask',
   aliases: ['JdbcSourceConnector', 'JdbcSource'],
   version: '0.1.0',
   summary: 'Copies MySQL/MariaDB tables or a query to Kafka topics: bulk, incrementing, timestamp and timestamp+incrementing modes, with Kafka Connect JDBC\'s offsets.',
@@ -40,6 +41,16 @@ export const jdbcSource = defineSource({
   },
 
   startTask: startJdbcSourceTask,
+
+  /**
+   * Exactly once needs an offset that pins the position: the incrementing column (alone or after
+   * the timestamp). Bulk re-reads whole tables, and timestamp alone repeats or skips rows that
+   * share the last timestamp.
+   */
+  exactlyOnceSupport(raw) {
+    const mode = (raw.mode ?? '').trim();
+    return mode === 'incrementing' || mode === 'timestamp+incrementing' ? 'SUPPORTED' : 'UNSUPPORTED';
+  },
 
   /** New or dropped tables since the plan (checked every table.poll.interval.ms by the runtime). */
   async needsReplan(raw, current, ctx) {

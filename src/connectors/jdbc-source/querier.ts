@@ -4,9 +4,11 @@ import { Schemas, Struct, type Schema } from '../../records/schema.js';
 import type { Mode } from './config.js';
 import { positionFor, toSourceOffset, type Position } from './offsets.js';
 import type { JdbcDialect } from '../jdbc/dialect.js';
-import { buildQuery, CURRENT_TIME_QUERY, queryParams, type QuerySource } from './queries.js';
+import { buildQuery, queryParams, type QuerySource } from './queries.js';
+import { readSideFor, type ReadSide } from './read-side.js';
+import type { ResultColumn } from '../jdbc/connection.js';
 import { compareInstants, EPOCH, instantToWall, minusMillis, UTC, wallToInstant, type Instant, type Zone } from '../jdbc/time.js';
-import { columnMetaFromField, mapColumn, type ColumnMapping, type MappingOptions } from './types.js';
+import type { ColumnMapping, MappingOptions } from './types.js';
 
 // One table (or the query) of a task: runs its query, turns rows into records and tracks the
 // position a restarted query would begin at.
@@ -23,7 +25,7 @@ import { columnMetaFromField, mapColumn, type ColumnMapping, type MappingOptions
 
 /** Reads rows one by one; RowCursor in production, an array in unit tests. */
 export interface RowSource {
-  readonly columns: Array<Parameters<typeof columnMetaFromField>[0]> | null;
+  readonly columns: ResultColumn[] | null;
   readonly exhausted: boolean;
   next(): Promise<Record<string, unknown> | null>;
 }
@@ -78,8 +80,10 @@ export class TableQuerier {
   private lookahead: Pending | null = null;
   private lastSchemaKey = '';
   private lastSchema: Schema | null = null;
+  private readonly readSide: ReadSide;
 
   constructor(readonly spec: QuerierSpec, start: Position) {
+    this.readSide = readSideFor(spec.dialect);
     this.sql = buildQuery(spec.dialect, {
       mode: spec.mode, source: spec.source, suffix: spec.suffix,
       incrementingColumn: spec.incrementingColumn, timestampColumns: spec.timestampColumns,
@@ -144,7 +148,7 @@ export class TableQuerier {
     if (mode !== 'bulk') {
       let end = '';
       if (mode === 'timestamp' || mode === 'timestamp+incrementing') {
-        const { rows } = await db.query(CURRENT_TIME_QUERY);
+        const { rows } = await db.query(this.readSide.currentTimeQuery);
         // Both bounds are wall-clock text in the same zone (Connect once applied db.timezone to one only).
         end = instantToWall(minusMillis(parseUtcNow(rows[0]?.now), delayMs), boundZone);
       }
@@ -176,7 +180,7 @@ export class TableQuerier {
     const fields = this.cursor!.columns ?? [];
     const columns: Converter['columns'] = [];
     for (const f of fields) {
-      const mapping = mapColumn(columnMetaFromField(f), this.spec.mapping);
+      const mapping = this.readSide.map(f, this.spec.mapping);
       // Connect's SchemaBuilder refuses duplicate field names too (e.g. a.id and b.id in a join).
       if (columns.some((c) => c.name === f.name)) throw new DataError(`Duplicate column name ${f.name} in the result: give it an alias`, 'TASK_POLL');
       if (mapping) columns.push({ name: f.name, mapping });
@@ -223,7 +227,7 @@ export class TableQuerier {
   }
 }
 
-/** The DB clock read by CURRENT_TIME_QUERY (UTC wall-clock text). */
+/** The DB clock read by the read side's currentTimeQuery (UTC wall-clock text). */
 export function parseUtcNow(v: unknown): Instant {
   return wallToInstant(String(v), UTC);
 }

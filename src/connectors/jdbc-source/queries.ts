@@ -73,10 +73,7 @@ export function queryParams(mode: Mode, b: QueryBounds): unknown[] {
   }
 }
 
-/** The DB's clock, in UTC whatever the session zone: the end bound is computed from it. */
-export const CURRENT_TIME_QUERY = 'SELECT UTC_TIMESTAMP(6) AS now';
-
-/** JDBC table types to information_schema.TABLES.TABLE_TYPE values. */
+/** JDBC table types to MySQL's information_schema.TABLES.TABLE_TYPE values. */
 const TABLE_TYPES: Record<string, string[]> = {
   TABLE: ['BASE TABLE', 'SYSTEM VERSIONED'],
   VIEW: ['VIEW'],

@@ -1,7 +1,7 @@
 import type { JdbcSourceConfig } from './config.js';
 import type { Db } from '../jdbc/connection.js';
 import { parseTableList, unquotedName, type JdbcDialect, type TableRef } from '../jdbc/dialect.js';
-import { listTablesQuery } from './queries.js';
+import { readSideFor } from './read-side.js';
 import { compileJavaRegex } from '../../transforms/util/java-regex.js';
 
 // Which tables the connector copies, and how they are split across tasks.
@@ -26,14 +26,9 @@ export function selectTables(dialect: JdbcDialect, all: TableRef[], cfg: Pick<Jd
   return out;
 }
 
-/** The tables of the URL's database that this connector copies, in name order. */
+/** The tables this connector copies (MySQL: of the URL's database; PostgreSQL: of schema.pattern's schemas), in name order. */
 export async function listTables(db: Db, dialect: JdbcDialect, database: string, cfg: JdbcSourceConfig): Promise<TableRef[]> {
-  const q = listTablesQuery(database, cfg['table.types']);
-  const { rows } = await db.query(q.sql, q.params);
-  const all = rows
-    .map((r) => ({ db: database, table: String(r.TABLE_NAME ?? Object.values(r)[0]) }))
-    .sort((a, b) => (a.table < b.table ? -1 : a.table > b.table ? 1 : 0));
-  return selectTables(dialect, all, cfg);
+  return selectTables(dialect, await readSideFor(dialect).listTables(db, database, cfg), cfg);
 }
 
 /** Kafka Connect's ConnectorUtils.groupPartitions: numGroups contiguous groups, the first ones one larger. */

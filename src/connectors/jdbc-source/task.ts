@@ -4,14 +4,14 @@ import type { SourceTask, SourceTaskContext } from '../types.js';
 import {
   incrementingColumn, isQueryMode, numericMapping, parseJdbcSourceConfig, timestampColumns, type JdbcSourceConfig,
 } from './config.js';
-import { classifyError, connectionSettings, Db, type ConnectionSettings, type Field } from '../jdbc/connection.js';
+import { classifyError, connectionSettings, Db, type ConnectionSettings } from '../jdbc/connection.js';
 import { unquotedName, type JdbcDialect, type TableRef } from '../jdbc/dialect.js';
 import { fromSourceOffset, legacyTablePartition, QUERY_PARTITION, tablePartition, type Position } from './offsets.js';
 import { parseUtcNow, TableQuerier, type QuerierSpec } from './querier.js';
-import { buildQuery, CURRENT_TIME_QUERY, type QuerySource } from './queries.js';
+import { buildQuery, type QuerySource } from './queries.js';
+import { readSideFor, type ReadColumn } from './read-side.js';
 import { tablesOf } from './tables.js';
 import { instantFromMillis, parseZone, UTC, type Instant } from '../jdbc/time.js';
-import { columnMetaFromField, FLAG, isNullable, T } from './types.js';
 
 // A JDBC source task: the queriers of its tables (or its one query), served round-robin on one
 // database session, each table at most every poll.interval.ms.
@@ -54,7 +54,7 @@ async function initialTimestamp(db: Db, cfg: JdbcSourceConfig): Promise<Instant 
   const initial = cfg['timestamp.initial'] as number | undefined;
   if (initial === undefined || timestampColumns(cfg).length === 0) return undefined;
   if (initial !== -1) return instantFromMillis(initial);
-  const { rows } = await db.query(CURRENT_TIME_QUERY);
+  const { rows } = await db.query(readSideFor(connectionSettings(cfg).dialect).currentTimeQuery);
   return parseUtcNow(rows[0]?.now);
 }
 
@@ -67,7 +67,8 @@ async function prepareQuerier(db: Db, dialect: JdbcDialect, cfg: JdbcSourceConfi
   const mode = cfg.mode!;
   const table = 'table' in source ? source.table : undefined;
   const where = table ? unquotedName(table) : 'the query';
-  const columns = await db.describe(buildQuery(dialect, { mode: 'bulk', source }));
+  const readSide = readSideFor(dialect);
+  const columns = (await db.describe(buildQuery(dialect, { mode: 'bulk', source }))).map((c) => readSide.column(c));
   const find = (name: string) => columns.find((c) => c.name === name) ?? columns.find((c) => c.name.toLowerCase() === name.toLowerCase());
   const missing = (kind: string, name: string) =>
     new ConfigError(`${kind} column ${name} not found in ${where} (columns: ${columns.map((c) => c.name).join(', ')})`,
@@ -75,7 +76,7 @@ async function prepareQuerier(db: Db, dialect: JdbcDialect, cfg: JdbcSourceConfi
 
   let inc = incrementingColumn(cfg) ?? undefined;
   if (inc === '') {
-    const auto = columns.find((c) => (Number(c.flags) & FLAG.AUTO_INCREMENT) !== 0);
+    const auto = columns.find((c) => c.autoIncrement);
     if (!auto) throw new ConfigError(`No AUTO_INCREMENT column in ${where}: set incrementing.column.name`, [{ key: 'incrementing.column.name', message: `no AUTO_INCREMENT column in ${where}` }]);
     inc = auto.name;
   }
@@ -87,11 +88,11 @@ async function prepareQuerier(db: Db, dialect: JdbcDialect, cfg: JdbcSourceConfi
 
   // Connect checks nullability in table mode only: a query's columns say little about the tables.
   if (table && cfg['validate.non.null']) {
-    if (incCol && isNullable(columnMetaFromField(incCol))) {
+    if (incCol?.nullable) {
       throw new ConfigError(`Cannot make incremental queries using incrementing column ${inc} on ${where} because this column is nullable.`,
         [{ key: 'incrementing.column.name', message: `${inc} is nullable` }]);
     }
-    if (tsCols.length > 0 && tsCols.every((c) => isNullable(columnMetaFromField(c)))) {
+    if (tsCols.length > 0 && tsCols.every((c) => c.nullable)) {
       throw new ConfigError(`Cannot make incremental queries using timestamp columns [${tsNames.join(', ')}] on ${where} because all of these columns nullable.`,
         [{ key: 'timestamp.column.name', message: `all of [${tsNames.join(', ')}] are nullable` }]);
     }
@@ -99,7 +100,7 @@ async function prepareQuerier(db: Db, dialect: JdbcDialect, cfg: JdbcSourceConfi
 
   const dbZone = parseZone(cfg['db.timezone']);
   // TIMESTAMP columns arrive in the session zone (UTC); DATETIME and DATE hold db.timezone wall-clock.
-  const allTimestamp = tsCols.length > 0 && tsCols.every((c) => isTimestampType(columnMetaFromField(c).type));
+  const allTimestamp = tsCols.length > 0 && tsCols.every((c) => c.temporal === 'instant');
   const spec: QuerierSpec = {
     dialect,
     mode,
@@ -120,22 +121,12 @@ async function prepareQuerier(db: Db, dialect: JdbcDialect, cfg: JdbcSourceConfi
   return querier;
 }
 
-function isTimestampType(t: number): boolean {
-  return t === T.TIMESTAMP || t === T.TIMESTAMP2;
-}
-
-function checkColumnTypes(inc: Field | undefined, ts: Field[], where: string): void {
-  const integral: number[] = [T.TINY, T.SHORT, T.INT24, T.LONG, T.LONGLONG];
-  if (inc) {
-    const { type } = columnMetaFromField(inc);
-    const decimalScale0 = (type === T.NEWDECIMAL || type === T.DECIMAL) && inc.decimals === 0;
-    if (!integral.includes(type) && !decimalScale0) {
-      throw new ConfigError(`Invalid type for incrementing column ${inc.name} in ${where}: it must be an integer column`, [{ key: 'incrementing.column.name', message: 'not an integer column' }]);
-    }
+function checkColumnTypes(inc: ReadColumn | undefined, ts: ReadColumn[], where: string): void {
+  if (inc && !inc.integral) {
+    throw new ConfigError(`Invalid type for incrementing column ${inc.name} in ${where}: it must be an integer column`, [{ key: 'incrementing.column.name', message: 'not an integer column' }]);
   }
-  const temporal: number[] = [T.DATETIME, T.DATETIME2, T.TIMESTAMP, T.TIMESTAMP2, T.DATE, T.NEWDATE];
   for (const c of ts) {
-    if (!temporal.includes(columnMetaFromField(c).type)) {
+    if (!c.temporal) {
       throw new ConfigError(`Timestamp column ${c.name} in ${where} must be DATETIME, TIMESTAMP or DATE`, [{ key: 'timestamp.column.name', message: `${c.name} is not a date-time column` }]);
     }
   }

@@ -145,15 +145,20 @@ function mapDecimal(c: ColumnMeta, mapping: NumericMapping, optional: boolean): 
   const unsigned = (c.flags & FLAG.UNSIGNED) !== 0;
   // The display length counts a sign (unless unsigned) and a decimal point (when scale > 0).
   const precision = Math.max(1, c.length - (scale > 0 ? 1 : 0) - (unsigned ? 0 : 1));
-  const asInteger = (): ColumnMapping => {
-    const schema = integerSchema(precision, optional);
-    return { name: c.name, schema, convert: (raw) => (schema.type === 'int64' ? int64(raw, c.name) : Number(raw)) };
-  };
-  const asDouble = (): ColumnMapping => ({ name: c.name, schema: Schemas.float64({ optional }), convert: (raw) => Number(raw) });
-
   // Connect applies numeric.mapping to NUMERIC only, and Connector/J reports MySQL's DECIMAL
   // as DECIMAL, so with Confluent's connector the setting silently does nothing on MySQL.
   // MySQL's NUMERIC *is* DECIMAL, so we apply it: that is what users who set it expect.
+  return decimalMapping(c.name, precision, scale, mapping, optional);
+}
+
+/** A NUMERIC column of this precision and scale under numeric.mapping (Connect's NUMERIC rules). */
+export function decimalMapping(name: string, precision: number, scale: number, mapping: NumericMapping, optional: boolean): ColumnMapping {
+  const asInteger = (): ColumnMapping => {
+    const schema = integerSchema(precision, optional);
+    return { name, schema, convert: (raw) => (schema.type === 'int64' ? int64(raw, name) : Number(raw)) };
+  };
+  const asDouble = (): ColumnMapping => ({ name, schema: Schemas.float64({ optional }), convert: (raw) => Number(raw) });
+
   if (mapping === 'precision_only' && scale === 0 && precision <= MAX_INTEGER_PRECISION) return asInteger();
   if (mapping === 'best_fit' && precision <= MAX_INTEGER_PRECISION) return scale === 0 ? asInteger() : asDouble();
   if (mapping === 'best_fit_eager_double') {
@@ -163,7 +168,7 @@ function mapDecimal(c: ColumnMeta, mapping: NumericMapping, optional: boolean): 
   const base = Schemas.decimal(scale, { optional });
   // Parameter order as Connect's Decimal.builder(scale).parameter(precision): scale first.
   const schema: Schema = { ...base, parameters: { ...base.parameters, [PRECISION_PARAM]: String(precision) } };
-  return { name: c.name, schema, convert: (raw) => plainDecimal(String(raw), scale) };
+  return { name, schema, convert: (raw) => plainDecimal(String(raw), scale) };
 }
 
 function integerSchema(precision: number, optional: boolean): Schema {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { key, type ConfigProblem } from '../../config/define.js';
 import type { JdbcDialect } from './dialect.js';
-import { DEFAULT_DIALECT, dialectForScheme, dialectNames, findDialect } from './dialects.js';
+import { defaultDialect, dialectForScheme, dialectNames, findDialect } from './dialects.js';
 import { parseZone } from './time.js';
 import { JdbcUrlError, parseJdbcUrl } from './url.js';
 
@@ -16,7 +16,7 @@ const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 const connectionUrl = key.custom(
   {
     type: 'STRING', importance: 'HIGH', group: 'Database', required: true, displayName: 'JDBC URL',
-    documentation: 'JDBC connection URL, e.g. jdbc:mysql://localhost:3306/db_name or jdbc:mariadb://host/db_name. '
+    documentation: 'JDBC connection URL, e.g. jdbc:mysql://localhost:3306/db_name, jdbc:mariadb://host/db_name or jdbc:postgresql://host:5432/db_name. '
       + 'user and password may also be given as URL parameters.',
     example: 'jdbc:mysql://127.0.0.1:3306/shop',
   },
@@ -35,8 +35,8 @@ export const jdbcConnectionKeys = {
   'connection.password': key.password({ doc: 'JDBC connection password. Overrides a password given in the URL. Prefer a config provider reference such as ${env:DB_PASSWORD}.', importance: 'HIGH', group: 'Database' }),
   'connection.attempts': key.int({ doc: 'Maximum number of attempts to retrieve a valid JDBC connection. Must be a positive integer.', default: 3, min: 1, importance: 'LOW', group: 'Database' }),
   'connection.backoff.ms': key.int({ doc: 'Backoff time in milliseconds between connection attempts.', default: 10000, min: 0, type: 'LONG', importance: 'LOW', group: 'Database' }),
-  'dialect.name': key.string({ doc: 'Database dialect. Only MySqlDatabaseDialect (MySQL and MariaDB) is available; empty picks it from the URL.', default: '', importance: 'LOW', group: 'Database' }),
-  'quote.sql.identifiers': key.enum(['always', 'never'] as const, { doc: 'Identifiers are always quoted with backticks here, whatever this says: quoting is what keeps names from being read as SQL.', default: 'always', caseInsensitive: true, importance: 'MEDIUM', group: 'Mode' }),
+  'dialect.name': key.string({ doc: 'Database dialect: MySqlDatabaseDialect (MySQL and MariaDB) or PostgreSqlDatabaseDialect; empty picks it from the URL.', default: '', importance: 'LOW', group: 'Database' }),
+  'quote.sql.identifiers': key.enum(['always', 'never'] as const, { doc: 'Identifiers are always quoted (backticks on MySQL, double quotes on PostgreSQL) here, whatever this says: quoting is what keeps names from being read as SQL.', default: 'always', caseInsensitive: true, importance: 'MEDIUM', group: 'Mode' }),
 };
 
 /** A time zone id (db.timezone of the JDBC source and sink): UTC when blank. */
@@ -66,8 +66,8 @@ export function configDialect(cfg: { 'connection.url': string; 'dialect.name'?: 
   const named = findDialect((cfg['dialect.name'] ?? '').trim());
   if (named) return named;
   try {
-    return dialectForScheme(parseJdbcUrl(cfg['connection.url']).protocol) ?? DEFAULT_DIALECT;
+    return dialectForScheme(parseJdbcUrl(cfg['connection.url']).protocol) ?? defaultDialect();
   } catch {
-    return DEFAULT_DIALECT;
+    return defaultDialect();
   }
 }

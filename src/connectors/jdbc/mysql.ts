@@ -1,6 +1,8 @@
 import { DataError } from '../../errors.js';
 import { DECIMAL_SCALE, LOGICAL } from '../../records/schema.js';
-import type { DdlColumn, JdbcDialect, TableRef } from './dialect.js';
+import type { Db } from './connection.js';
+import { splitQualifiedList, type DdlColumn, type JdbcDialect, type ServerError, type TableRef, type TemporalColumn, type WriteLimits } from './dialect.js';
+import { MySqlSession } from './mysql-session.js';
 
 // The MySQL/MariaDB dialect (Kafka Connect's MySqlDatabaseDialect). Every identifier that reaches
 // SQL goes through quoteId, so a name that contains a backtick can neither break nor extend the statement.
@@ -19,40 +21,7 @@ export function quoteTable(t: TableRef): string {
  * outside backticks, and each name at its dots, unquoting. Used to read a task's `tables`.
  */
 export function parseQualifiedList(text: string): string[][] {
-  const out: string[][] = [];
-  let parts: string[] = [];
-  let cur = '';
-  let quoted = false;
-  let sawQuote = false;
-  const endPart = () => {
-    parts.push(sawQuote ? cur : cur.trim());
-    cur = '';
-    sawQuote = false;
-  };
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '`' && text[i + 1] === '`') { cur += '`'; i++; }
-      else if (ch === '`') quoted = false;
-      else cur += ch;
-    } else if (ch === '`') {
-      quoted = true;
-      sawQuote = true;
-      cur = '';
-    } else if (ch === '.') {
-      endPart();
-    } else if (ch === ',') {
-      endPart();
-      if (parts.some((p) => p !== '')) out.push(parts);
-      parts = [];
-    } else if (!sawQuote) {
-      cur += ch;
-    }
-  }
-  if (quoted) throw new Error(`Unterminated backtick in ${JSON.stringify(text)}`);
-  endPart();
-  if (parts.some((p) => p !== '')) out.push(parts);
-  return out;
+  return splitQualifiedList(text, '`');
 }
 
 /**
@@ -99,10 +68,117 @@ function upsertSql(insertSql: string, keyFields: string[], nonKeyFields: string[
   return `${insertSql} ON DUPLICATE KEY UPDATE ${updated.map((c) => `${quoteId(c)}=VALUES(${quoteId(c)})`).join(',')}`;
 }
 
+/** Server errors a retry cannot fix: credentials, grants, unknown objects, bad SQL. */
+const CONFIG_ERRNOS = new Set([
+  1044, // ER_DBACCESS_DENIED_ERROR
+  1045, // ER_ACCESS_DENIED_ERROR
+  1049, // ER_BAD_DB_ERROR
+  1064, // ER_PARSE_ERROR
+  1142, // ER_TABLEACCESS_DENIED_ERROR
+  1143, // ER_COLUMNACCESS_DENIED_ERROR
+  1149, // ER_SYNTAX_ERROR
+  1227, // ER_SPECIFIC_ACCESS_DENIED_ERROR
+  1251, // ER_NOT_SUPPORTED_AUTH_MODE
+  1052, // ER_NON_UNIQ_ERROR (ambiguous column)
+  1698, // ER_ACCESS_DENIED_NO_PASSWORD_ERROR
+  1862, // ER_MUST_CHANGE_PASSWORD_LOGIN
+  1792, // ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION (a write in the source's read-only session)
+]);
+/** The table or a column went away (also not retried outside the sink's batch, as config errors). */
+const SCHEMA_CHANGED_ERRNOS = new Set([1054, 1146]);
+/** Server errors caused by a row's values: that record fails, not the batch. */
+const DATA_ERRNOS = new Set([
+  1048, // ER_BAD_NULL_ERROR
+  1062, // ER_DUP_ENTRY
+  1216, 1217, 1451, 1452, // foreign key violations
+  1264, // ER_WARN_DATA_OUT_OF_RANGE
+  1265, // WARN_DATA_TRUNCATED
+  1292, // ER_TRUNCATED_WRONG_VALUE (bad date-time)
+  1364, // ER_NO_DEFAULT_FOR_FIELD
+  1366, // ER_TRUNCATED_WRONG_VALUE_FOR_FIELD (bad number or character)
+  1367, // ER_ILLEGAL_VALUE_FOR_TYPE
+  1406, // ER_DATA_TOO_LONG
+  1411, // ER_WRONG_VALUE_FOR_TYPE
+  1586, // ER_DUP_ENTRY_WITH_KEY_NAME
+  1690, // ER_DATA_OUT_OF_RANGE
+  3819, // ER_CHECK_CONSTRAINT_VIOLATED (MySQL)
+  4025, // ER_CONSTRAINT_FAILED (MariaDB CHECK)
+]);
+const ER_DUP_FIELDNAME = 1060;
+/** DDL errors that come from the records' fields (names, types, defaults), not from the server's state. */
+const DDL_DATA_ERRNOS = new Set([
+  1059, // ER_TOO_LONG_IDENT
+  1067, // ER_INVALID_DEFAULT
+  1071, // ER_TOO_LONG_KEY
+  1074, // ER_TOO_BIG_FIELDLENGTH
+  1101, // ER_BLOB_CANT_HAVE_DEFAULT (MySQL)
+  1103, // ER_WRONG_TABLE_NAME
+  1118, // ER_TOO_BIG_ROWSIZE
+  1166, // ER_WRONG_COLUMN_NAME
+  1170, // ER_BLOB_KEY_WITHOUT_LENGTH
+  1425, // ER_TOO_BIG_SCALE
+  1426, // ER_TOO_BIG_PRECISION
+]);
+
+/** A mysql2 server error (numeric errno), read by its number. */
+function serverError(e: unknown): ServerError | undefined {
+  const err = e as { errno?: unknown; sqlMessage?: unknown; message?: string } | null;
+  if (!err || typeof err.errno !== 'number' || err.errno <= 0) return undefined;
+  const n = err.errno;
+  const message = typeof err.sqlMessage === 'string' ? err.sqlMessage : err.message ?? String(e);
+  if (CONFIG_ERRNOS.has(n)) {
+    const key = n === 1045 || n === 1698 ? 'connection.password' : n === 1049 ? 'connection.url' : undefined;
+    return { kind: 'config', message, ...(key ? { key } : {}) };
+  }
+  if (SCHEMA_CHANGED_ERRNOS.has(n)) return { kind: 'schema-changed', message };
+  if (DATA_ERRNOS.has(n)) return { kind: 'data', message };
+  if (n === ER_DUP_FIELDNAME) return { kind: 'duplicate-column', message };
+  if (DDL_DATA_ERRNOS.has(n)) return { kind: 'ddl-data', message };
+  return { kind: 'other', message };
+}
+
+/** Headroom for the statement text around the values. */
+const PACKET_MARGIN = 16 * 1024;
+
+/**
+ * A write session: strict mode, so a value a column cannot hold is an error and not a silent
+ * truncation; without NO_BACKSLASH_ESCAPES, which mysql2's escaping of bound values relies on.
+ * Statements stay under max_allowed_packet.
+ */
+async function prepareWriteSession(db: Db): Promise<WriteLimits> {
+  const { rows } = await db.query('SELECT @@SESSION.sql_mode AS sqlMode, @@max_allowed_packet AS maxPacket');
+  const before = String(rows[0]?.sqlMode ?? '');
+  const modes = before.split(',').filter((m) => m !== '' && m !== 'NO_BACKSLASH_ESCAPES');
+  if (!modes.some((m) => m === 'STRICT_TRANS_TABLES' || m === 'STRICT_ALL_TABLES')) modes.push('STRICT_TRANS_TABLES');
+  if (modes.join(',') !== before) await db.query('SET SESSION sql_mode = ?', [modes.join(',')]);
+  const maxPacket = Number(rows[0]?.maxPacket ?? 4 * 1024 * 1024);
+  const maxRowBytes = Math.max(64 * 1024, maxPacket - PACKET_MARGIN);
+  // mysql2 writes the values into the statement text: no limit on their number.
+  return { maxRowBytes, maxStatementBytes: Math.min(8 * 1024 * 1024, maxRowBytes), maxParams: Number.MAX_SAFE_INTEGER };
+}
+
+/** TIMESTAMP columns hold instants (written in the session's UTC); DATETIME holds db.timezone wall-clock. */
+function temporalColumn(dataType: string): TemporalColumn {
+  switch (dataType) {
+    case 'timestamp': return 'instant';
+    case 'datetime': return 'wall';
+    case 'date': return 'date';
+    case 'time': return 'time';
+    default: return null;
+  }
+}
+
 export const mysqlDialect: JdbcDialect = {
   name: 'MySqlDatabaseDialect',
   urlSchemes: ['mysql', 'mariadb'],
   defaultPort: 3306,
+  connect: (s, host, port) => MySqlSession.connect(s, host, port),
+  serverError,
+  defaultNamespace: (url) => url.database,
+  prepareWriteSession,
+  failedStatementAbortsTransaction: false,
+  upsertKeysUniquePerStatement: false,
+  temporalColumn,
   quoteId,
   quoteTable,
   parseQualifiedList,

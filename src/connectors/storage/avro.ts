@@ -4,7 +4,7 @@ import avro from 'avsc';
 import { DataError } from '../../errors.js';
 import { parseBigDecimal, rescale } from '../../converters/number-text.js';
 import { mapEntries } from '../../converters/schema-util.js';
-import { LOGICAL, Struct, type Schema } from '../../records/schema.js';
+import { LOGICAL, Schemas, Struct, type Schema } from '../../records/schema.js';
 
 // Avro object container files for AvroFormat: Connect schemas and values mapped to Avro as
 // Confluent's AvroData does (records named after the Connect schema or
@@ -262,4 +262,88 @@ export function readAvroFile(bytes: Uint8Array): { schema: unknown; values: unkn
     pos = size.offset + size.value + 16;
   }
   return { schema, values };
+}
+
+type AvroNode = string | { type: unknown; [k: string]: unknown } | AvroNode[];
+
+/**
+ * A Connect schema for an Avro writer schema, with a converter of avsc's decoded values into
+ * Connect values (the reverse of avroSchemaOf/avroValueOf, for the S3 source).
+ */
+export function connectFromAvro(root: unknown): { schema: Schema; value: (v: unknown) => unknown } {
+  const named = new Map<string, { schema: Schema; value: (v: unknown) => unknown }>();
+  const conv = (node: AvroNode, namespace?: string): { schema: Schema; value: (v: unknown) => unknown } => {
+    if (Array.isArray(node)) {
+      const rest = node.filter((n) => n !== 'null');
+      if (rest.length !== 1) throw new Error('Avro unions other than [null, T] are not supported');
+      const inner = conv(rest[0], namespace);
+      return { schema: { ...inner.schema, optional: true }, value: (v) => (v === null || v === undefined ? null : inner.value(v)) };
+    }
+    if (typeof node === 'string') {
+      switch (node) {
+        case 'int': return { schema: Schemas.int32(), value: (v) => v };
+        case 'long': return { schema: Schemas.int64(), value: (v) => v };
+        case 'float': return { schema: Schemas.float32(), value: (v) => v };
+        case 'double': return { schema: Schemas.float64(), value: (v) => v };
+        case 'boolean': return { schema: Schemas.boolean(), value: (v) => v };
+        case 'string': return { schema: Schemas.string(), value: (v) => v };
+        case 'bytes': return { schema: Schemas.bytes(), value: (v) => v };
+        case 'null': throw new Error('a bare Avro null type is not supported');
+        default: {
+          const full = node.includes('.') || !namespace ? node : `${namespace}.${node}`;
+          const hit = named.get(full) ?? named.get(node);
+          if (!hit) throw new Error(`unknown Avro type ${node}`);
+          return hit;
+        }
+      }
+    }
+    const t = node.type;
+    const logical = node.logicalType;
+    if (t === 'int' && node['connect.type'] === 'int8') return { schema: Schemas.int8(), value: (v) => v };
+    if (t === 'int' && node['connect.type'] === 'int16') return { schema: Schemas.int16(), value: (v) => v };
+    if (t === 'int' && logical === 'date') return { schema: Schemas.date(), value: (v) => new Date((v as number) * DAY) };
+    if (t === 'int' && logical === 'time-millis') return { schema: Schemas.time(), value: (v) => new Date(v as number) };
+    if (t === 'long' && logical === 'timestamp-millis') return { schema: Schemas.timestamp(), value: (v) => new Date(v as number) };
+    if (t === 'bytes' && logical === 'decimal') {
+      const scale = Number(node.scale ?? 0);
+      return { schema: Schemas.decimal(scale), value: (v) => decimalText(v as Buffer, scale) };
+    }
+    if (t === 'array') {
+      const items = conv(node.items as AvroNode, namespace);
+      return { schema: Schemas.array(items.schema), value: (v) => (v as unknown[]).map(items.value) };
+    }
+    if (t === 'map') {
+      const values = conv(node.values as AvroNode, namespace);
+      return { schema: Schemas.map(Schemas.string(), values.schema), value: (v) => new Map(Object.entries(v as object).map(([k, x]) => [k, values.value(x)])) };
+    }
+    if (t === 'record') {
+      const ns = typeof node.namespace === 'string' ? node.namespace : namespace;
+      const full = ns && !String(node.name).includes('.') ? `${ns}.${String(node.name)}` : String(node.name);
+      const fields = (node.fields as Array<{ name: string; type: AvroNode }>).map((f) => ({ name: f.name, c: conv(f.type, ns) }));
+      const schema = Schemas.struct(fields.map((f) => [f.name, f.c.schema]), full === `${NS}.ConnectDefault` ? {} : { name: full });
+      const out = {
+        schema,
+        value: (v: unknown) => {
+          const s = new Struct(schema);
+          for (const f of fields) s.put(f.name, f.c.value((v as Record<string, unknown>)[f.name]));
+          return s;
+        },
+      };
+      named.set(full, out);
+      return out;
+    }
+    if (typeof t === 'string' || Array.isArray(t) || (typeof t === 'object' && t !== null)) return conv(t as AvroNode, namespace);
+    throw new Error(`unsupported Avro schema ${JSON.stringify(node)}`);
+  };
+  return conv(root as AvroNode);
+}
+
+function decimalText(b: Buffer, scale: number): string {
+  let n = 0n;
+  for (const byte of b) n = (n << 8n) | BigInt(byte);
+  if (b.length && b[0] & 0x80) n -= 1n << BigInt(b.length * 8);
+  const neg = n < 0n;
+  const digits = (neg ? -n : n).toString().padStart(scale + 1, '0');
+  const text = scale > 0 ? `${digits.slice(0, digits.length - scale)}.${digits.slice(digits.length - scale)}` : digits;
+  return neg ? `-${text}` : text;
 }

@@ -144,6 +144,8 @@ function storageSinkTask(cfg: ConfigOf<StorageSinkKeys>, compression: { type: Co
     async preCommit(current: SinkPartitionOffset[]): Promise<SinkPartitionOffset[]> {
       const now = Date.now();
       for (const w of writers.values()) await w.onSchedule(now);
+      // The objects of every commit so far are stored once this returns (a failed upload throws).
+      for (const w of writers.values()) await w.settleUploads();
       const out: SinkPartitionOffset[] = [];
       for (const c of current) {
         const w = writers.get(tpId(c.topic, c.partition));
@@ -159,6 +161,7 @@ function storageSinkTask(cfg: ConfigOf<StorageSinkKeys>, compression: { type: Co
       closed = true;
       // Open files are dropped, not committed: their records are read again from the committed offsets.
       const open = [...writers.values()].reduce((n, w) => n + w.openRecords, 0);
+      for (const w of writers.values()) await w.abandonUploads();
       writers.clear();
       ctx.logger.info({ store: store.description, droppedOpenRecords: open }, 'storage sink closed');
       await store.close();

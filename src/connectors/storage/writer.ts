@@ -44,6 +44,9 @@ interface OpenFile {
   views: Array<{ view: View; format: FormatName; key: string; writer: FileWriter }>;
 }
 
+/** Commits of one Kafka partition whose uploads may be under way at once. */
+const MAX_UPLOADS = 2;
+
 export interface Committed {
   key: string;
   records: number;
@@ -64,6 +67,11 @@ export class TopicPartitionWriter {
   private commitEnds: number[] = [];
   /** The highest offset handed to write(), written, skipped or rejected alike (-1: none). */
   private lastHandled = -1;
+  /**
+   * Commits whose objects are still going up, oldest first. Writing goes on meanwhile; the
+   * committable offset moves only once a commit's uploads (and every earlier one's) are done.
+   */
+  private readonly uploads: Array<{ offset: number; done: Promise<void>; error?: unknown; settled: boolean }> = [];
 
   constructor(
     readonly topic: string,
@@ -84,14 +92,14 @@ export class TopicPartitionWriter {
 
   /**
    * The offset a restart may resume from, given the runtime's position (the next offset after the
-   * records it has claimed): the position itself when every record before it is in committed
-   * files (or was skipped) and none at or past it was handled yet; otherwise the last commit end
+   * records it has claimed): the position itself when every record before it is in
+   * stored objects (or was skipped) and none at or past it was handled yet; otherwise the last commit end
    * at or before it. The runtime's pipeline may put records past the position, so a file may
    * already span it: resuming inside a file would start a second file over the same records.
    * Undefined when no such offset is known yet (nothing to commit this time).
    */
   safeOffset(position: number): number | undefined {
-    if (this.recordCount === 0 && this.lastHandled < position) {
+    if (this.allStored && this.lastHandled < position) {
       // Positions only move forward: ends before this one will not be asked for again.
       this.commitEnds = this.commitEnds.filter((end) => end > position);
       return position;
@@ -100,6 +108,35 @@ export class TopicPartitionWriter {
     for (const end of this.commitEnds) if (end <= position) best = end;
     if (best !== undefined) this.commitEnds = this.commitEnds.filter((end) => end >= best);
     return best;
+  }
+
+  /** Whether every record handed over is in a stored object (nothing open, nothing going up). */
+  get allStored(): boolean {
+    return this.recordCount === 0 && this.uploads.length === 0;
+  }
+
+  /** Waits for the uploads under way; a failed one throws (the task restarts from the committed offsets). */
+  async settleUploads(): Promise<void> {
+    while (this.uploads.length) {
+      const u = this.uploads[0];
+      await u.done;
+      if (u.error !== undefined) throw u.error;
+      this.uploads.shift();
+      this.offsetToCommit = u.offset;
+      this.commitEnds.push(u.offset);
+    }
+  }
+
+  /** Drops what is under way (close): waits for it without caring how it ends. */
+  async abandonUploads(): Promise<void> {
+    await Promise.allSettled(this.uploads.map((u) => u.done));
+    this.uploads.length = 0;
+  }
+
+  /** Throws the error of an upload that failed (checked at every put), so the task restarts. */
+  private raiseFailedUpload(): void {
+    const failed = this.uploads.find((u) => u.settled && u.error !== undefined);
+    if (failed) throw failed.error;
   }
 
   private scheduleNext(now: number): void {
@@ -146,6 +183,7 @@ export class TopicPartitionWriter {
    */
   async write(r: SinkRecord, now: number): Promise<void> {
     this.lastHandled = Math.max(this.lastHandled, r.originalKafkaOffset);
+    this.raiseFailedUpload();
     const tombstone = r.value === null || r.value === undefined;
     if (tombstone) {
       if (this.s.nullValues === 'ignore') return;
@@ -199,28 +237,46 @@ export class TopicPartitionWriter {
     this.scheduleNext(now);
   }
 
-  /** Uploads every open file, then moves the committable offset past the last record written. */
+  /**
+   * Closes every open file and starts its upload; the committable offset moves past the last record
+   * written once the uploads are done (settleUploads). At most MAX_UPLOADS commits go up at once.
+   */
   private async commitFiles(reason: string): Promise<void> {
+    const bodies: Array<{ key: string; body: Uint8Array; format: FormatName }> = [];
     const committed: Committed[] = [];
     for (const f of this.files.values()) {
       if (f.records === 0) continue;
-      for (const v of f.views) {
-        const body = v.writer.finish();
-        const gzip = this.s.formatSettings.compression === 'gzip' && v.format !== 'AvroFormat';
-        try {
-          await this.store.put(v.key, body, { contentType: contentTypeOf(v.format), contentEncoding: gzip ? 'gzip' : undefined });
-        } catch (e) {
-          if (e instanceof ConnectError) throw e;
-          throw new RetriableError(`writing ${v.key} to ${this.store.description} failed: ${(e as Error).message}`, { cause: e });
-        }
-      }
+      for (const v of f.views) bodies.push({ key: v.key, body: v.writer.finish(), format: v.format });
       committed.push({ key: f.key, records: f.records });
     }
-    this.offsetToCommit = this.currentOffset + 1;
-    this.commitEnds.push(this.offsetToCommit);
+    const offset = this.currentOffset + 1;
     this.files.clear();
     this.recordCount = 0;
     this.baseTimestamp = undefined;
-    this.logger.info({ topic: this.topic, partition: this.partition, reason, files: committed, offset: this.offsetToCommit }, 'files committed');
+    const upload = { offset, settled: false, error: undefined as unknown, done: Promise.resolve() };
+    upload.done = (async () => {
+      for (const b of bodies) {
+        const gzip = this.s.formatSettings.compression === 'gzip' && b.format !== 'AvroFormat';
+        try {
+          await this.store.put(b.key, b.body, { contentType: contentTypeOf(b.format), contentEncoding: gzip ? 'gzip' : undefined });
+        } catch (e) {
+          upload.error = e instanceof ConnectError ? e : new RetriableError(`writing ${b.key} to ${this.store.description} failed: ${(e as Error).message}`, { cause: e });
+          return;
+        }
+      }
+      this.logger.info({ topic: this.topic, partition: this.partition, reason, files: committed, offset }, 'files committed');
+    })().finally(() => {
+      upload.settled = true;
+    });
+    this.uploads.push(upload);
+    // Bounded: the oldest must finish before more go up.
+    while (this.uploads.length > MAX_UPLOADS) {
+      const u = this.uploads[0];
+      await u.done;
+      if (u.error !== undefined) throw u.error;
+      this.uploads.shift();
+      this.offsetToCommit = u.offset;
+      this.commitEnds.push(u.offset);
+    }
   }
 }

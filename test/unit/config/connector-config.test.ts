@@ -188,9 +188,12 @@ describe('validateConnectorConfig', () => {
     expect(r.problems.filter((p) => p.key === 'tasks.max')).toHaveLength(2);
   });
 
-  it('refuses transaction boundaries other than poll, and topic creation groups', () => {
+  it('accepts poll and interval transaction boundaries, refuses connector (no built-in defines them) and topic creation groups', () => {
     expect(validateConnectorConfig('orders', { ...jdbc, 'transaction.boundary': 'POLL' }).ok).toBe(true);
-    expect(keysOf(validateConnectorConfig('orders', { ...jdbc, 'transaction.boundary': 'interval' }))).toEqual(['transaction.boundary']);
+    expect(validateConnectorConfig('orders', { ...jdbc, 'transaction.boundary': 'interval', 'transaction.boundary.interval.ms': '5000' }).ok).toBe(true);
+    expect(keysOf(validateConnectorConfig('orders', { ...jdbc, 'transaction.boundary.interval.ms': '600000' }))).toEqual(['transaction.boundary.interval.ms']);
+    const connector = validateConnectorConfig('orders', { ...jdbc, 'transaction.boundary': 'connector' });
+    expect(connector.problems).toEqual([{ key: 'transaction.boundary', message: 'The connector does not support connector-defined transaction boundaries with the given configuration. Please reconfigure it to use a different transaction boundary definition.' }]);
     expect(keysOf(validateConnectorConfig('orders', { ...jdbc, 'topic.creation.groups': 'big' }))).toEqual(['topic.creation.groups']);
   });
 
@@ -208,12 +211,19 @@ describe('validateConnectorConfig', () => {
     expect(keysOf(bad)).toEqual(['topic.creation.default.partitions']);
   });
 
-  it('reads exactly.once.support in any case, as Connect does; refuses "required", which nothing implements', () => {
+  it('reads exactly.once.support in any case, as Connect does; "required" needs a worker with exactly-once enabled and a connector that supports it', () => {
     expect(validateConnectorConfig('orders', { ...jdbc, 'exactly.once.support': 'REQUESTED' }).ok).toBe(true);
     for (const v of ['required', 'REQUIRED']) {
-      const r = validateConnectorConfig('orders', { ...jdbc, 'exactly.once.support': v });
-      expect(r.problems).toEqual([{ key: 'exactly.once.support', message: expect.stringMatching(/does not have exactly-once source support enabled.*not implement exactly-once source delivery yet.*"requested"/) }]);
+      for (const worker of ['disabled', 'preparing'] as const) {
+        const r = validateConnectorConfig('orders', { ...jdbc, 'exactly.once.support': v }, { exactlyOnceSourceSupport: worker });
+        expect(r.problems).toEqual([{ key: 'exactly.once.support', message: 'This worker does not have exactly-once source support enabled.' }]);
+      }
+      expect(validateConnectorConfig('orders', { ...jdbc, 'exactly.once.support': v }, { exactlyOnceSourceSupport: 'enabled' }).ok).toBe(true);
+      // Outside a worker (the SDK, the CLI) the worker's half is left to the worker.
+      expect(validateConnectorConfig('orders', { ...jdbc, 'exactly.once.support': v }).ok).toBe(true);
     }
+    const bulk = validateConnectorConfig('orders', { ...jdbc, mode: 'bulk', 'exactly.once.support': 'required' }, { exactlyOnceSourceSupport: 'enabled' });
+    expect(bulk.problems).toEqual([{ key: 'exactly.once.support', message: 'The connector does not support exactly-once semantics with the provided configuration.' }]);
   });
 
   it('parses booleans in any case and refuses what is not a boolean', () => {

@@ -34,7 +34,7 @@ describe('errorsSettings', () => {
   it('takes the declared defaults and refuses a value validation refuses', () => {
     expect(errorsSettings({})).toEqual({
       tolerance: 'none', logEnable: false, logIncludeMessages: false, dlqTopic: '', dlqReplicationFactor: 3,
-      dlqContextHeaders: false, retryTimeoutMs: 0, retryDelayMaxMs: 60000,
+      dlqContextHeaders: false,
     });
     expect(() => errorsSettings({ 'errors.log.enable': 'yes' })).toThrow(ConfigError);
   });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  configProvidersFromWorkerConfig, isProviderReferenceOnly, providerReferences, resolveConfig, resolveConfigValues,
+  configProvidersFromWorkerConfig, isProviderReferenceOnly, providerReferences, resolveConfig, resolveConfigValues, unconfinedProviderWarnings,
 } from '../../../src/config/providers.js';
 import { resolvedValuesSeen } from '../../../src/config/resolved-values.js';
 import { ConfigError } from '../../../src/errors.js';
@@ -193,6 +193,23 @@ describe('worker provider settings', () => {
     expect(e.problems[0].message).toContain('outside the paths allowed by config.providers.file.param.allowed.paths');
   });
 
+  it('follows symlinks: a link inside allowed.paths that leads outside is refused (file and dir)', async () => {
+    const jail = mkdtempSync(path.join(dir, 'jail-'));
+    symlinkSync(creds, path.join(jail, 'creds-link.properties'));
+    symlinkSync(path.join(secrets, 'db_password'), path.join(jail, 'pw-link'));
+    writeFileSync(path.join(jail, 'inside'), 'ok');
+    const providers = configProvidersFromWorkerConfig({
+      ...ALL,
+      'config.providers.file.param.allowed.paths': jail,
+      'config.providers.dir.param.allowed.paths': jail,
+    }, env);
+    expect(await resolveConfig({ k: `\${dir:${jail}:inside}` }, providers)).toEqual({ k: 'ok' });
+    const e = await failure(() => resolveConfig({ k: `\${file:${jail}/creds-link.properties:db.user}`, j: `\${dir:${jail}:pw-link}` }, providers));
+    expect(e.problems).toHaveLength(2);
+    expect(e.problems.map((p) => p.message).join(' ')).toMatch(/outside the paths allowed by config.providers.file.param.allowed.paths.*leads outside the paths allowed by config.providers.dir.param.allowed.paths/s);
+    expect(JSON.stringify(e.problems)).not.toContain('from-dir');
+  });
+
   it('rejects bad provider settings, naming the worker keys', () => {
     const bad = () => configProvidersFromWorkerConfig({
       'config.providers': 'file,vault,custom',
@@ -211,6 +228,31 @@ describe('worker provider settings', () => {
 
   it('does not build providers when nothing refers to one', async () => {
     expect(await resolveConfig({ a: 'b' }, { 'config.providers': 'x' })).toEqual({ a: 'b' });
+  });
+});
+
+describe('unconfinedProviderWarnings', () => {
+  it('warns for file and dir providers without allowed.paths and env without allowlist.pattern, naming the setting', () => {
+    const warnings = unconfinedProviderWarnings({
+      'config.providers': 'file,env,dir,secrets,narrow',
+      'config.providers.secrets.class': 'org.apache.kafka.common.config.provider.DirectoryConfigProvider',
+      'config.providers.narrow.class': 'FileConfigProvider',
+      'config.providers.narrow.param.allowed.paths': '/tmp',
+    });
+    expect(warnings).toHaveLength(4);
+    expect(warnings[0]).toContain('config.providers.file.param.allowed.paths');
+    expect(warnings[1]).toContain('config.providers.env.param.allowlist.pattern');
+    expect(warnings[2]).toContain('config.providers.dir.param.allowed.paths');
+    expect(warnings[3]).toContain('config.providers.secrets.param.allowed.paths');
+  });
+
+  it('says nothing when no provider is enabled or every one is narrowed', () => {
+    expect(unconfinedProviderWarnings({})).toEqual([]);
+    expect(unconfinedProviderWarnings({
+      'config.providers': 'file,env',
+      'config.providers.file.param.allowed.paths': '/etc/app',
+      'config.providers.env.param.allowlist.pattern': 'APP_.*',
+    })).toEqual([]);
   });
 });
 

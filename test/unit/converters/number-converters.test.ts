@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../../src/errors.js';
 import { createConverter, createHeaderConverter } from '../../../src/converters/registry.js';
+import { syncConverter } from '../../helpers/sync-converter.js';
 
 // Bytes as Kafka's Short/Integer/Long/Float/Double/BooleanSerializer write them (big-endian).
 const hex = (b: Buffer | null) => b?.toString('hex');
@@ -19,13 +20,13 @@ describe("Connect's primitive converters (Short, Integer, Long, Float, Double, B
       ['Boolean', false, '00'],
     ];
     for (const [cls, value, bytes] of cases) {
-      const c = createConverter(cls, {}, false);
+      const c = syncConverter(createConverter(cls, {}, false));
       expect([cls, hex(c.fromConnectData('t', null, value))]).toEqual([cls, bytes]);
       expect([cls, c.toConnectData('t', Buffer.from(bytes, 'hex')).value]).toEqual([cls, value]);
     }
-    const long = createConverter('LongConverter', {}, true).toConnectData('t', Buffer.from('0000000000000007', 'hex'));
+    const long = syncConverter(createConverter('LongConverter', {}, true)).toConnectData('t', Buffer.from('0000000000000007', 'hex'));
     expect(long.schema).toMatchObject({ type: 'int64', optional: true });
-    expect(createConverter('IntegerConverter', {}, false).toConnectData('t', null)).toMatchObject({ value: null, schema: { type: 'int32' } });
+    expect(syncConverter(createConverter('IntegerConverter', {}, false)).toConnectData('t', null)).toMatchObject({ value: null, schema: { type: 'int32' } });
     expect(createConverter('IntegerConverter', {}, false).fromConnectData('t', null, null)).toBeNull();
     expect(hex(createHeaderConverter('IntegerConverter', {}).fromConnectHeader('t', 'h', null, 258))).toBe('00000102');
   });

@@ -36,7 +36,7 @@ describe('createConverter', () => {
   });
 
   it('rejects an unknown class, listing the known ones', () => {
-    const e = configError(() => createConverter('io.confluent.connect.avro.AvroConverter', {}, false));
+    const e = configError(() => createConverter('com.example.NoSuchConverter', {}, false));
     expect(e.message).toContain('value.converter');
     expect(e.message).toContain('org.apache.kafka.connect.json.JsonConverter');
     expect(e.message).toContain('org.apache.kafka.connect.storage.StringConverter');

@@ -71,13 +71,13 @@ describe('JDBC sink config', () => {
   it('reports bad values key by key', () => {
     const keys = (raw: Record<string, unknown>) => problems(raw).map((p) => p.key);
     expect(keys({})).toEqual(['connection.url']);
-    expect(keys({ 'connection.url': 'jdbc:postgresql://db/x' })).toEqual(['connection.url']);
+    expect(keys({ 'connection.url': 'jdbc:sqlserver://db/x' })).toEqual(['connection.url']);
     expect(keys({ ...base, 'insert.mode': 'merge' })).toEqual(['insert.mode']);
     expect(keys({ ...base, 'pk.mode': 'record' })).toEqual(['pk.mode']);
     expect(keys({ ...base, 'batch.size': '0' })).toEqual(['batch.size']);
     expect(keys({ ...base, 'db.timezone': 'Mars/Olympus' })).toEqual(['db.timezone']);
     expect(keys({ ...base, 'table.types': 'TABLE,SYNONYM' })).toEqual(['table.types']);
-    expect(keys({ ...base, 'dialect.name': 'PostgreSqlDatabaseDialect' })).toEqual(['dialect.name']);
+    expect(keys({ ...base, 'dialect.name': 'SqlServerDatabaseDialect' })).toEqual(['dialect.name']);
     expect(keys({ ...base, 'table.name.format': 'a.b.${topic}' })).toEqual(['table.name.format']);
     // No database anywhere: the URL must name one unless the format does.
     expect(keys({ 'connection.url': 'jdbc:mysql://db:3306' })).toEqual(['connection.url']);

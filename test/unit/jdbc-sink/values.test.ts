@@ -5,7 +5,7 @@ import { parseZone, UTC } from '../../../src/connectors/jdbc/time.js';
 import { Schemas, Struct } from '../../../src/records/schema.js';
 
 const paris = parseZone('Europe/Paris');
-const v = (value: unknown, schema = null as Parameters<typeof toDbValue>[1], dataType?: string, zone = UTC) => toDbValue(value, schema, dataType, zone, 'f');
+const v = (value: unknown, schema = null as Parameters<typeof toDbValue>[1], dataType?: Parameters<typeof toDbValue>[2], zone = UTC) => toDbValue(value, schema, dataType, zone, 'f');
 
 describe('JDBC sink values', () => {
   it('passes primitives through and turns byte views into Buffers', () => {
@@ -24,9 +24,9 @@ describe('JDBC sink values', () => {
     expect(v(new Date('2024-03-05T00:00:00Z'), Schemas.date(), 'date', paris)).toBe('2024-03-05');
     expect(v(new Date(3_723_456), Schemas.time(), 'time', paris)).toBe('01:02:03.456');
     const at = new Date('2024-07-01T10:00:00.123Z');
-    expect(v(at, Schemas.timestamp(), 'datetime', paris)).toBe('2024-07-01 12:00:00.123000');
-    expect(v(at, Schemas.timestamp(), 'datetime', UTC)).toBe('2024-07-01 10:00:00.123000');
-    expect(v(at, Schemas.timestamp(), 'timestamp', paris)).toBe('2024-07-01 10:00:00.123000');
+    expect(v(at, Schemas.timestamp(), 'wall', paris)).toBe('2024-07-01 12:00:00.123000');
+    expect(v(at, Schemas.timestamp(), 'wall', UTC)).toBe('2024-07-01 10:00:00.123000');
+    expect(v(at, Schemas.timestamp(), 'instant', paris)).toBe('2024-07-01 10:00:00.123000');
     // Schemaless Dates follow the column they land in.
     expect(v(new Date('2024-03-05T00:00:00Z'), null, 'date', paris)).toBe('2024-03-05');
     expect(v(at, null, undefined, paris)).toBe('2024-07-01 12:00:00.123000');

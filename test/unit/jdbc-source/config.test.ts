@@ -75,7 +75,7 @@ describe('JDBC source config', () => {
   });
 
   it('names the key of a value that does not parse', () => {
-    const p = problems({ ...base, 'connection.url': 'jdbc:postgresql://x/y', 'db.timezone': 'Mars/Olympus', 'batch.max.rows': '0', 'topic.prefix': 'bad prefix!' });
+    const p = problems({ ...base, 'connection.url': 'jdbc:sqlserver://x/y', 'db.timezone': 'Mars/Olympus', 'batch.max.rows': '0', 'topic.prefix': 'bad prefix!' });
     expect(p.map((x) => x.key).sort()).toEqual(['batch.max.rows', 'connection.url', 'db.timezone', 'topic.prefix']);
     expect(p.find((x) => x.key === 'db.timezone')!.message).toMatch(/Invalid time zone identifier/);
     expect(problems({ mode: 'bulk' })).toContainEqual({ key: 'connection.url', message: 'Missing required configuration "connection.url" which has no default value.' });
@@ -83,7 +83,7 @@ describe('JDBC source config', () => {
 
   it('rejects what only other databases support', () => {
     expect(problems({ ...base, 'transaction.isolation.mode': 'SQL_SERVER_SNAPSHOT' }).map((p) => p.key)).toEqual(['transaction.isolation.mode']);
-    expect(problems({ ...base, 'dialect.name': 'PostgreSqlDatabaseDialect' }).map((p) => p.key)).toEqual(['dialect.name']);
+    expect(problems({ ...base, 'dialect.name': 'SqlServerDatabaseDialect' }).map((p) => p.key)).toEqual(['dialect.name']);
     expect(problems({ ...base, 'table.types': 'SYNONYM' }).map((p) => p.key)).toEqual(['table.types']);
   });
 

@@ -4,6 +4,7 @@ import { parseTableList } from '../../../src/connectors/jdbc/dialect.js';
 import { dialectForScheme, dialectNames, findDialect, urlSchemes } from '../../../src/connectors/jdbc/dialects.js';
 import { dialectNameProblem } from '../../../src/connectors/jdbc/keys.js';
 import { mysqlDialect } from '../../../src/connectors/jdbc/mysql.js';
+import { postgresDialect } from '../../../src/connectors/jdbc/postgres.js';
 import { JdbcUrlError, parseJdbcUrl } from '../../../src/connectors/jdbc/url.js';
 
 const keys = (url: string, dialect = '') => ({
@@ -12,26 +13,30 @@ const keys = (url: string, dialect = '') => ({
 });
 
 describe('JDBC dialect registry', () => {
-  it('picks the MySQL dialect from both of its URL schemes, and by its Kafka Connect name', () => {
-    expect(dialectNames()).toEqual(['MySqlDatabaseDialect']);
-    expect(urlSchemes()).toEqual(['mysql', 'mariadb']);
+  it('picks the MySQL and PostgreSQL dialects from their URL schemes, and by their Kafka Connect names', () => {
+    expect(dialectNames()).toEqual(['MySqlDatabaseDialect', 'PostgreSqlDatabaseDialect']);
+    expect(urlSchemes()).toEqual(['mysql', 'mariadb', 'postgresql']);
     expect(dialectForScheme('MariaDB')).toBe(mysqlDialect);
     expect(findDialect('MySqlDatabaseDialect')).toBe(mysqlDialect);
-    expect(findDialect('PostgreSqlDatabaseDialect')).toBeUndefined();
+    expect(findDialect('PostgreSqlDatabaseDialect')).toBe(postgresDialect);
+    expect(findDialect('SqlServerDatabaseDialect')).toBeUndefined();
+    expect(connectionSettings(keys('jdbc:postgresql://h/db')).dialect).toBe(postgresDialect);
     expect(connectionSettings(keys('jdbc:mariadb://h/db')).dialect).toBe(mysqlDialect);
     expect(connectionSettings(keys('jdbc:mysql://h/db', 'MySqlDatabaseDialect')).dialect).toBe(mysqlDialect);
   });
 
   it('gives a URL without a port the dialect\'s default port, and names every known scheme for an unknown one', () => {
     expect(parseJdbcUrl('jdbc:mariadb://h/db').hosts).toEqual([{ host: 'h', port: mysqlDialect.defaultPort }]);
-    expect(() => parseJdbcUrl('jdbc:postgresql://h/db')).toThrow(new JdbcUrlError('must start with jdbc:mysql:// or jdbc:mariadb://'));
+    expect(parseJdbcUrl('jdbc:postgresql://h/db').hosts).toEqual([{ host: 'h', port: 5432 }]);
+    expect(() => parseJdbcUrl('jdbc:sqlserver://h/db')).toThrow(new JdbcUrlError('must start with jdbc:mysql:// or jdbc:mariadb:// or jdbc:postgresql://'));
   });
 
   it('accepts an empty or registered dialect.name and names the available ones otherwise', () => {
     expect(dialectNameProblem('')).toBeNull();
     expect(dialectNameProblem(' MySqlDatabaseDialect ')).toBeNull();
-    expect(dialectNameProblem('PostgreSqlDatabaseDialect')).toEqual({
-      key: 'dialect.name', message: 'Unsupported dialect PostgreSqlDatabaseDialect: only MySqlDatabaseDialect is available',
+    expect(dialectNameProblem('PostgreSqlDatabaseDialect')).toBeNull();
+    expect(dialectNameProblem('SqlServerDatabaseDialect')).toEqual({
+      key: 'dialect.name', message: 'Unsupported dialect SqlServerDatabaseDialect: only MySqlDatabaseDialect, PostgreSqlDatabaseDialect are available',
     });
   });
 

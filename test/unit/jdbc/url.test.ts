@@ -39,7 +39,7 @@ describe('parseJdbcUrl', () => {
   });
 
   it('rejects other drivers and bad ports', () => {
-    expect(() => parseJdbcUrl('jdbc:postgresql://h/db')).toThrow(JdbcUrlError);
+    expect(() => parseJdbcUrl('jdbc:sqlserver://h/db')).toThrow(JdbcUrlError);
     expect(() => parseJdbcUrl('mysql://h/db')).toThrow(/jdbc:mysql/);
     expect(() => parseJdbcUrl('jdbc:mysql://h:99999/db')).toThrow(/invalid port/);
     expect(() => parseJdbcUrl('jdbc:mysql://h:abc/db')).toThrow(/invalid port/);

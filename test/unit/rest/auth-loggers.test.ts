@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { authorized, challenges, parseUserList, parseUsersFile } from '../../../src/rest/auth.js';
-import { LoggerLevels } from '../../../src/rest/loggers.js';
+import { LoggerLevels, LoggerLimitError, MAX_LOGGERS, MAX_LOGGER_NAME_LENGTH } from '../../../src/rest/loggers.js';
 
 const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
 
@@ -59,5 +59,18 @@ describe('/admin/loggers levels', () => {
     expect(fresh.set('org.example', 'TRACE')).toEqual(['org.example', 'org.example.a', 'org.example.b']);
     expect(LoggerLevels.pinoLevel('all')).toBe('trace');
     expect(LoggerLevels.pinoLevel('verbose')).toBeUndefined();
+  });
+});
+
+describe('/admin/loggers bounds', () => {
+  it('creates new logger names only up to MAX_LOGGERS and MAX_LOGGER_NAME_LENGTH, existing ones still change', () => {
+    const root = pino({ level: 'info' }, { write() {} });
+    const levels = new LoggerLevels(root);
+    expect(() => levels.set('x'.repeat(MAX_LOGGER_NAME_LENGTH + 1), 'DEBUG')).toThrow(LoggerLimitError);
+    for (let i = 1; i < MAX_LOGGERS; i++) levels.set(`org.example.L${i}`, 'DEBUG');
+    expect(Object.keys(levels.list())).toHaveLength(MAX_LOGGERS);
+    expect(() => levels.set('org.example.one.more', 'DEBUG')).toThrow(/already has 1000 loggers/);
+    expect(levels.set('org.example.L7', 'WARN')).toEqual(['org.example.L7']);
+    expect(levels.get('org.example.L7')?.level).toBe('WARN');
   });
 });

@@ -12,8 +12,8 @@ describe('registry', () => {
       expect(names).toContain(`${base}$Value`);
     }
     for (const single of ['DropHeaders', 'Filter', 'InsertHeader', 'RegexRouter', 'TimestampRouter', 'ValueToKey']) expect(names).toContain(single);
-    expect(TRANSFORMS).toHaveLength(26);
-    expect(new Set(TRANSFORMS.map((t) => t.className)).size).toBe(26);
+    expect(TRANSFORMS).toHaveLength(27); // Connect's 26 and Debezium's ExtractNewRecordState
+    expect(new Set(TRANSFORMS.map((t) => t.className)).size).toBe(27);
     expect(findTransform('org.apache.kafka.connect.transforms.InsertField$Value')?.name).toBe('InsertField$Value');
     expect(findTransform('InsertField$Value')?.className).toBe('org.apache.kafka.connect.transforms.InsertField$Value');
     expect(PREDICATES.map((p) => p.className)).toEqual([

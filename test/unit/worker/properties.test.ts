@@ -2,7 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../src/errors.js';
 import { workerOptions } from '../../../src/worker/options.js';
+import { shutdownGraceMs } from '../../../src/worker/index.js';
 import { DEFAULT_HEADER_CONVERTER, DEFAULT_KEY_CONVERTER, DEFAULT_VALUE_CONVERTER } from '../../../src/converters/registry.js';
 import { DEFAULT_BUFFER_BYTES } from '../../../src/kafka/fetcher.js';
 import { DEFAULT_OFFSETS_TOPIC } from '../../../src/kafka/offsets-store.js';
@@ -66,7 +68,7 @@ const KNOWN_PROPERTY_READS = [
   'listeners', 'rest.host.name', 'rest.port', 'rest.ssl.cert.file', 'rest.ssl.key.file', 'rest.ssl.ca.file', 'rest.ssl.key.password',
   'rest.ssl.client.auth', 'listeners.https.ssl.client.auth', 'rest.auth.basic.users', 'rest.auth.basic.users.file', 'rest.auth.token',
   'rest.auth.token.file', 'rest.request.max.bytes', 'rest.request.timeout.ms', 'temporal.sink.buffer.max.bytes',
-  'temporal.heap.growing.percent', 'temporal.data.dir', 'offset.storage.file.filename',
+  'temporal.heap.growing.percent', 'temporal.data.dir', 'offset.storage.file.filename', 'task.shutdown.graceful.timeout.ms', 'exactly.once.source.support',
 ];
 const KNOWN_ENV_READS = [
   'KAFKA_BOOTSTRAP_SERVERS', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TCONNECT_TASK_QUEUE', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS',
@@ -115,6 +117,7 @@ describe('worker properties are declared once (src/worker/properties.ts)', () =>
   it('declares the defaults the parsing applies', () => {
     const def = (name: string) => WORKER_PROPERTIES.find((p) => p.name === name)?.default;
     const opts = workerOptions({}, {}, '');
+    expect(def('task.shutdown.graceful.timeout.ms')).toBe(String(shutdownGraceMs({})));
     expect(def('bootstrap.servers')).toBe(opts.kafkaBrokers.join(','));
     expect(def('temporal.address')).toBe(opts.temporalAddress);
     expect(def('temporal.namespace')).toBe(opts.namespace);
@@ -128,5 +131,15 @@ describe('worker properties are declared once (src/worker/properties.ts)', () =>
     expect(def('offset.storage.topic')).toBe(DEFAULT_OFFSETS_TOPIC);
     expect(def('temporal.sink.buffer.max.bytes')).toBe(String(DEFAULT_BUFFER_BYTES));
     expect([def('key.converter'), def('value.converter'), def('header.converter')]).toEqual([DEFAULT_KEY_CONVERTER, DEFAULT_VALUE_CONVERTER, DEFAULT_HEADER_CONVERTER]);
+  });
+});
+
+describe('task.shutdown.graceful.timeout.ms', () => {
+  it('is Connect\'s 5000 ms by default, takes whole ms >= 0, and refuses anything else naming the key', () => {
+    expect(shutdownGraceMs({})).toBe(5000);
+    expect(shutdownGraceMs({ 'task.shutdown.graceful.timeout.ms': '20000' })).toBe(20000);
+    expect(shutdownGraceMs({ 'task.shutdown.graceful.timeout.ms': '0' })).toBe(0);
+    expect(() => shutdownGraceMs({ 'task.shutdown.graceful.timeout.ms': '5s' })).toThrow(/task.shutdown.graceful.timeout.ms: must be a whole number/);
+    expect(() => shutdownGraceMs({ 'task.shutdown.graceful.timeout.ms': '-1' })).toThrow(ConfigError);
   });
 });
