@@ -27,7 +27,13 @@ export function defaultCell(k: ConfigKey): string {
   const d = k.meta.default;
   if (d === undefined || d === null) return 'null';
   const text = Array.isArray(d) ? d.join(',') : String(d);
-  return text === '' ? '""' : code(text);
+  // A line feed or tab default (a separator) is shown escaped: a table cell holds no line break.
+  return text === '' ? '""' : code(escapeControls(text));
+}
+
+/** Line feeds, carriage returns and tabs as \n, \r, \t. */
+function escapeControls(text: string): string {
+  return text.replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
 }
 
 /** A GitHub-style heading anchor. */

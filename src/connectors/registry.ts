@@ -15,6 +15,8 @@ import { mariaDbConnector, mySqlConnector } from './mysql-cdc/index.js';
 import { postgresCdcSource } from './postgres-cdc/index.js';
 import { s3Sink } from './s3-sink/index.js';
 import { s3Source } from './s3-source/index.js';
+import { gcsSink } from './gcs-sink/index.js';
+import { hdfs3SinkConnector, hdfsSinkConnector } from './hdfs-sink/index.js';
 import type { ConnectorPlugin } from './types.js';
 
 /** The names Connect accepts for a plugin class: the full name, the simple name, and that without "Connector". */
@@ -63,6 +65,9 @@ const BUILT_INS: ConnectorPlugin[] = [
   salesforceSource,
   bigQuerySink,
   snowflakeSink,
+  gcsSink,
+  hdfsSinkConnector,
+  hdfs3SinkConnector,
 ];
 for (const p of BUILT_INS) registerConnectorPlugin(p, { location: BUILT_IN });
 

@@ -93,6 +93,7 @@ export const WORKER_ENVIRONMENT: readonly WorkerEnvironmentVariable[] = [
   { name: 'TCONNECT_BUNDLE_DIR', doc: 'Where the workflow bundle is cached; unset: dist/workflow-bundle/ of the package, or node_modules/.cache/temporal-connect from source.' },
   { name: 'TCONNECT_COMMIT', default: 'unknown', doc: 'The commit `GET /` answers.' },
   { name: 'TEMPORAL_CLI', doc: 'The `temporal` binary standalone starts its dev server with; unset: on PATH, else the one `npm run stack` installed.' },
+  { name: 'HADOOP_USER_NAME', doc: 'The HDFS sinks\' user, as for Hadoop\'s own clients (simple authentication: WebHDFS `user.name`); unset: the OS user running the worker.' },
   { name: 'TC_STACK_HOME', doc: 'Where `npm run stack` installed its servers (standalone looks for its `temporal` binary there).' },
   { name: 'CONNECT_<NAME>', doc: 'Any worker property, Confluent\'s convention: `CONNECT_REST_PORT=8084` sets `rest.port` (`_` is a dot, `__` an underscore, `___` a dash). Over the file.' },
 ];

@@ -39,7 +39,9 @@ function expectRows(rows: Map<string, string[]>, keys: KeyMap, where: string): v
     else if (k.meta.default === undefined) expect(def).toBe('null');
     else {
       const text = Array.isArray(k.meta.default) ? k.meta.default.join(',') : String(k.meta.default);
-      expect(def, `${where} ${name} default`).toBe(text === '' ? '""' : `\`${text.replace(/\|/g, '\\|')}\``);
+      // Control characters (a line-feed separator) are shown escaped.
+      const shown = text.replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
+      expect(def, `${where} ${name} default`).toBe(text === '' ? '""' : `\`${shown.replace(/\|/g, '\\|')}\``);
     }
     for (const v of k.meta.validValues ?? []) expect(valid, `${where} ${name} valid values`).toContain(`\`${v}\``);
     if (k.meta.min !== undefined) expect(valid, `${where} ${name} range`).toContain(`[${k.meta.min},`);
