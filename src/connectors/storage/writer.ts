@@ -173,7 +173,6 @@ export class TopicPartitionWriter {
    * not written (the caller dead-letters it); a failing upload throws a RetriableError.
    */
   async write(r: SinkRecord, now: number): Promise<void> {
-    this.lastHandled = Math.max(this.lastHandled, r.originalKafkaOffset);
     this.raiseFailedUpload();
     const tombstone = r.value === null || r.value === undefined;
     if (tombstone) {
