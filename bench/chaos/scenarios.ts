@@ -428,7 +428,7 @@ export async function workerPartition(size: Size, opts: { exactlyOnce?: boolean 
  * so it dies of out-of-memory mid-batch; a worker with a normal heap takes over.
  */
 export async function workerOutOfMemory(size: Size, opts: { heapMb?: number } = {}): Promise<ScenarioResult> {
-  const scenario = `worker out of memory (--max-old-space-size=${opts.heapMb ?? 200})`;
+  const scenario = `worker out of memory (--max-old-space-size=${opts.heapMb ?? 160})`;
   const env = stackEnv();
   const id = uniqueIdent('chaos_oom');
   const name = id.replace(/_/g, '-');
@@ -438,14 +438,14 @@ export async function workerOutOfMemory(size: Size, opts: { heapMb?: number } = 
   const kafka = kafkaClient();
   const progress = new Progress(() => topicEnd(kafka, topic), size.rows);
   try {
-    // ~8 KB a row: a batch of `batch` rows is several times that in memory while it is converted.
+    // 32 KB a row: a poll of 2,000 rows is 64 MB of text, several times that while it is converted and produced.
     await conn.query(`CREATE TABLE \`${id}\` (id BIGINT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(40) NOT NULL, n INT NOT NULL, wide MEDIUMTEXT NOT NULL)`);
-    for (let from = 1; from <= size.rows; from += 20_000) {
-      const to = Math.min(size.rows, from + 19_999);
-      await conn.query(`INSERT INTO \`${id}\` (id, v, n, wide) SELECT seq, CONCAT('row-', seq), seq % 1000, REPEAT(MD5(seq), 256) FROM seq_${from}_to_${to}`);
+    for (let from = 1; from <= size.rows; from += 1000) {
+      const to = Math.min(size.rows, from + 999);
+      await conn.query(`INSERT INTO \`${id}\` (id, v, n, wide) SELECT seq, CONCAT('row-', seq), seq % 1000, REPEAT(MD5(seq), 1024) FROM seq_${from}_to_${to}`);
     }
-    const small = await cluster.add({ NODE_OPTIONS: `--max-old-space-size=${opts.heapMb ?? 200}` });
-    const config = { ...sourceConfig(id, 'chaos.', size), 'batch.max.rows': '20000', 'temporal.batch.max.records': '20000', 'temporal.batch.max.ms': '60000' };
+    const small = await cluster.add({ NODE_OPTIONS: `--max-old-space-size=${opts.heapMb ?? 160}` });
+    const config = { ...sourceConfig(id, 'chaos.', size), 'batch.max.rows': '2000', 'temporal.batch.max.records': '20000', 'temporal.batch.max.ms': '60000' };
     await createConnector(cluster, name, config);
     progress.start();
     // The small worker holds the task; it dies of OOM on the first large batch.
