@@ -396,7 +396,8 @@ health_elasticsearch() {
 # Creates the app database and user once the server accepts socket connections as root.
 setup_mariadb() {
   local sock=$RUN/mariadb/mysqld.sock
-  mariadb --socket="$sock" -uroot >>"$(logfile mariadb)" 2>&1 <<SQL || return 1
+  # MYSQL_HOST (exported by `stack env`) would turn the socket login into one the server refuses.
+  env -u MYSQL_HOST -u MYSQL_TCP_PORT mariadb --socket="$sock" -uroot >>"$(logfile mariadb)" 2>&1 <<SQL || return 1
 CREATE DATABASE IF NOT EXISTS \`$MYSQL_DATABASE\`;
 CREATE USER IF NOT EXISTS '$MYSQL_USER'@'localhost' IDENTIFIED BY '$MYSQL_PASSWORD';
 CREATE USER IF NOT EXISTS '$MYSQL_USER'@'127.0.0.1' IDENTIFIED BY '$MYSQL_PASSWORD';

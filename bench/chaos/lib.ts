@@ -112,7 +112,7 @@ export class Progress {
   private last = -1;
   private lastGrowth = Date.now();
   longestStallMs = 0;
-  private readonly faults: Array<{ at: number; countAt: number; recoveredMs?: number }> = [];
+  private readonly faults: Array<{ at: number; countAt: number; baseline?: number; recoveredMs?: number }> = [];
   current = 0;
   private sampling = false;
 
@@ -126,15 +126,22 @@ export class Progress {
   private async sample(): Promise<void> {
     if (this.sampling) return;
     this.sampling = true;
+    const began = Date.now();
     try {
       const n = await this.count().catch(() => this.last);
       const now = Date.now();
+      // A fault's baseline is the first count read wholly after it (records written just before the
+      // fault but not yet sampled are not recovery); recovery is the first count above it.
+      for (const f of this.faults) {
+        if (f.recoveredMs !== undefined || began < f.at) continue;
+        if (f.baseline === undefined) f.baseline = Math.max(n, f.countAt);
+        else if (n > f.baseline) f.recoveredMs = now - f.at;
+      }
       if (n > this.last) {
         if (this.last >= 0) this.longestStallMs = Math.max(this.longestStallMs, now - this.lastGrowth);
         this.lastGrowth = now;
         this.last = n;
         this.current = n;
-        for (const f of this.faults) if (f.recoveredMs === undefined && n > f.countAt) f.recoveredMs = now - f.at;
       } else if (this.last < this.target) {
         this.longestStallMs = Math.max(this.longestStallMs, now - this.lastGrowth);
       }
@@ -143,14 +150,9 @@ export class Progress {
     }
   }
 
-  /**
-   * Marks a fault (or the end of an outage): recovery is measured from now, to the first count
-   * above the one read after this call (a sample that began before the fault cannot pass for recovery).
-   */
+  /** Marks a fault (or the end of an outage): recovery is measured from now, to the first growth a later sample sees. */
   async fault(): Promise<void> {
-    const at = Date.now();
-    const countAt = await this.count().catch(() => this.last);
-    this.faults.push({ at, countAt: Math.max(countAt, this.last, 0) });
+    this.faults.push({ at: Date.now(), countAt: Math.max(this.last, 0) });
   }
 
   /** The longest time to recover over the faults (undefined recoveries count as not recovered: NaN). */

@@ -50,7 +50,7 @@ const SCENARIOS: Record<string, () => Promise<ScenarioResult>> = {
   temporal: () => temporalRestart({ ...size('server'), faults: num(values.faults, 1) }),
   partition: () => workerPartition(size('outage')),
   'partition-eos': () => workerPartition(size('outage'), { exactlyOnce: true }),
-  oom: () => workerOutOfMemory({ ...size('server'), rows: num(values.rows, short ? 20_000 : 100_000) }),
+  oom: () => workerOutOfMemory({ ...size('server'), rows: num(values.rows, short ? 4000 : 20_000) }),
 };
 
 const rows: ScenarioResult[] = [];

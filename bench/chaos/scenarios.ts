@@ -38,9 +38,14 @@ async function db(port = Number(stackEnv().MYSQL_PORT)): Promise<Db> {
 /** A table of `rows` rows, ids 1..rows, loaded with MariaDB's sequence engine. */
 async function loadTable(conn: Db, table: string, rows: number): Promise<void> {
   await conn.query(`CREATE TABLE \`${table}\` (id BIGINT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(40) NOT NULL, n INT NOT NULL)`);
-  for (let from = 1; from <= rows; from += 200_000) {
-    const to = Math.min(rows, from + 199_999);
-    await conn.query(`INSERT INTO \`${table}\` (id, v, n) SELECT seq, CONCAT('row-', seq), seq % 1000 FROM seq_${from}_to_${to}`);
+  await insertRows(conn, table, 1, rows);
+}
+
+/** Rows with ids from..to. */
+async function insertRows(conn: Db, table: string, from: number, to: number): Promise<void> {
+  for (let a = from; a <= to; a += 200_000) {
+    const b = Math.min(to, a + 199_999);
+    await conn.query(`INSERT INTO \`${table}\` (id, v, n) SELECT seq, CONCAT('row-', seq), seq % 1000 FROM seq_${a}_to_${b}`);
   }
 }
 
@@ -234,7 +239,8 @@ export async function kafkaRestarts(size: Size): Promise<ScenarioResult> {
 
 /**
  * A private MariaDB → Kafka, the database restarted `faults` times mid-stream (stopped by pid,
- * started again on its data directory).
+ * started again on its data directory); after each restart more rows arrive, which the source
+ * reads only once it has reconnected.
  */
 export async function mariadbRestarts(size: Size): Promise<ScenarioResult> {
   const scenario = `MariaDB restarted x${size.faults}`;
@@ -250,19 +256,24 @@ export async function mariadbRestarts(size: Size): Promise<ScenarioResult> {
   let conn: Db | undefined;
   try {
     await server.start();
+    // Rows arrive in parts, each after a restart: the source must reconnect to read them.
+    const part = Math.ceil(size.rows / (size.faults + 1));
     conn = await db(port);
-    await loadTable(conn, id, size.rows);
+    await loadTable(conn, id, part);
     await conn.end();
     conn = undefined;
     await Promise.all([cluster.add(), cluster.add()]);
     await createConnector(cluster, name, sourceConfig(id, 'chaos.', size, { port }));
     progress.start();
     for (let i = 1; i <= size.faults; i++) {
-      await progress.waitFor(Math.floor((size.rows * i) / (size.faults + 1)), 600_000, `restart ${i}`);
+      await progress.waitFor(part * i, 600_000, `restart ${i}`);
       await server.stop();
       size.log?.(`${scenario}: database stopped at ${progress.current} records`);
       await server.start();
       await progress.fault();
+      const c = await db(port);
+      await insertRows(c, id, part * i + 1, Math.min(size.rows, part * (i + 1)));
+      await c.end();
     }
     return await finish(scenario, size.faults, { progress, cluster, name, brokers: env.KAFKA_BOOTSTRAP_SERVERS, topic, rows: size.rows });
   } finally {
@@ -428,7 +439,7 @@ export async function workerPartition(size: Size, opts: { exactlyOnce?: boolean 
  * so it dies of out-of-memory mid-batch; a worker with a normal heap takes over.
  */
 export async function workerOutOfMemory(size: Size, opts: { heapMb?: number } = {}): Promise<ScenarioResult> {
-  const scenario = `worker out of memory (--max-old-space-size=${opts.heapMb ?? 200})`;
+  const scenario = `worker out of memory (--max-old-space-size=${opts.heapMb ?? 160})`;
   const env = stackEnv();
   const id = uniqueIdent('chaos_oom');
   const name = id.replace(/_/g, '-');
@@ -438,14 +449,14 @@ export async function workerOutOfMemory(size: Size, opts: { heapMb?: number } = 
   const kafka = kafkaClient();
   const progress = new Progress(() => topicEnd(kafka, topic), size.rows);
   try {
-    // ~8 KB a row: a batch of `batch` rows is several times that in memory while it is converted.
+    // 32 KB a row: a poll of 2,000 rows is 64 MB of text, several times that while it is converted and produced.
     await conn.query(`CREATE TABLE \`${id}\` (id BIGINT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(40) NOT NULL, n INT NOT NULL, wide MEDIUMTEXT NOT NULL)`);
-    for (let from = 1; from <= size.rows; from += 20_000) {
-      const to = Math.min(size.rows, from + 19_999);
-      await conn.query(`INSERT INTO \`${id}\` (id, v, n, wide) SELECT seq, CONCAT('row-', seq), seq % 1000, REPEAT(MD5(seq), 256) FROM seq_${from}_to_${to}`);
+    for (let from = 1; from <= size.rows; from += 1000) {
+      const to = Math.min(size.rows, from + 999);
+      await conn.query(`INSERT INTO \`${id}\` (id, v, n, wide) SELECT seq, CONCAT('row-', seq), seq % 1000, REPEAT(MD5(seq), 1024) FROM seq_${from}_to_${to}`);
     }
-    const small = await cluster.add({ NODE_OPTIONS: `--max-old-space-size=${opts.heapMb ?? 200}` });
-    const config = { ...sourceConfig(id, 'chaos.', size), 'batch.max.rows': '20000', 'temporal.batch.max.records': '20000', 'temporal.batch.max.ms': '60000' };
+    const small = await cluster.add({ NODE_OPTIONS: `--max-old-space-size=${opts.heapMb ?? 160}` });
+    const config = { ...sourceConfig(id, 'chaos.', size), 'batch.max.rows': '2000', 'temporal.batch.max.records': '20000', 'temporal.batch.max.ms': '60000' };
     await createConnector(cluster, name, config);
     progress.start();
     // The small worker holds the task; it dies of OOM on the first large batch.

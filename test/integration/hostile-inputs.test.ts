@@ -214,7 +214,8 @@ describe('hostile inputs against a REST worker (generated, fixed seed)', () => {
     await db.query(`INSERT INTO \`${sourceTable}\` (v) VALUES ('a'), ('b')`);
     const capture = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
     worker = await testWorker({ taskQueue, logger: capture });
-    client = await ConnectClient.connect({ address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE, taskQueue });
+    // A worker's REST API with default properties: its client knows exactly.once.source.support is disabled.
+    client = await ConnectClient.connect({ address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE, taskQueue, exactlyOnceSourceSupport: 'disabled' });
     temporal = await temporalClient();
     app = buildRestApp({ client, ready: () => true, loggers: new LoggerLevels(capture), kafkaClusterId: async () => 'hostile' });
     await app.listen({ host: '127.0.0.1', port: 0 });

@@ -47,6 +47,8 @@ export class StubConnector {
   plans = 0;
   readonly writes: Array<{ offsets: PartitionOffset[]; reset?: boolean }> = [];
   readonly interrupts: number[] = [];
+  /** Task id → the offsets its source open answers (an exactly-once open's committed offsets). */
+  readonly committedOnOpen = new Map<number, PartitionOffset[]>();
 
   opensOf(task: number): number {
     return this.opens.get(task)?.length ?? 0;
@@ -98,7 +100,8 @@ function stubActivities(h: { connector(name: string): StubConnector; defaultQueu
   async function open(input: { connector: string; taskId: number; offsets: PartitionOffset[] }) {
     const c = h.connector(input.connector);
     c.opens.set(input.taskId, [...(c.opens.get(input.taskId) ?? []), input.offsets]);
-    return { workerId: h.queueOfWorker };
+    const committed = c.committedOnOpen.get(input.taskId);
+    return committed ? { workerId: h.queueOfWorker, offsets: committed } : { workerId: h.queueOfWorker };
   }
   return {
     async getWorkerQueue() {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { topicsQuery } from '../../workflows/messages.js';
+import { offsetsQuery, topicsQuery } from '../../workflows/messages.js';
 import { waitFor } from '../helpers/stack.js';
 import { running, harnessPerFile, stubConfig, type Harness } from './harness.js';
 
@@ -36,6 +36,18 @@ describe('task workflows with stub activities', () => {
     const s = await h.statusUntil(handle, (x) => x.tasks[0]?.state === 'FAILED', 'task FAILED');
     expect(s.tasks[0].trace).toMatch(/^StubFailure: database down\n\(retried for \d+ ms, errors.retry.timeout is 500 ms\)$/);
     expect(s.connector.state).toBe('RUNNING');
+  });
+
+  it('an exactly-once open answers offsets committed in Kafka that the history lacks: the task takes them over', async () => {
+    const committed = { partition: { table: 'orders' }, offset: { incrementing: 4200 } };
+    const { handle, stub } = await h.start(stubConfig('source', { 'tasks.max': 1 }), {}, (c) => c.committedOnOpen.set(0, [committed]));
+    await h.statusUntil(handle, running(1), 'a running source');
+    const offsets = await waitFor(async () => {
+      const o = (await handle.query(offsetsQuery)).offsets;
+      return o.some((x) => JSON.stringify(x) === JSON.stringify(committed)) ? o : undefined;
+    }, { what: 'the committed offset in the connector\'s offsets' });
+    expect(offsets).toContainEqual(committed);
+    expect(stub.opensOf(0)).toBe(1);
   });
 
   it('a task whose worker stops answering moves to the queue getWorkerQueue gives next', async () => {
