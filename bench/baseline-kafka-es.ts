@@ -18,6 +18,7 @@
 // stdin, moves the messages, prints {"done":true,...} and waits for "exit". Options: one JSON argument.
 import { Client } from '@elastic/elasticsearch';
 import { Kafka, logLevel } from 'kafkajs';
+import { stdinWords } from './lib/common.js';
 
 export interface BaselineKafkaEsOptions {
   brokers: string[];
@@ -46,19 +47,7 @@ async function main(): Promise<void> {
   await consumer.subscribe({ topics: [opts.topic], fromBeginning: true });
   await es.indices.exists({ index: opts.index });
 
-  let stdinText = '';
-  const waiters: Array<[string, () => void]> = [];
-  process.stdin.on('data', (d) => {
-    stdinText += d.toString('utf8');
-    for (let i = waiters.length - 1; i >= 0; i--) {
-      const [w, f] = waiters[i];
-      if (stdinText.includes(w)) { waiters.splice(i, 1); f(); }
-    }
-  });
-  const waitFor = (word: string) => new Promise<void>((resolve) => {
-    if (stdinText.includes(word)) resolve();
-    else waiters.push([word, resolve]);
-  });
+  const waitFor = stdinWords();
 
   out({ ready: true });
   await waitFor('go');

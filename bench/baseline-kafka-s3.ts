@@ -12,6 +12,7 @@
 // stdin, moves `expect` messages, prints {"done":true,...} and waits for "exit". Options: one JSON argument.
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Kafka, logLevel } from 'kafkajs';
+import { stdinWords } from './lib/common.js';
 
 export interface BaselineKafkaS3Options {
   brokers: string[];
@@ -39,19 +40,7 @@ async function main(): Promise<void> {
   await consumer.connect();
   await consumer.subscribe({ topics: [opts.topic], fromBeginning: true });
 
-  let stdinText = '';
-  const waiters: Array<[string, () => void]> = [];
-  process.stdin.on('data', (d) => {
-    stdinText += d.toString('utf8');
-    for (let i = waiters.length - 1; i >= 0; i--) {
-      const [w, f] = waiters[i];
-      if (stdinText.includes(w)) { waiters.splice(i, 1); f(); }
-    }
-  });
-  const waitFor = (word: string) => new Promise<void>((resolve) => {
-    if (stdinText.includes(word)) resolve();
-    else waiters.push([word, resolve]);
-  });
+  const waitFor = stdinWords();
 
   out({ ready: true });
   await waitFor('go');

@@ -367,3 +367,23 @@ export function benchMain<O extends { cleanup?: boolean }, R>(importMetaUrl: str
   if (o.cleanup) spec.cleanup().then(() => process.exit(0), failed('cleanup'));
   else spec.run(o).then((r) => { spec.print(r); process.exit(0); }, failed(name));
 }
+
+/**
+ * For a baseline child driven over stdin by its parent: resolves when a word ('go', 'exit') has
+ * arrived on stdin, now or later.
+ */
+export function stdinWords(): (word: string) => Promise<void> {
+  let text = '';
+  const waiters: Array<[string, () => void]> = [];
+  process.stdin.on('data', (d) => {
+    text += d.toString('utf8');
+    for (let i = waiters.length - 1; i >= 0; i--) {
+      const [w, f] = waiters[i];
+      if (text.includes(w)) { waiters.splice(i, 1); f(); }
+    }
+  });
+  return (word) => new Promise<void>((resolve) => {
+    if (text.includes(word)) resolve();
+    else waiters.push([word, resolve]);
+  });
+}
