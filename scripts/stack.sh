@@ -141,14 +141,21 @@ provision_temporal() {
   "$TEMPORAL_BIN" --version >/dev/null 2>&1 || fail "install temporal" "$log" "the installed binary does not run"
 }
 
+# maven_classpath STEP POM OUTDIR LOG [-Dprop=value...]: the runtime jars a pom under
+# scripts/stack/ depends on, copied from Maven Central into OUTDIR (fails naming STEP and the log).
+maven_classpath() {
+  local step=$1 pom=$2 out=$3 log=$4; shift 4
+  mvn -B -q -f "$SCRIPT_DIR/stack/$pom" "$@" \
+    "$MAVEN_DEP_PLUGIN:copy-dependencies" -DincludeScope=runtime -DoutputDirectory="$out" >"$log" 2>&1 \
+    || fail "$step" "$log" "Maven could not gather the classpath of scripts/stack/$pom"
+}
+
 provision_kafka() {
   [ -f "$KAFKA_HOME/.installed" ] && return 0
   local log=$OPT/kafka-install.log
   say "fetching Apache Kafka $KAFKA_VERSION jars from Maven Central ..."
   rm -rf "$KAFKA_HOME"; mkdir -p "$KAFKA_HOME/bin" "$KAFKA_HOME/config"
-  mvn -B -q -f "$SCRIPT_DIR/stack/kafka-pom.xml" -Dkafka.version="$KAFKA_VERSION" \
-    "$MAVEN_DEP_PLUGIN:copy-dependencies" -DincludeScope=runtime -DoutputDirectory="$KAFKA_HOME/libs" >"$log" 2>&1 \
-    || fail "install kafka" "$log" "Maven could not gather the Kafka classpath"
+  maven_classpath "install kafka" kafka-pom.xml "$KAFKA_HOME/libs" "$log" -Dkafka.version="$KAFKA_VERSION"
   cat >"$KAFKA_HOME/config/tools-log4j.properties" <<'EOF'
 log4j.rootLogger=WARN, stderr
 log4j.appender.stderr=org.apache.log4j.ConsoleAppender
@@ -192,9 +199,7 @@ provision_connect() {
   local log=$OPT/kafka-connect-install.log
   say "fetching Apache Kafka Connect $KAFKA_VERSION jars from Maven Central ..."
   rm -rf "$CONNECT_HOME"; mkdir -p "$CONNECT_HOME"
-  mvn -B -q -f "$SCRIPT_DIR/stack/connect-pom.xml" -Dkafka.version="$KAFKA_VERSION" \
-    "$MAVEN_DEP_PLUGIN:copy-dependencies" -DincludeScope=runtime -DoutputDirectory="$CONNECT_HOME/libs" >"$log" 2>&1 \
-    || fail "install kafka connect" "$log" "Maven could not gather the Kafka Connect classpath"
+  maven_classpath "install kafka connect" connect-pom.xml "$CONNECT_HOME/libs" "$log" -Dkafka.version="$KAFKA_VERSION"
   touch "$CONNECT_HOME/.installed"
 }
 

@@ -23,9 +23,7 @@ provision_hdfs() {
   local log=$OPT/hadoop-minicluster-install.log
   say "fetching Hadoop $HDFS_VERSION MiniDFSCluster (hadoop-minicluster) jars from Maven Central ..."
   rm -rf "$HDFS_HOME"; mkdir -p "$HDFS_HOME/conf"
-  mvn -B -q -f "$SCRIPT_DIR/stack/hdfs-pom.xml" -Dhadoop.version="$HDFS_VERSION" \
-    "$MAVEN_DEP_PLUGIN:copy-dependencies" -DincludeScope=runtime -DoutputDirectory="$HDFS_HOME/libs" >"$log" 2>&1 \
-    || fail "install hdfs" "$log" "Maven could not gather the hadoop-minicluster classpath"
+  maven_classpath "install hdfs" hdfs-pom.xml "$HDFS_HOME/libs" "$log" -Dhadoop.version="$HDFS_VERSION"
   cat >"$HDFS_HOME/conf/log4j.properties" <<'LOG4J'
 log4j.rootLogger=WARN, stdout
 log4j.appender.stdout=org.apache.log4j.ConsoleAppender
