@@ -385,6 +385,12 @@ health_kafka() {
     || { echo "listening but metadata request failed"; return 1; }
 }
 
+# http_health NAME URL: for a health_<name>; NAME's process runs and GET URL answers 2xx, or says why not.
+http_health() {
+  alive "$1" || { echo "not running"; return 1; }
+  curl -fsS "$2" >/dev/null 2>&1 || { echo "process up but GET $2 does not answer 2xx yet"; return 1; }
+}
+
 mysql_tcp() { MYSQL_PWD=$MYSQL_PASSWORD mariadb --protocol=TCP -h 127.0.0.1 -P "$MYSQL_PORT" -u "$MYSQL_USER" "$@"; }
 
 health_mariadb() {

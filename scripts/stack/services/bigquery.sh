@@ -44,11 +44,7 @@ start_bigquery() {
     --project="$BIGQUERY_PROJECT" --dataset="$BIGQUERY_DATASET" --log-level=warn
 }
 
-health_bigquery() {
-  curl -fsS "http://127.0.0.1:$BIGQUERY_PORT/bigquery/v2/projects/$BIGQUERY_PROJECT/datasets" >/dev/null 2>&1 && return 0
-  echo "no answer on http://127.0.0.1:$BIGQUERY_PORT/bigquery/v2/projects/$BIGQUERY_PROJECT/datasets"
-  return 1
-}
+health_bigquery() { http_health bigquery "http://127.0.0.1:$BIGQUERY_PORT/bigquery/v2/projects/$BIGQUERY_PROJECT/datasets"; }
 
 describe_bigquery() { echo "http://127.0.0.1:$BIGQUERY_PORT project $BIGQUERY_PROJECT (gRPC 127.0.0.1:$BIGQUERY_GRPC_PORT; goccy/bigquery-emulator $BIGQUERY_EMULATOR_VERSION)"; }
 

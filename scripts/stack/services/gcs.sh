@@ -30,11 +30,7 @@ start_gcs() {
     -backend filesystem -filesystem-root "$RUN/gcs/data" -log-level warn
 }
 
-health_gcs() {
-  alive gcs || { echo "not running"; return 1; }
-  curl -fsS "http://127.0.0.1:$GCS_PORT/storage/v1/b" >/dev/null 2>&1 \
-    || { echo "process up but GET http://127.0.0.1:$GCS_PORT/storage/v1/b failed"; return 1; }
-}
+health_gcs() { http_health gcs "http://127.0.0.1:$GCS_PORT/storage/v1/b"; }
 
 describe_gcs() { echo "http://127.0.0.1:$GCS_PORT (fake-gcs-server $GCS_VERSION, GCS JSON API, no auth)"; }
 

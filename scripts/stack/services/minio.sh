@@ -41,11 +41,7 @@ start_minio() {
     "$MINIO_BIN" server --quiet --address "127.0.0.1:$MINIO_PORT" "${console[@]}" "$RUN/minio/data"
 }
 
-health_minio() {
-  alive minio || { echo "not running"; return 1; }
-  curl -fsS "http://127.0.0.1:$MINIO_PORT/minio/health/ready" >/dev/null 2>&1 \
-    || { echo "process up but GET http://127.0.0.1:$MINIO_PORT/minio/health/ready failed"; return 1; }
-}
+health_minio() { http_health minio "http://127.0.0.1:$MINIO_PORT/minio/health/ready"; }
 
 describe_minio() { echo "http://127.0.0.1:$MINIO_PORT (MinIO $MINIO_VERSION, S3 API, root user $MINIO_ROOT_USER)"; }
 

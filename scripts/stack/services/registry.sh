@@ -68,11 +68,7 @@ start_registry() {
     -jar "$REGISTRY_HOME/quarkus-run.jar"
 }
 
-health_registry() {
-  alive registry || { echo "not running"; return 1; }
-  curl -fsS "http://127.0.0.1:$SCHEMA_REGISTRY_PORT/apis/ccompat/v7/subjects" >/dev/null 2>&1 \
-    || { echo "process up but GET http://127.0.0.1:$SCHEMA_REGISTRY_PORT/apis/ccompat/v7/subjects fails (still starting?)"; return 1; }
-}
+health_registry() { http_health registry "http://127.0.0.1:$SCHEMA_REGISTRY_PORT/apis/ccompat/v7/subjects"; }
 
 describe_registry() { echo "http://127.0.0.1:$SCHEMA_REGISTRY_PORT/apis/ccompat/v7 (Apicurio Registry $APICURIO_VERSION, schemas in topic $SCHEMA_REGISTRY_TOPIC)"; }
 

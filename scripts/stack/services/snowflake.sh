@@ -27,11 +27,7 @@ start_snowflake() {
   SNOWFLAKE_PORT=$SNOWFLAKE_PORT start_bg snowflake "$SNOWFLAKE_HOME/bin/python" "$SCRIPT_DIR/stack/standins/snowflake_sql_api.py"
 }
 
-health_snowflake() {
-  curl -fsS "http://127.0.0.1:$SNOWFLAKE_PORT/_standin/health" >/dev/null 2>&1 && return 0
-  echo "no answer on http://127.0.0.1:$SNOWFLAKE_PORT/_standin/health"
-  return 1
-}
+health_snowflake() { http_health snowflake "http://127.0.0.1:$SNOWFLAKE_PORT/_standin/health"; }
 
 describe_snowflake() { echo "http://127.0.0.1:$SNOWFLAKE_PORT (Snowflake SQL API stand-in on fakesnow; not Snowflake)"; }
 
