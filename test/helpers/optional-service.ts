@@ -1,8 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
-import { REPO_ROOT } from './stack.js';
-
-let printed: Record<string, string> | undefined;
+import { stackSetting } from './stack.js';
 
 /**
  * The addresses an optional stack server (scripts/stack/services/<service>.sh) publishes through
@@ -13,14 +9,7 @@ let printed: Record<string, string> | undefined;
 export async function serviceEnv<K extends string>(service: string, keys: readonly K[], probe: (env: Record<K, string>) => Promise<unknown>): Promise<Record<K, string>> {
   const env = {} as Record<K, string>;
   for (const k of keys) {
-    let v = process.env[k];
-    if (!v) {
-      printed ??= Object.fromEntries(
-        execFileSync('bash', [path.join(REPO_ROOT, 'scripts/stack.sh'), 'env'], { encoding: 'utf8' })
-          .split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-      );
-      v = printed[k];
-    }
+    const v = stackSetting(k);
     if (!v) throw new Error(`${k} is not set: the ${service} server's service file is missing from scripts/stack/services/`);
     env[k] = v;
   }

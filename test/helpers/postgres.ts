@@ -1,7 +1,5 @@
 import pg from 'pg';
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
-import { REPO_ROOT } from './stack.js';
+import { stackSetting } from './stack.js';
 
 // The stack's PostgreSQL (scripts/stack/services/postgres.sh): its address from the environment
 // (npm test exports it) or from `scripts/stack.sh env`, and a client for the tests' own SQL.
@@ -13,17 +11,9 @@ let cached: PgEnv | undefined;
 
 export function pgEnv(): PgEnv {
   if (cached) return cached;
-  const fromScript: Record<string, string> = {};
-  if (PG_KEYS.some((k) => !process.env[k])) {
-    const out = execFileSync('bash', [path.join(REPO_ROOT, 'scripts/stack.sh'), 'env'], { encoding: 'utf8' });
-    for (const line of out.split('\n')) {
-      const i = line.indexOf('=');
-      if (i > 0) fromScript[line.slice(0, i)] = line.slice(i + 1);
-    }
-  }
   const env = {} as PgEnv;
   for (const k of PG_KEYS) {
-    const v = process.env[k] || fromScript[k];
+    const v = stackSetting(k);
     if (!v) throw new Error(`${k} is not set: start PostgreSQL with 'npm run stack -- up postgres'`);
     env[k] = v;
   }

@@ -1,11 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import type { KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll } from 'vitest';
 import { Connectors } from './connectors.js';
 import type { WorkerFixture } from './fixture.js';
 import { readRawTopic } from './kafka.js';
-import { REPO_ROOT } from './stack.js';
+import { stackSetting } from './stack.js';
 
 /**
  * The stack's Schema Registry (scripts/stack/services/registry.sh) over its Confluent-compatible
@@ -17,11 +15,7 @@ let url: string | undefined;
 /** SCHEMA_REGISTRY_URL from the environment or `stack.sh env`; throws when the registry does not answer. */
 export async function registryUrl(): Promise<string> {
   if (!url) {
-    url = process.env.SCHEMA_REGISTRY_URL;
-    if (!url) {
-      const out = execFileSync('bash', [path.join(REPO_ROOT, 'scripts/stack.sh'), 'env'], { encoding: 'utf8' });
-      url = /^SCHEMA_REGISTRY_URL=(.*)$/m.exec(out)?.[1];
-    }
+    url = stackSetting('SCHEMA_REGISTRY_URL');
   }
   const answer = url ? await fetch(`${url}/subjects`).catch((e: Error) => e) : undefined;
   if (!url || !(answer instanceof Response) || !answer.ok) {

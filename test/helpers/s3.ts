@@ -1,7 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { CreateBucketCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { REPO_ROOT } from './stack.js';
+import { stackSetting } from './stack.js';
 
 /** MinIO's address and root credentials, from the environment or `scripts/stack.sh env` (scripts/stack/services/minio.sh). */
 export interface MinioEnv {
@@ -16,15 +14,8 @@ let cached: MinioEnv | undefined;
 export function minioEnv(): MinioEnv {
   if (cached) return cached;
   const keys = ['S3_ENDPOINT', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION'] as const;
-  const out: Record<string, string> = {};
-  if (keys.some((k) => !process.env[k])) {
-    for (const line of execFileSync('bash', [path.join(REPO_ROOT, 'scripts/stack.sh'), 'env'], { encoding: 'utf8' }).split('\n')) {
-      const i = line.indexOf('=');
-      if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
-    }
-  }
   const env = {} as MinioEnv;
-  for (const k of keys) env[k] = process.env[k] || out[k];
+  for (const k of keys) env[k] = stackSetting(k)!;
   cached = env;
   return env;
 }

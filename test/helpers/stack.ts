@@ -13,25 +13,41 @@ export type StackEnv = Record<(typeof STACK_KEYS)[number], string>;
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-let cached: StackEnv | undefined;
+let printed: Record<string, string> | undefined;
 
 /**
- * The stack's addresses: from the environment when `npm test` exported them, else asked
- * from scripts/stack.sh env (so `npx vitest run file` works too).
+ * A setting of the stack (a server's address or credentials): from the environment when `npm test`
+ * exported it, else from what `scripts/stack.sh env` prints (read once per process), so `npx vitest
+ * run file` works too. Undefined when neither has it.
  */
-export function stackEnv(): StackEnv {
-  if (cached) return cached;
-  const fromScript: Record<string, string> = {};
-  if (STACK_KEYS.some((k) => !process.env[k])) {
+export function stackSetting(key: string): string | undefined {
+  if (process.env[key]) return process.env[key];
+  if (!printed) {
+    printed = {};
     const out = execFileSync('bash', [path.join(REPO_ROOT, 'scripts/stack.sh'), 'env'], { encoding: 'utf8' });
     for (const line of out.split('\n')) {
       const i = line.indexOf('=');
-      if (i > 0) fromScript[line.slice(0, i)] = line.slice(i + 1);
+      if (i > 0) printed[line.slice(0, i)] = line.slice(i + 1);
     }
   }
+  return printed[key] || undefined;
+}
+
+/** An optional server's setting (env_<service> in scripts/stack/services/<service>.sh); missing: an error naming how to start it, never a skip. */
+export function serviceEnv(key: string, service: string): string {
+  const v = stackSetting(key);
+  if (!v) throw new Error(`${key} is not set: start the ${service} server with 'bash scripts/stack.sh up ${service}' (npm test does)`);
+  return v;
+}
+
+let cached: StackEnv | undefined;
+
+/** The core servers' addresses (STACK_KEYS). */
+export function stackEnv(): StackEnv {
+  if (cached) return cached;
   const env = {} as StackEnv;
   for (const k of STACK_KEYS) {
-    const v = process.env[k] || fromScript[k];
+    const v = stackSetting(k);
     if (!v) throw new Error(`${k} is not set: run the tests with 'npm test', or 'eval "$(npm run --silent stack -- env)"' first`);
     env[k] = v;
   }

@@ -17,7 +17,7 @@ import { runConformance } from '../../src/testing/index.js';
 import { kafka } from '../helpers/clients.js';
 import { useWorker } from '../helpers/fixture.js';
 import { readTopic } from '../helpers/kafka.js';
-import { serviceEnv } from '../helpers/services.js';
+import { serviceEnv } from '../helpers/extra-service.js';
 import { freePort, uniqueIdent, uniqueName, waitFor } from '../helpers/stack.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { deleteTopics } from '../helpers/tconnect-process.js';
