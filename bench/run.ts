@@ -1,9 +1,11 @@
 // Runs the benchmarks and prints a short summary. `npm run bench -- [flags]`; the flags go to
-// each benchmark (source-jdbc, see bench/source-jdbc.ts; sink-es, see bench/sink-es.ts; and
-// bench/README.md). `--bench source-jdbc|sink-es[,…]` picks benchmarks (default: all of them);
+// each benchmark (source-jdbc, see bench/source-jdbc.ts; sink-es, see bench/sink-es.ts; sink-jdbc,
+// see bench/sink-jdbc.ts; and
+// bench/README.md). `--bench source-jdbc|sink-es|sink-jdbc[,…]` picks benchmarks (default: all of them);
 // with several, every flag must be one that each of them knows (--rows, --runs, --keep, …).
 import { cleanupLeftovers, parseArgs as parseSourceJdbcArgs, printReport, runSourceJdbc } from './source-jdbc.js';
 import { cleanupLeftovers as cleanupSinkEs, parseArgs as parseSinkEsArgs, printReport as printSinkEsReport, runSinkEs } from './sink-es.js';
+import { cleanupLeftovers as cleanupSinkJdbc, parseArgs as parseSinkJdbcArgs, printReport as printSinkJdbcReport, runSinkJdbc } from './sink-jdbc.js';
 
 interface Summary {
   benchmark: string;
@@ -15,7 +17,7 @@ interface Summary {
   verdict: string;
 }
 
-const BENCHMARKS = ['source-jdbc', 'sink-es'] as const;
+const BENCHMARKS = ['source-jdbc', 'sink-es', 'sink-jdbc'] as const;
 type BenchName = (typeof BENCHMARKS)[number];
 
 /** Takes `--bench a,b` out of argv. */
@@ -76,6 +78,29 @@ async function main(argv: string[]): Promise<number> {
           rss: `${m.peakRssMiB} MiB`,
           history: events.length ? `${events.sort((a, b) => a - b)[Math.floor(events.length / 2)]} ev/10k` : '-',
           verdict: t && Object.values(t).every(Boolean) ? 'targets met' : `missed: ${Object.entries(t ?? {}).filter(([, ok]) => !ok).map(([k]) => k).join(', ')}`,
+        });
+      }
+    }
+  }
+
+  if (names.includes('sink-jdbc')) {
+    const opts = parseSinkJdbcArgs(rest);
+    if (opts.cleanup) {
+      await cleanupSinkJdbc();
+    } else {
+      const r = await runSinkJdbc(opts);
+      printSinkJdbcReport(r);
+      const base = r.medians.baseline;
+      for (const [side, m] of Object.entries(r.medians)) {
+        if (side === 'baseline') continue;
+        summaries.push({
+          benchmark: `sink-jdbc ${side.replace('ours', 'tasks.max=')} (${r.options.records.toLocaleString('en')} rows x ${r.runs.length})`,
+          baseline: base ? `${base.rowsPerSec.toLocaleString('en')} rows/s` : '-',
+          ours: `${m.rowsPerSec.toLocaleString('en')} rows/s`,
+          ratio: m.ratio === undefined ? '-' : String(m.ratio),
+          rss: `${m.peakRssMiB} MiB`,
+          history: '-',
+          verdict: m.ratio === undefined ? '-' : m.ratio >= 0.9 ? 'ratio >= 0.9 met' : 'missed: ratio >= 0.9',
         });
       }
     }

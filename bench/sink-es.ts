@@ -15,10 +15,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client as EsClient } from '@elastic/elasticsearch';
-import { WorkflowNotFoundError } from '@temporalio/client';
-import { Kafka, logLevel, type Admin, type Message } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { ConnectClient } from '../src/client/index.js';
-import { connectorWorkflowId, taskWorkflowId } from '../workflows/messages.js';
+import { taskWorkflowId } from '../workflows/messages.js';
 import {
   REPO_ROOT, RESULTS_DIR, RssSampler, fileStamp, groupLag, loadavg, machine, machineBusySeconds, median, memAvailable, mib,
   procCpuSeconds, procMemory, round, sleep, spawnNode, stackEnv, stopChild, threadCpuSeconds, cpuByThreadDelta, waitForLine,
@@ -26,6 +25,7 @@ import {
   childEnv, codeState, logTo, profileFlags, serverPids, benchMain,
 } from './lib/common.js';
 import type { BaselineKafkaEsOptions } from './baseline-kafka-es.js';
+import { deleteConnector, loadTopic } from './lib/kafka-topics.js';
 import { COMMON_USAGE, parseBenchFlags, type CommonBenchOptions } from './lib/flags.js';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
@@ -97,39 +97,6 @@ export function messageValue(seq: number): string {
     note: seq % 50 === 0 ? null : (h + h).slice(0, 56),
     created_at: new Date(T0 + seq * 1000 + (seq % 1000)).toISOString(),
   });
-}
-
-/** Creates the topic and produces N messages (acks=1, big sendBatch calls, a few in flight). */
-async function loadTopic(kafka: Kafka, admin: Admin, topic: string, n: number, partitions: number): Promise<{ ms: number; bytes: number }> {
-  const t0 = Date.now();
-  await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
-  await producer.connect();
-  // ~3,000 messages a partition a request: ~650 KB record batches, under message.max.bytes (1 MiB).
-  const perRequest = 3000 * partitions;
-  let bytes = 0;
-  const inflight = new Set<Promise<unknown>>();
-  try {
-    for (let from = 0; from < n; from += perRequest) {
-      const messages: Message[] = [];
-      for (let i = from; i < Math.min(n, from + perRequest); i++) {
-        const value = messageValue(i + 1);
-        bytes += value.length;
-        messages.push({ partition: i % partitions, value });
-      }
-      const p = producer.sendBatch({ acks: 1, topicMessages: [{ topic, messages }] });
-      inflight.add(p);
-      void p.finally(() => inflight.delete(p)).catch(() => undefined);
-      if (inflight.size >= 4) await Promise.race(inflight);
-    }
-    await Promise.all(inflight);
-  } finally {
-    await producer.disconnect();
-  }
-  const offs = await admin.fetchTopicOffsets(topic);
-  const total = offs.reduce((s, p) => s + Number(p.high) - Number(p.low), 0);
-  if (total !== n) throw new Error(`produced ${total} messages into ${topic}, expected ${n}`);
-  return { ms: Date.now() - t0, bytes };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -370,24 +337,11 @@ async function runOurs(ctx: Ctx, topic: string, tag: string, tasks: number): Pro
       },
     };
   } finally {
-    if (created) await deleteConnector(ctx, name, tasks);
+    if (created) await deleteConnector(ctx.sdk, name, tasks, log);
     const code = await stopChild(child, 'SIGTERM', 20_000);
     if (code !== 0 && code !== null) log(`    worker exited with code ${code} (log: ${path.join(ctx.logDir, `${workerLabel}.log`)})`);
     await es.indices.updateAliases({ actions: [{ remove: { index, alias: topic } }] }).catch(() => undefined);
     await ctx.admin.deleteGroups([groupId]).catch(() => undefined);
-  }
-}
-
-/** SDK delete (cancel and wait); whatever still runs 15 s later is terminated. */
-async function deleteConnector(ctx: Ctx, name: string, tasks: number): Promise<void> {
-  await Promise.race([ctx.sdk.delete(name).catch(() => undefined), sleep(15_000)]);
-  for (const id of [connectorWorkflowId(name), ...Array.from({ length: tasks }, (_, i) => taskWorkflowId(name, i))]) {
-    try {
-      const h = ctx.sdk.temporal.workflow.getHandle(id);
-      if ((await h.describe()).status.name === 'RUNNING') await h.terminate('bench cleanup: still running 15 s after delete');
-    } catch (e) {
-      if (!(e instanceof WorkflowNotFoundError)) log(`    cleanup of ${id}: ${(e as Error).message}`);
-    }
   }
 }
 
@@ -494,7 +448,8 @@ export async function runSinkEs(o: SinkEsOptions): Promise<SinkEsReport> {
       const order = i % 2 === 1 ? allSides : [...allSides].reverse();
       const r: RunResult = { run: i, order, topic, load: { ms: 0, valueBytes: 0 }, quiet, loadBefore: loadavg(), loadAfter: [], sides: {}, ratios: {} };
       try {
-        const ld = await loadTopic(kafka, admin, topic, o.messages, o.partitions);
+        // ~3,000 messages a partition a request: ~650 KB record batches, under message.max.bytes (1 MiB).
+        const ld = await loadTopic(kafka, admin, topic, o.messages, o.partitions, 3000, (seq) => ({ value: messageValue(seq) }));
         r.load = { ms: ld.ms, valueBytes: ld.bytes };
         log(`  loaded ${fmt(o.messages)} messages (${round(ld.bytes / o.messages)} B values on average) into ${topic} in ${round(ld.ms / 1000, 1)} s; order: ${order.join(', ')}`);
         for (const side of order) {
