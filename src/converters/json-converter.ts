@@ -75,6 +75,8 @@ export class JsonConverter implements Converter, HeaderConverter {
     this.replaceNullWithDefault = c['replace.null.with.default'];
     this.jsonSchemaCache = new Lru(c['schemas.cache.size']);
     this.connectSchemaCache = new Lru(c['schemas.cache.size']);
+    this.envelopes = [];
+    this.envelopeSlots = Math.min(16, c['schemas.cache.size']);
     this.stage = isKey === undefined ? 'HEADER_CONVERTER' : converterStage(isKey);
   }
 
@@ -237,6 +239,9 @@ export class JsonConverter implements Converter, HeaderConverter {
         } catch { /* the exact parser says why */ }
         if (parsed && !mayBeRounded(value)) return { schema: null, value, json: text };
       }
+    } else if (this.envelopes.length) {
+      const known = this.knownEnvelope(bytes);
+      if (known) return known;
     }
     try {
       root = parseJson(UTF8.decode(bytes));
@@ -248,8 +253,49 @@ export class JsonConverter implements Converter, HeaderConverter {
     if (!(root instanceof Map) || root.size !== 2 || !root.has('schema') || !root.has('payload')) {
       throw new DataException(ENVELOPE_REQUIRED_MESSAGE);
     }
-    const schema = this.asConnectSchema(root.get('schema')!);
-    return { schema, value: this.toConnect(schema, root.get('payload')) };
+    const schemaNode = root.get('schema')!;
+    const schema = this.asConnectSchema(schemaNode);
+    const value = this.toConnect(schema, root.get('payload'));
+    this.rememberEnvelope(bytes, schemaNode, schema);
+    return { schema, value };
+  }
+
+  /**
+   * Envelopes whose schema part is a text seen before: `{"schema":` + that text + `,"payload":`
+   * + P + `}`. Connect writes every record of a schema with the same schema text, so the schema
+   * (most of the envelope's bytes) is recognized by comparing bytes, and only P is parsed. Any
+   * other shape (spaces, other key order, extra fields, invalid P) takes the exact path.
+   */
+  private envelopes: Array<{ prefix: Buffer; schema: Schema | null }> = [];
+  private envelopeSlots = 16;
+  private static readonly HEAD = Buffer.from('{"schema":');
+  private static readonly TAIL = Buffer.from(',"payload":');
+
+  private knownEnvelope(bytes: Buffer): SchemaAndValue | undefined {
+    const list = this.envelopes;
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i];
+      const n = e.prefix.length;
+      if (bytes.length <= n || bytes[bytes.length - 1] !== 0x7d || bytes.compare(e.prefix, 0, n, 0, n) !== 0) continue;
+      let payload: JsonNode | undefined;
+      try {
+        payload = parseJson(UTF8.decode(bytes.subarray(n, bytes.length - 1)));
+      } catch {
+        return undefined;
+      }
+      if (payload === undefined) return undefined;
+      if (i > 0) list.unshift(...list.splice(i, 1));
+      return { schema: e.schema, value: this.toConnect(e.schema, payload) };
+    }
+    return undefined;
+  }
+
+  private rememberEnvelope(bytes: Buffer, schemaNode: JsonNode, schema: Schema | null): void {
+    if (this.envelopeSlots === 0) return;
+    const prefix = Buffer.concat([JsonConverter.HEAD, Buffer.from(writeJson(schemaNode), 'utf8'), JsonConverter.TAIL]);
+    if (bytes.length <= prefix.length || bytes.compare(prefix, 0, prefix.length, 0, prefix.length) !== 0) return;
+    this.envelopes.unshift({ prefix, schema });
+    if (this.envelopes.length > this.envelopeSlots) this.envelopes.length = this.envelopeSlots;
   }
 
   /** Connect data to a JSON node (Connect's convertToJson). */

@@ -169,3 +169,59 @@ function metadata(keys: SinkField[], nonKeys: SinkField[], valueOrder: string[])
   for (const name of [...byName.keys()].sort()) take(name);
   return { keyFields: keys.map((f) => f.name), nonKeyFields: nonKeys.map((f) => f.name), all: ordered };
 }
+
+/**
+ * extractRow and extractDeleteKey for a task, with the columns of each record shape worked out
+ * once: for Struct values (and Struct or schema'd keys) the fields a record writes depend only on
+ * its key and value schemas, so records after the first of a shape only read their values.
+ * Anything else (schemaless values, missing keys, failures) goes through the functions above.
+ */
+export class RowExtractor {
+  /** value schema -> key schema (null: the key does not matter) -> the fields of that shape. */
+  private readonly shapes = new WeakMap<Schema, Map<Schema | null, FieldsMetadata>>();
+
+  constructor(private readonly o: FieldOptions) {}
+
+  row(r: SinkRecord, table: string): RowData {
+    const value = r.value;
+    if (!(value instanceof Struct)) return extractRow(r, this.o, table);
+    const keySchema = this.keySchema(r);
+    if (keySchema === undefined) return extractRow(r, this.o, table);
+    let byKey = this.shapes.get(value.schema);
+    const known = byKey?.get(keySchema);
+    if (!known) {
+      const first = extractRow(r, this.o, table);
+      if (!byKey) this.shapes.set(value.schema, (byKey = new Map()));
+      byKey.set(keySchema, first.fields);
+      return first;
+    }
+    const values = new Map<string, unknown>();
+    switch (this.o.pkMode) {
+      case 'kafka': {
+        const [t, p, off] = known.keyFields;
+        values.set(t, r.topic).set(p, r.kafkaPartition).set(off, r.kafkaOffset);
+        break;
+      }
+      case 'record_key':
+        if (r.key instanceof Struct) for (const name of known.keyFields) values.set(name, r.key.get(name));
+        else values.set(known.keyFields[0], r.key);
+        break;
+      case 'record_value':
+        for (const name of known.keyFields) values.set(name, value.get(name));
+        break;
+      case 'none':
+        break;
+    }
+    for (const name of known.nonKeyFields) values.set(name, value.get(name));
+    return { fields: known, values };
+  }
+
+  /** The key's part in a shape: its schema, null when the key plays none; undefined: no shape (the slow path decides). */
+  private keySchema(r: SinkRecord): Schema | null | undefined {
+    if (this.o.pkMode !== 'record_key') return null;
+    if (r.key === null || r.key === undefined) return undefined;
+    if (r.key instanceof Struct) return r.key.schema;
+    const s = r.keySchema;
+    return s && isPrimitiveKey(r.key, s) ? s : undefined;
+  }
+}

@@ -2,11 +2,12 @@ import { ConnectError, DataError, RetriableError } from '../../errors.js';
 import type { SinkRecord } from '../../records/record.js';
 import type { PutResult, SinkTask, SinkTaskContext } from '../types.js';
 import { classifyError, connectionSettings, Db, type ConnectionSettings } from '../jdbc/connection.js';
-import type { TableRef, WriteLimits } from '../jdbc/dialect.js';
+import type { TableRef, TemporalColumn, WriteLimits } from '../jdbc/dialect.js';
+import type { Schema } from '../../records/schema.js';
 import { serverError } from '../jdbc/dialects.js';
 import { parseZone, type Zone } from '../jdbc/time.js';
 import { parseJdbcSinkConfig, tableFor, type JdbcSinkConfig } from './config.js';
-import { extractDeleteKey, extractRow, type FieldOptions, type RowData } from './fields.js';
+import { extractDeleteKey, RowExtractor, type FieldOptions, type FieldsMetadata, type RowData } from './fields.js';
 import { Tables, type TableInfo, type TableRow } from './tables.js';
 import { approxSqlBytes, toDbValue } from './values.js';
 import { groupRows, groupStatement, singleRows, type PreparedRow, type WriteGroup, type WriteKind } from './writer.js';
@@ -43,6 +44,13 @@ export async function startJdbcSinkTask(taskConfig: Record<string, string>, ctx:
   return new JdbcSinkTask(cfg, settings, ctx, session);
 }
 
+/** How one field is bound: its schema and how its column takes a Date. */
+interface FieldBinding {
+  name: string;
+  schema: Schema | null;
+  column: TemporalColumn | undefined;
+}
+
 /** A record after extraction: where it goes, what it does, its values. */
 interface PlannedRecord {
   index: number;
@@ -54,8 +62,12 @@ interface PlannedRecord {
 class JdbcSinkTask implements SinkTask {
   private readonly zone: Zone;
   private readonly fieldOptions: FieldOptions;
+  private readonly rows: RowExtractor;
+  /** Per record shape and table: each field's schema and how its column takes a Date, in statement order. */
+  private readonly binding = new WeakMap<FieldsMetadata, { info: TableInfo; key: FieldBinding[]; nonKey: FieldBinding[] }>();
   private readonly tables: Tables;
   private readonly tableOfTopic = new Map<string, TableRef>();
+  private readonly tableRefs = new Map<string, TableRef>();
   /** One transaction per put: batch.size records (puts run one after another). */
   readonly putBatchSize: number;
 
@@ -68,6 +80,7 @@ class JdbcSinkTask implements SinkTask {
     this.putBatchSize = cfg['batch.size'];
     this.zone = parseZone(cfg['db.timezone']);
     this.fieldOptions = { pkMode: cfg['pk.mode'], pkFields: cfg['pk.fields'], whitelist: cfg['fields.whitelist'] };
+    this.rows = new RowExtractor(this.fieldOptions);
     this.tables = new Tables({
       dialect: settings.dialect,
       autoCreate: cfg['auto.create'],
@@ -118,7 +131,7 @@ class JdbcSinkTask implements SinkTask {
           }
           out.push({ index, table, kind: 'delete', row: extractDeleteKey(r, this.fieldOptions, table.table) });
         } else {
-          out.push({ index, table, kind: this.cfg['insert.mode'], row: extractRow(r, this.fieldOptions, table.table) });
+          out.push({ index, table, kind: this.cfg['insert.mode'], row: this.rows.row(r, table.table) });
         }
       } catch (e) {
         if (!(e instanceof DataError)) throw e;
@@ -132,6 +145,10 @@ class JdbcSinkTask implements SinkTask {
     let t = this.tableOfTopic.get(topic);
     if (!t) {
       t = tableFor(this.cfg, topic, this.settings.dialect.defaultNamespace(this.settings.url));
+      // One TableRef object per table, whatever the topic: prepare groups records by it.
+      const name = this.settings.dialect.quoteTable(t);
+      t = this.tableRefs.get(name) ?? t;
+      this.tableRefs.set(name, t);
       this.tableOfTopic.set(topic, t);
     }
     return t;
@@ -139,24 +156,23 @@ class JdbcSinkTask implements SinkTask {
 
   /** Creates/evolves the tables (DDL commits implicitly in MySQL, so before the transaction) and binds the values. */
   private async prepare(session: Session, planned: PlannedRecord[], failed: Map<number, Error>): Promise<PreparedRow[]> {
-    const byTable = new Map<string, { table: TableRef; rows: PlannedRecord[] }>();
+    const byTable = new Map<TableRef, PlannedRecord[]>();
     for (const p of planned) {
-      const k = this.settings.dialect.quoteTable(p.table);
-      const entry = byTable.get(k) ?? { table: p.table, rows: [] };
-      entry.rows.push(p);
-      byTable.set(k, entry);
+      const rows = byTable.get(p.table);
+      if (rows) rows.push(p);
+      else byTable.set(p.table, [p]);
     }
-    const infos = new Map<string, TableInfo | null>();
-    for (const [k, { table, rows }] of byTable) {
+    const infos = new Map<TableRef, TableInfo | null>();
+    for (const [table, rows] of byTable) {
       const tableRows: TableRow[] = rows.map((p) => ({ index: p.index, delete: p.kind === 'delete', row: p.row }));
       const r = await this.tables.prepare(session.db, table, tableRows);
       for (const [i, e] of r.failed) failed.set(i, e);
-      infos.set(k, r.info);
+      infos.set(table, r.info);
     }
 
     const out: PreparedRow[] = [];
     for (const p of planned) {
-      const info = infos.get(this.settings.dialect.quoteTable(p.table));
+      const info = infos.get(p.table);
       // A delete on a table that does not exist has nothing to delete.
       if (failed.has(p.index) || !info) continue;
       try {
@@ -170,17 +186,27 @@ class JdbcSinkTask implements SinkTask {
   }
 
   private bind(p: PlannedRecord, info: TableInfo, maxBytes: number): PreparedRow {
-    const schemas = new Map(p.row.fields.all.map((f) => [f.name, f.schema]));
-    const param = (name: string) => toDbValue(p.row.values.get(name), schemas.get(name) ?? null, info.columns.get(name.toLowerCase()), this.zone, name);
-    const keyParams = p.row.fields.keyFields.map(param);
-    const nonKeyParams = p.row.fields.nonKeyFields.map(param);
+    const fields = p.row.fields;
+    let b = this.binding.get(fields);
+    if (!b || b.info !== info) {
+      const schemas = new Map(fields.all.map((f) => [f.name, f.schema]));
+      const field = (name: string): FieldBinding => ({ name, schema: schemas.get(name) ?? null, column: info.columns.get(name.toLowerCase()) });
+      b = { info, key: fields.keyFields.map(field), nonKey: fields.nonKeyFields.map(field) };
+      this.binding.set(fields, b);
+    }
+    const values = p.row.values;
     let bytes = 8;
-    for (const v of keyParams) bytes += approxSqlBytes(v);
-    for (const v of nonKeyParams) bytes += approxSqlBytes(v);
+    const param = (f: FieldBinding) => {
+      const v = toDbValue(values.get(f.name), f.schema, f.column, this.zone, f.name);
+      bytes += approxSqlBytes(v);
+      return v;
+    };
+    const keyParams = b.key.map(param);
+    const nonKeyParams = b.nonKey.map(param);
     if (bytes > maxBytes) {
       throw new DataError(`The record is about ${bytes} bytes as SQL, more than one statement may carry (max_allowed_packet)`, 'TASK_PUT');
     }
-    return { index: p.index, table: p.table, kind: p.kind, keyFields: p.row.fields.keyFields, nonKeyFields: p.row.fields.nonKeyFields, keyParams, nonKeyParams, bytes };
+    return { index: p.index, table: p.table, kind: p.kind, keyFields: fields.keyFields, nonKeyFields: fields.nonKeyFields, keyParams, nonKeyParams, bytes };
   }
 
   private async write(db: Db, groups: WriteGroup[], failed: Map<number, Error>, signal: AbortSignal): Promise<void> {

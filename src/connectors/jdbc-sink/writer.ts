@@ -62,9 +62,14 @@ export function groupStatement(d: JdbcDialect, g: WriteGroup): Statement | null 
   const n = g.rows.length;
   switch (g.kind) {
     case 'insert':
-      return { sql: insertSql(d, g.table, g.keyFields, g.nonKeyFields, n), params: g.rows.flatMap((r) => [...r.keyParams, ...r.nonKeyParams]) };
-    case 'upsert':
-      return { sql: upsertSql(d, g.table, g.keyFields, g.nonKeyFields, n), params: g.rows.flatMap((r) => [...r.keyParams, ...r.nonKeyParams]) };
+    case 'upsert': {
+      const params: unknown[] = [];
+      for (const r of g.rows) {
+        for (const v of r.keyParams) params.push(v);
+        for (const v of r.nonKeyParams) params.push(v);
+      }
+      return { sql: cachedSql(d, g, n), params };
+    }
     case 'update':
       if (n !== 1) throw new RangeError('an UPDATE statement writes one row');
       if (g.nonKeyFields.length === 0) return null;
@@ -72,6 +77,21 @@ export function groupStatement(d: JdbcDialect, g: WriteGroup): Statement | null 
     case 'delete':
       return { sql: deleteSql(d, g.table, g.keyFields, n), params: g.rows.flatMap((r) => r.keyParams) };
   }
+}
+
+/** Statement texts of recent group shapes (a batch writes the same few shapes again and again). */
+const sqlCache = new Map<string, string>();
+const SQL_CACHE_SIZE = 64;
+
+function cachedSql(d: JdbcDialect, g: WriteGroup, n: number): string {
+  const key = `${g.kind}\u0000${g.table.db}\u0000${g.table.table}\u0000${g.keyFields.join('\u0001')}\u0000${g.nonKeyFields.join('\u0001')}\u0000${n}\u0000${d.name}`;
+  let sql = sqlCache.get(key);
+  if (sql === undefined) {
+    sql = g.kind === 'upsert' ? upsertSql(d, g.table, g.keyFields, g.nonKeyFields, n) : insertSql(d, g.table, g.keyFields, g.nonKeyFields, n);
+    if (sqlCache.size >= SQL_CACHE_SIZE) sqlCache.delete(sqlCache.keys().next().value!);
+    sqlCache.set(key, sql);
+  }
+  return sql;
 }
 
 /** The same group cut into one-row groups: the fallback that finds which rows a server rejects. */
@@ -109,8 +129,12 @@ export function groupRows(rows: PreparedRow[], batchSize: number, maxBytes: numb
     let params = 0;
     let sig = '';
     let keys = new Set<string>();
+    let prev: PreparedRow | null = null;
     for (const r of list) {
-      const s = `${r.kind}\u0000${r.keyFields.join('\u0001')}\u0000${r.nonKeyFields.join('\u0001')}`;
+      // Rows of one record shape share their field lists: the signature is computed when they change.
+      const same = prev !== null && r.kind === prev.kind && r.keyFields === prev.keyFields && r.nonKeyFields === prev.nonKeyFields;
+      const s = same ? sig : `${r.kind}\u0000${r.keyFields.join('\u0001')}\u0000${r.nonKeyFields.join('\u0001')}`;
+      prev = r;
       const n = r.keyParams.length + r.nonKeyParams.length;
       const key = limits.uniqueUpsertKeys && r.kind === 'upsert' ? keyText(r.keyParams) : null;
       const full = cur !== null && (cur.rows.length >= (r.kind === 'update' ? 1 : batchSize) || bytes + r.bytes > maxBytes

@@ -293,6 +293,24 @@ describe('JsonConverter reading with schemas', () => {
     const text = '{"schema":{"type":"struct","fields":[{"type":"int32","field":"a"}]},"payload":{"a":1}}';
     expect(read(c, text).schema).toBe(read(c, text).schema);
   });
+
+  it('reads envelopes whose schema text it saw before by parsing only the payload, with the same answers', () => {
+    const schema = Schemas.struct([['id', Schemas.int64()], ['ts', Schemas.timestamp()], ['note', Schemas.string({ optional: true, defaultValue: 'd' })]]);
+    const known = converter();
+    const text = (id: string, rest = '') => `${write(known, schema, new Struct(schema, { id: 1n, ts: new Date(0) }))!.split(',"payload":')[0]},"payload":{"id":${id},"ts":5,"note":null}${rest}}`;
+    expect(read(known, text('1')).value).toEqual(read(converter(), text('1')).value);
+    // The second record of that schema: the same Schema object, values converted exactly (int64 beyond 2^53, defaults).
+    const second = read(known, text('9007199254740993'));
+    expect(second.schema).toBe(read(known, text('1')).schema);
+    expect((second.value as Struct).get('id')).toBe(9007199254740993n);
+    expect((second.value as Struct).get('note')).toBe('d');
+    expect((second.value as Struct).get('ts')).toEqual(new Date(5));
+    // Other shapes behind a known schema text get the exact parser's answers.
+    expect(failure(() => read(known, text('1', ',"extra":2'))).message).toBe(ENVELOPE_REQUIRED_MESSAGE);
+    expect(failure(() => read(known, text('1').slice(0, -2))).message).toMatch(/serialization error/);
+    expect(failure(() => read(known, text('"x"'))).message).toMatch(/INT64/);
+    expect((read(known, text('2').replace(',"payload":', ', "payload": ')).value as Struct).get('id')).toBe(2);
+  });
 });
 
 describe('JsonConverter without schemas (schemas.enable=false)', () => {

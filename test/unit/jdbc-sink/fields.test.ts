@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../../src/errors.js';
-import { extractDeleteKey, extractRow, type FieldOptions } from '../../../src/connectors/jdbc-sink/fields.js';
+import { extractDeleteKey, extractRow, RowExtractor, type FieldOptions } from '../../../src/connectors/jdbc-sink/fields.js';
 import type { SinkRecord } from '../../../src/records/record.js';
 import { Schemas, Struct, type Schema } from '../../../src/records/schema.js';
 
@@ -126,5 +126,38 @@ describe('JDBC sink fields (Confluent FieldsMetadata)', () => {
     const r = extractRow(rec({ value: { id: 3 }, valueSchema: s }), opts({}), 't');
     expect(Object.fromEntries(r.values)).toEqual({ id: 3, name: null, qty: 1 });
     expect(r.fields.all.map((f) => f.schema?.type)).toEqual(['int64', 'string', 'int32']);
+  });
+});
+
+describe('RowExtractor (fields worked out once per record shape)', () => {
+  const modes: FieldOptions[] = [
+    opts({}), opts({ pkMode: 'kafka' }), opts({ pkMode: 'record_value', pkFields: ['id'] }), opts({ pkMode: 'record_key' }),
+    opts({ pkMode: 'record_key', pkFields: ['id'], whitelist: ['qty'] }), opts({ pkMode: 'record_key', pkFields: ['code'] }),
+  ];
+  const records = (o: FieldOptions) => [1, 2, 3].map((i) => withValue({
+    kafkaOffset: 40 + i,
+    value: new Struct(valueSchema, { id: i, name: i === 2 ? null : `n${i}` }),
+    ...(o.pkFields[0] === 'code'
+      ? { key: `k-${i}`, keySchema: Schemas.string() }
+      : { key: new Struct(keySchema, { tenant: 'acme', id: 100 + i }), keySchema }),
+  }));
+
+  it('gives extractRow\'s columns and values for every record of a shape, in every pk.mode', () => {
+    for (const o of modes) {
+      const x = new RowExtractor(o);
+      for (const r of records(o)) {
+        const fast = x.row(r, 't');
+        const exact = extractRow(r, o, 't');
+        expect(fast.fields).toEqual(exact.fields);
+        expect([...fast.values]).toEqual([...exact.values]);
+      }
+    }
+  });
+
+  it('fails records as extractRow does (a missing key after a keyed one)', () => {
+    const o = opts({ pkMode: 'record_key' });
+    const x = new RowExtractor(o);
+    x.row(records(o)[0], 't');
+    expect(() => x.row(withValue({ key: null, keySchema }), 't')).toThrow(/record_key, but the record has no key/);
   });
 });
