@@ -2,7 +2,7 @@ import { defineConfig, key } from '../config/define.js';
 import type { ErrorStage } from '../errors.js';
 import { DataException, LOGICAL, Struct, type Field, type Schema, type SchemaType } from '../records/schema.js';
 import { parseConverterConfig } from './converter-config.js';
-import { converterStage, withStage } from './failures.js';
+import { converterStage, stageError, withStage } from './failures.js';
 import { JsonNumber, nodeText, nodeType, parseJson, writeJson, type JsonNode, type JsonObject } from './json-tree.js';
 import {
   dateToDays, daysToDate, decimalAtSchemaScale, decimalFromText, decimalScale, describeValue, fromTwosComplement,
@@ -85,7 +85,11 @@ export class JsonConverter implements Converter, HeaderConverter {
   }
 
   toConnectData(_topic: string, bytes: Buffer | null): SchemaAndValue {
-    return withStage(this.stage, () => this.deserialize(bytes));
+    try {
+      return this.deserialize(bytes);
+    } catch (e) {
+      throw stageError(this.stage, e);
+    }
   }
 
   fromConnectHeader(_topic: string, _key: string, schema: Schema | null | undefined, value: unknown): Buffer | null {
@@ -378,15 +382,21 @@ export class JsonConverter implements Converter, HeaderConverter {
       case LOGICAL.Decimal: return decimalFromJson(schema, node);
       case LOGICAL.Date: return daysToDate(Number(intNode(node, 'Date', 'integer', true)));
       case LOGICAL.Time: return millisToTime(Number(intNode(node, 'Time', 'integer', true)));
-      case LOGICAL.Timestamp: return millisToTimestamp(BigInt.asIntN(64, intNode(node, 'Timestamp', 'integral', false)));
+      case LOGICAL.Timestamp: {
+        // Up to 15 digits: exact as a number and inside a Date's range.
+        const ms = node instanceof JsonNumber ? smallInteger(node.text) : undefined;
+        if (ms !== undefined) return new Date(ms);
+        return millisToTimestamp(BigInt.asIntN(64, intNode(node, 'Timestamp', 'integral', false)));
+      }
     }
-    const unexpected = () => new DataException(`Expected ${typeLabel(schema.type)} but found JSON ${nodeType(node)}`);
     switch (schema.type) {
       case 'boolean':
-        if (typeof node !== 'boolean') throw unexpected();
+        if (typeof node !== 'boolean') throw unexpectedNode(schema, node);
         return node;
       case 'int8': case 'int16': case 'int32': case 'int64': {
-        if (!(node instanceof JsonNumber)) throw unexpected();
+        if (!(node instanceof JsonNumber)) throw unexpectedNode(schema, node);
+        const small = smallInteger(node.text);
+        if (small !== undefined && (schema.type === 'int64' || (small >= -(2 ** (INT_BITS[schema.type]! - 1)) && small < 2 ** (INT_BITS[schema.type]! - 1)))) return small;
         // Fractions truncate as in Connect (Jackson's intValue); overflow fails where Connect would wrap silently.
         const n = integerPart(node.text);
         if (n === null || BigInt.asIntN(INT_BITS[schema.type]!, n) !== n) {
@@ -396,17 +406,17 @@ export class JsonConverter implements Converter, HeaderConverter {
       }
       case 'float32': case 'float64': {
         const n = node instanceof JsonNumber ? Number(node.text) : nonFiniteFromText(node);
-        if (n === undefined) throw unexpected();
+        if (n === undefined) throw unexpectedNode(schema, node);
         return schema.type === 'float32' ? Math.fround(n) : n;
       }
       case 'string':
-        if (typeof node !== 'string') throw unexpected();
+        if (typeof node !== 'string') throw unexpectedNode(schema, node);
         return node;
       case 'bytes':
-        if (typeof node !== 'string') throw unexpected();
+        if (typeof node !== 'string') throw unexpectedNode(schema, node);
         return Buffer.from(node, 'base64');
       case 'array':
-        if (!Array.isArray(node)) throw unexpected();
+        if (!Array.isArray(node)) throw unexpectedNode(schema, node);
         return node.map((item) => this.toConnect(schema.valueSchema ?? null, item));
       case 'map':
         return this.mapToConnect(schema, node);
@@ -480,6 +490,24 @@ function nonFiniteFromText(node: JsonNode): number | undefined {
 }
 
 /** Date and Time need an int32 JSON integer (Jackson's isInt); Timestamp any integer. */
+// A module function, not a closure per call: toConnect runs for every field of every record.
+function unexpectedNode(schema: Schema, node: JsonNode): DataException {
+  return new DataException(`Expected ${typeLabel(schema.type)} but found JSON ${nodeType(node)}`);
+}
+
+/** The value of an integer literal of at most 15 digits (always exact as a number); undefined for any other text. */
+function smallInteger(text: string): number | undefined {
+  const start = text.charCodeAt(0) === 45 ? 1 : 0;
+  const digits = text.length - start;
+  if (digits === 0 || digits > 15) return undefined;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  const n = Number(text);
+  return n === 0 ? 0 : n;
+}
+
 function intNode(node: JsonNode, logical: string, want: string, int32: boolean): bigint {
   const n = node instanceof JsonNumber && node.integral ? BigInt(node.text) : undefined;
   if (n === undefined || (int32 && BigInt.asIntN(32, n) !== n)) {

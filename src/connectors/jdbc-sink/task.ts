@@ -196,13 +196,14 @@ class JdbcSinkTask implements SinkTask {
     }
     const values = p.row.values;
     let bytes = 8;
-    const param = (f: FieldBinding) => {
+    const keyParams: unknown[] = [];
+    const nonKeyParams: unknown[] = [];
+    for (let i = 0; i < b.key.length + b.nonKey.length; i++) {
+      const f = i < b.key.length ? b.key[i] : b.nonKey[i - b.key.length];
       const v = toDbValue(values.get(f.name), f.schema, f.column, this.zone, f.name);
       bytes += approxSqlBytes(v);
-      return v;
-    };
-    const keyParams = b.key.map(param);
-    const nonKeyParams = b.nonKey.map(param);
+      (i < b.key.length ? keyParams : nonKeyParams).push(v);
+    }
     if (bytes > maxBytes) {
       throw new DataError(`The record is about ${bytes} bytes as SQL, more than one statement may carry (max_allowed_packet)`, 'TASK_PUT');
     }

@@ -119,11 +119,12 @@ export function wallToInstant(wall: string, zone: Zone): Instant {
   return { ms: utc + Math.floor(nanos / 1_000_000), nanos };
 }
 
+const p2 = (n: number) => (n < 10 ? '0' : '') + n;
+
 /** The wall-clock text of an instant in zone, with microseconds (MariaDB's finest precision). */
 export function instantToWall(i: Instant, zone: Zone): string {
   const secondMs = Math.floor(i.ms / 1000) * 1000;
   const d = new Date(secondMs + zone.offsetAt(secondMs));
-  const p2 = (n: number) => String(n).padStart(2, '0');
   const micros = String(Math.floor(i.nanos / 1000)).padStart(6, '0');
   return `${String(d.getUTCFullYear()).padStart(4, '0')}-${p2(d.getUTCMonth() + 1)}-${p2(d.getUTCDate())} `
     + `${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}.${micros}`;
