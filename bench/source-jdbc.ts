@@ -266,6 +266,8 @@ async function runBaseline(ctx: Ctx, table: string, topic: string, tag: string):
     pageRows: o.baselinePage,
     maxRequestBytes: o.maxRequestBytes,
     ...(o.codeRoot ? { codeRoot: o.codeRoot } : {}),
+    // Converter settings given with --set apply to both sides (e.g. value.converter.schemas.enable=false).
+    converterConfig: Object.fromEntries(Object.entries(o.set).filter(([k]) => /^(key|value|header)\.converter(\.|$)/.test(k))),
   };
   const child = spawnNode([...profileFlags(ctx.o.profile, ctx.logDir, `baseline-${tag}`), '--import', 'tsx', path.join(REPO_ROOT, 'bench/baseline-jdbc-kafka.ts'), JSON.stringify(opts)], childEnv(env, {}));
   logTo(child, path.join(ctx.logDir, `baseline-${tag}.log`));
