@@ -29,6 +29,8 @@ export interface BaselineOptions {
   maxRequestBytes: number;
   /** Tree whose converter and column mapping are used (default: this repository), as the bench's --code-root. */
   codeRoot?: string;
+  /** The connector's key.converter* / value.converter* settings (the bench's --set), so both sides write the same bytes. */
+  converterConfig?: Record<string, string>;
 }
 
 const opts = JSON.parse(process.argv[2] ?? '{}') as BaselineOptions;
@@ -70,7 +72,7 @@ async function main(): Promise<void> {
   await admin.connect();
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
   await producer.connect();
-  const conv = convertersFromConfig({}, {});
+  const conv = convertersFromConfig(opts.converterConfig ?? {}, {});
 
   const q = (s: string) => '`' + s.replace(/`/g, '``') + '`';
   const sql = `SELECT * FROM ${q(opts.table)} WHERE ${q('id')} > ? ORDER BY ${q('id')} ASC LIMIT ${Number(opts.pageRows)}`;

@@ -4,6 +4,10 @@
 //
 //   npx tsx bench/source-jdbc.ts [--rows 1000000] [--runs 3] [--keep] [--profile]
 //        [--baseline-page 20000] [--set key=value ...] [--only ours|baseline]
+//        [--tables 4 --tasks 1,2,4]
+//
+// Scaling (--tables T with --tasks): T tables of N/T rows, one connector reading all of them
+// (table.whitelist) once per tasks.max value, ours only (the baseline reads one table).
 //
 // Both sides are timed the same way: from the go (baseline: "go" on its stdin; ours: the connector
 // workflow's start) until the topic's high watermark reaches N, polled every 200 ms. Each
@@ -31,6 +35,9 @@ export interface SourceJdbcOptions extends CommonBenchOptions {
   maxRequestBytes: number;
   /** Rows compared byte for byte between the two topics. */
   compareRows: number;
+  /** Scaling mode: tables of rows/tables rows each, read by one connector per tasks.max value. */
+  tables: number;
+  tasks: number[];
 }
 
 export interface SideResult {
@@ -66,6 +73,8 @@ export interface RunResult {
   ours?: SideResult & { historyEvents: number; historyRuns: number; eventsPer10kRows: number; batches: number; connectorHistoryEvents: number };
   ratio?: number;
   bytesIdentical?: boolean | null;
+  /** Scaling mode: ours once per tasks.max over the run's tables. */
+  scaling?: Array<{ tasksMax: number; ours: SideResult }>;
 }
 
 export const DEFAULTS: SourceJdbcOptions = {
@@ -79,13 +88,15 @@ export const DEFAULTS: SourceJdbcOptions = {
   rssGuardMiB: 1536,
   timeoutSec: 0,
   compareRows: 1000,
+  tables: 1,
+  tasks: [1],
   cleanup: false,
   quietWaitSec: 900,
   maxLoad: Infinity,
 };
 
 export function parseArgs(argv: string[]): SourceJdbcOptions {
-  const usage = `npx tsx bench/source-jdbc.ts [--rows N] [--baseline-page ROWS] [--max-request-bytes B] [--compare-rows N] ${COMMON_USAGE}`;
+  const usage = `npx tsx bench/source-jdbc.ts [--rows N] [--baseline-page ROWS] [--max-request-bytes B] [--compare-rows N] [--tables T --tasks 1,2,4] ${COMMON_USAGE}`;
   const o: SourceJdbcOptions = { ...DEFAULTS, set: {} };
   parseBenchFlags(argv, o, usage, (flag, value) => {
     switch (flag) {
@@ -93,6 +104,8 @@ export function parseArgs(argv: string[]): SourceJdbcOptions {
       case '--baseline-page': o.baselinePage = Math.round(value.num()); return true;
       case '--max-request-bytes': o.maxRequestBytes = Math.round(value.num()); return true;
       case '--compare-rows': o.compareRows = Math.round(value.num()); return true;
+      case '--tables': o.tables = Math.max(1, Math.round(value.num())); return true;
+      case '--tasks': o.tasks = value.text().split(',').map((x) => Math.max(1, Math.round(Number(x)))); return true;
       default: return false;
     }
   });
@@ -164,11 +177,12 @@ async function topicMessages(admin: Admin, topic: string): Promise<number> {
 }
 
 /** Polls the topic's high watermarks until `n` messages; returns when the first one and the n-th one were seen. */
-async function waitForMessages(admin: Admin, topic: string, n: number, t0: number, timeoutMs: number, label: string, alive: () => boolean): Promise<{ doneAt: number; firstAt: number | null; count: number }> {
+async function waitForMessages(admin: Admin, topic: string | string[], n: number, t0: number, timeoutMs: number, label: string, alive: () => boolean): Promise<{ doneAt: number; firstAt: number | null; count: number }> {
   let firstAt: number | null = null;
   let lastLog = Date.now();
   for (;;) {
-    const c = await topicMessages(admin, topic);
+    let c = 0;
+    for (const t of typeof topic === 'string' ? [topic] : topic) c += await topicMessages(admin, t);
     const now = Date.now();
     if (c > 0 && firstAt === null) firstAt = now;
     if (c >= n) return { doneAt: now, firstAt, count: c };
@@ -266,6 +280,8 @@ async function runBaseline(ctx: Ctx, table: string, topic: string, tag: string):
     pageRows: o.baselinePage,
     maxRequestBytes: o.maxRequestBytes,
     ...(o.codeRoot ? { codeRoot: o.codeRoot } : {}),
+    // Converter settings given with --set apply to both sides (e.g. value.converter.schemas.enable=false).
+    converterConfig: Object.fromEntries(Object.entries(o.set).filter(([k]) => /^(key|value|header)\.converter(\.|$)/.test(k))),
   };
   const child = spawnNode([...profileFlags(ctx.o.profile, ctx.logDir, `baseline-${tag}`), '--import', 'tsx', path.join(REPO_ROOT, 'bench/baseline-jdbc-kafka.ts'), JSON.stringify(opts)], childEnv(env, {}));
   logTo(child, path.join(ctx.logDir, `baseline-${tag}.log`));
@@ -304,7 +320,8 @@ async function runBaseline(ctx: Ctx, table: string, topic: string, tag: string):
   }
 }
 
-async function runOurs(ctx: Ctx, table: string, topicPrefix: string, topic: string, tag: string): Promise<NonNullable<RunResult['ours']>> {
+/** scale (--tables/--tasks): the connector reads several tables with tasks.max tasks; the rows of all topics are counted. */
+async function runOurs(ctx: Ctx, table: string, topicPrefix: string, topic: string, tag: string, scale?: { tables: string[]; tasksMax: number }): Promise<NonNullable<RunResult['ours']>> {
   const { env, o, client } = ctx;
   const taskQueue = `bench-${tag}`;
   const name = `bench-src-${tag}`;
@@ -337,15 +354,15 @@ async function runOurs(ctx: Ctx, table: string, topicPrefix: string, topic: stri
       'connection.password': '${env:BENCH_MYSQL_PASSWORD}',
       mode: 'incrementing',
       'incrementing.column.name': 'id',
-      'table.whitelist': table,
+      'table.whitelist': scale ? scale.tables.join(',') : table,
       'topic.prefix': topicPrefix,
-      'tasks.max': '1',
+      'tasks.max': String(scale?.tasksMax ?? 1),
       ...o.set,
     };
     const t0 = Date.now();
     await client.workflow.start(CONNECTOR_WORKFLOW, { taskQueue, workflowId: connectorWorkflowId(name), args: [{ name, config }] });
     started = true;
-    const w = await waitForMessages(ctx.admin, topic, o.rows, t0, o.timeoutSec * 1000, 'ours', () => child.exitCode === null);
+    const w = await waitForMessages(ctx.admin, scale ? scale.tables.map((t) => topicPrefix + t) : topic, o.rows, t0, o.timeoutSec * 1000, 'ours', () => child.exitCode === null);
     const cpu = procCpuSeconds(pid) - cpu0;
     const srv = cpuDelta(srv0, cpuSnapshot(ctx.servers));
     const busy = machineBusySeconds() - busy0;
@@ -374,7 +391,7 @@ async function runOurs(ctx: Ctx, table: string, topicPrefix: string, topic: stri
       detail: { taskRecords: status.records, state: status.state, config: Object.keys(o.set).length ? o.set : 'defaults', timeline },
     };
   } finally {
-    if (started) await deleteConnector(client, name);
+    if (started) await deleteConnector(client, name, scale?.tasksMax);
     const code = await stopChild(child, 'SIGTERM', 20_000);
     if (code !== 0 && code !== null) log(`    worker exited with code ${code} (log: ${path.join(ctx.logDir, `worker-${tag}.log`)})`);
   }
@@ -434,11 +451,11 @@ async function batchTimeline(client: Client, workflowId: string, runIds: string[
 }
 
 /** Cancel = delete: the connector stops its task; terminate whatever is still running after 10 s. */
-async function deleteConnector(client: Client, name: string): Promise<void> {
+async function deleteConnector(client: Client, name: string, tasks = 1): Promise<void> {
   const h = client.workflow.getHandle(connectorWorkflowId(name));
   await h.cancel().catch(() => undefined);
   const closed = await Promise.race([h.result().then(() => true, () => true), sleep(10_000).then(() => false)]);
-  for (const id of [connectorWorkflowId(name), taskWorkflowId(name, 0)]) {
+  for (const id of [connectorWorkflowId(name), ...Array.from({ length: tasks }, (_, k) => taskWorkflowId(name, k))]) {
     try {
       const d = await client.workflow.getHandle(id).describe();
       if (d.status.name === 'RUNNING') {
@@ -487,7 +504,7 @@ export async function cleanupLeftovers(): Promise<void> {
   const kafka = new Kafka({ clientId: 'bench-cleanup', brokers: env.KAFKA_BOOTSTRAP_SERVERS.split(','), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  const topics = (await admin.listTopics()).filter((t) => /^(bench|bench-baseline)\.bench_src_/.test(t));
+  const topics = (await admin.listTopics()).filter((t) => /^(bench|bench-baseline)\.(t\d+\.)?bench_src_/.test(t));
   if (topics.length) await admin.deleteTopics({ topics, timeout: 30_000 });
   for (const t of topics) log(`deleted topic ${t}`);
   await admin.disconnect();
@@ -533,6 +550,10 @@ export async function runSourceJdbc(o: SourceJdbcOptions): Promise<SourceJdbcRep
       // Another benchmark on these two cores would skew both; wait for it (up to --quiet-wait s).
       r.before = await waitForQuiet({ maxLoad: o.maxLoad, maxSec: o.quietWaitSec, everySec: 15, ownPids: ancestorPids(), log });
       if (!r.before.quiet) log(`  measuring anyway: load ${r.before.loadavg.join(' ')}, other benchmarks: ${r.before.otherBenchmarks.length}`);
+      if (o.tables > 1) {
+        runs.push(await scalingRun(ctx, db, r, tag));
+        continue;
+      }
       log(`run ${i}/${o.runs}: loading ${o.rows.toLocaleString('en')} rows into ${table} ...`);
       try {
         r.loadMs = await loadTable(db, table, o.rows);
@@ -599,8 +620,56 @@ export async function runSourceJdbc(o: SourceJdbcOptions): Promise<SourceJdbcRep
 }
 
 
+/**
+ * One run of the scaling mode: --tables tables of rows/tables rows, then ours once per --tasks
+ * value (order rotated per run), each writing topics of its own (prefix bench.t<tasks>.).
+ */
+async function scalingRun(ctx: Ctx, db: mysql.Connection, r: RunResult, tag: string): Promise<RunResult> {
+  const { o } = ctx;
+  const tables = Array.from({ length: o.tables }, (_, k) => `bench_src_${tag}_${k}`);
+  const order = o.tasks.map((_, k) => o.tasks[(k + r.run - 1) % o.tasks.length]);
+  const topics: string[] = [];
+  r.scaling = [];
+  try {
+    log(`run ${r.run}/${o.runs}: loading ${o.tables} tables of ${Math.floor(o.rows / o.tables).toLocaleString('en')} rows ...`);
+    for (const t of tables) r.loadMs += await loadTable(db, t, Math.floor(o.rows / o.tables));
+    const rows = Math.floor(o.rows / o.tables) * o.tables;
+    for (const tasksMax of order) {
+      await sleep(3000);
+      const prefix = `bench.t${tasksMax}.`;
+      topics.push(...tables.map((t) => prefix + t));
+      const ours = await runOurs({ ...ctx, o: { ...o, rows } }, tables[0], prefix, prefix + tables[0], `${tag}t${tasksMax}`, { tables, tasksMax });
+      r.scaling.push({ tasksMax, ours });
+      log(`  tasks.max=${tasksMax}: ${ours.rowsPerSec.toLocaleString('en')} rows/s (${round(ours.ms / 1000, 1)} s), worker CPU ${ours.cpuSec} s (${JSON.stringify(ours.cpuByThread)}), servers ${JSON.stringify(ours.serverCpuSec)}, machine ${ours.machineBusyCores} cores busy, ${ours.otherCpuSec} CPU s by others`);
+    }
+  } finally {
+    if (!o.keep) {
+      await ctx.admin.deleteTopics({ topics, timeout: 30_000 }).catch(() => undefined);
+      for (const t of tables) await db.query(`DROP TABLE IF EXISTS \`${t}\``).catch(() => undefined);
+    }
+  }
+  return r;
+}
+
 export function printReport(r: SourceJdbcReport): void {
   const lines: string[] = [];
+  if (r.options.tables > 1) {
+    lines.push('', `source-jdbc scaling: ${r.options.rows.toLocaleString('en')} rows in ${r.options.tables} tables, ${r.runs.length} run(s)`);
+    lines.push('run  tasks.max  rows/s   worker CPU s  CPU us/row  mariadb CPU s  kafka CPU s  temporal CPU s  busy cores');
+    for (const x of r.runs) {
+      for (const s of x.scaling ?? []) {
+        const srv = s.ours.serverCpuSec;
+        lines.push(`${String(x.run).padEnd(4)} ${String(s.tasksMax).padStart(9)}  ${s.ours.rowsPerSec.toLocaleString('en').padStart(7)}  ${String(s.ours.cpuSec).padStart(12)}  ${String(round((s.ours.cpuSec / r.options.rows) * 1e6, 1)).padStart(10)}  ${String(srv.mariadb ?? '-').padStart(13)}  ${String(srv.kafka ?? '-').padStart(11)}  ${String(srv.temporal ?? '-').padStart(14)}  ${String(s.ours.machineBusyCores).padStart(10)}`);
+      }
+    }
+    for (const t of r.options.tasks) {
+      const rates = r.runs.flatMap((x) => (x.scaling ?? []).filter((s) => s.tasksMax === t).map((s) => s.ours.rowsPerSec));
+      lines.push(`median tasks.max=${t}: ${Math.round(median(rates)).toLocaleString('en')} rows/s`);
+    }
+    lines.push(`results: ${r.file}`);
+    process.stdout.write(lines.join('\n') + '\n');
+    return;
+  }
   const n = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '-' : x.toLocaleString('en'));
   lines.push('', `source-jdbc: ${r.options.rows.toLocaleString('en')} rows, ${r.runs.length} run(s)`);
   const perRow = (x: SideResult | undefined) => (x ? round((x.cpuSec / r.options.rows) * 1e6, 1) : undefined);

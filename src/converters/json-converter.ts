@@ -3,7 +3,7 @@ import type { ErrorStage } from '../errors.js';
 import { DataException, LOGICAL, Struct, type Field, type Schema, type SchemaType } from '../records/schema.js';
 import { parseConverterConfig } from './converter-config.js';
 import { converterStage, stageError, withStage } from './failures.js';
-import { JsonNumber, nodeText, nodeType, parseJson, writeJson, type JsonNode, type JsonObject } from './json-tree.js';
+import { JsonNumber, nodeText, nodeType, parseJson, quoteJson, writeJson, type JsonNode, type JsonObject } from './json-tree.js';
 import {
   dateToDays, daysToDate, decimalAtSchemaScale, decimalFromText, decimalScale, describeValue, fromTwosComplement,
   millisToTime, millisToTimestamp, timestampToMillis, timeToMillis, twosComplement,
@@ -209,10 +209,83 @@ export class JsonConverter implements Converter, HeaderConverter {
 
   private serialize(schema: Schema | null, value: unknown): Buffer | null {
     if (schema === null && value == null) return null;
-    const payload = this.toJson(schema, value);
-    if (!this.schemasEnabled) return Buffer.from(writeJson(payload), 'utf8');
+    // With a schema, straight to text in one pass (no JSON tree); the same text as toJson + writeJson.
+    const payload = schema ? this.writerFor(schema)(value) : writeJson(this.toJson(null, value));
+    if (!this.schemasEnabled) return Buffer.from(payload, 'utf8');
     // The envelope's schema part is the same text for every record of a schema: written once.
-    return Buffer.from(`{"schema":${this.schemaText(schema)},"payload":${writeJson(payload)}}`, 'utf8');
+    return Buffer.from(`{"schema":${this.schemaText(schema)},"payload":${payload}}`, 'utf8');
+  }
+
+  /** One compiled text writer per schema object (records of a source share their schema object). */
+  private readonly writers = new WeakMap<Schema, TextWriter>();
+  private writerFor(schema: Schema): TextWriter {
+    let w = this.writers.get(schema);
+    if (w === undefined) {
+      w = this.compileWriter(schema);
+      this.writers.set(schema, w);
+    }
+    return w;
+  }
+
+  /**
+   * The JSON text of a value of this schema, written directly: the common shapes (structs of
+   * primitives, strings, integers, Decimal, Timestamp, ...) inline; anything unusual (a null that
+   * takes a default or is refused, a value of the wrong type, maps) through the exact path,
+   * toJson + writeJson, so the text and the errors are the same as ever.
+   */
+  private compileWriter(schema: Schema): TextWriter {
+    const exact: TextWriter = (v) => writeJson(this.toJson(schema, v));
+    const nullText = schema.optional && !(schema.defaultValue != null && this.replaceNullWithDefault);
+    const orNull = (w: TextWriter): TextWriter => (v) => (v === null || v === undefined ? (nullText ? 'null' : exact(v)) : w(v));
+    switch (schema.name) {
+      case LOGICAL.Decimal: return orNull((v) => {
+        const d = decimalAtSchemaScale(schema, v);
+        return this.decimalNumeric ? bigDecimalText(d) : `"${twosComplement(d.unscaled).toString('base64')}"`;
+      });
+      case LOGICAL.Date: return orNull((v) => String(dateToDays(v)));
+      case LOGICAL.Time: return orNull((v) => String(timeToMillis(v)));
+      case LOGICAL.Timestamp: return orNull((v) => String(timestampToMillis(v)));
+    }
+    switch (schema.type) {
+      case 'int8': case 'int16': case 'int32': {
+        const max = 2 ** (INT_BITS[schema.type]! - 1);
+        return orNull((v) => (typeof v === 'number' && Number.isInteger(v) && v >= -max && v < max ? String(v === 0 ? 0 : v) : exact(v)));
+      }
+      case 'int64':
+        return orNull((v) => {
+          if (typeof v === 'number') return Number.isSafeInteger(v) ? String(v === 0 ? 0 : v) : exact(v);
+          return typeof v === 'bigint' && BigInt.asIntN(64, v) === v ? v.toString() : exact(v);
+        });
+      case 'float32': return orNull((v) => (typeof v === 'number' ? floatText(javaFloatText(v)) : exact(v)));
+      case 'float64': return orNull((v) => (typeof v === 'number' ? floatText(javaDoubleText(v)) : exact(v)));
+      case 'boolean': return orNull((v) => (v === true ? 'true' : v === false ? 'false' : exact(v)));
+      case 'string': return orNull((v) => (typeof v === 'string' ? quoteJson(v) : exact(v)));
+      case 'bytes':
+        return orNull((v) => (v instanceof Uint8Array ? `"${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')}"` : exact(v)));
+      case 'array': {
+        if (!schema.valueSchema) return exact;
+        const item = this.writerFor(schema.valueSchema);
+        return orNull((v) => {
+          if (!Array.isArray(v)) return exact(v);
+          let out = '[';
+          for (let i = 0; i < v.length; i++) out += (i > 0 ? ',' : '') + item(v[i]);
+          return out + ']';
+        });
+      }
+      case 'struct': {
+        const fields = (schema.fields ?? []).map((f, i) => ({ f, prefix: `${i > 0 ? ',' : ''}${quoteJson(f.name)}:`, write: this.writerFor(f.schema) }));
+        const withDefault = this.replaceNullWithDefault;
+        return orNull((v) => {
+          // Another (equal or mismatching) schema object: the exact path checks and writes it.
+          if (!(v instanceof Struct) || v.schema !== schema) return exact(v);
+          let out = '{';
+          for (const { f, prefix, write } of fields) out += prefix + write(v.fieldValue(f, withDefault));
+          return out + '}';
+        });
+      }
+      default:
+        return exact;
+    }
   }
 
   private readonly schemaTextCache = new WeakMap<Schema, string>();
@@ -475,6 +548,14 @@ function integerNode(type: SchemaType, value: unknown, wrongType: () => DataExce
   }
   if (BigInt.asIntN(bits, n) !== n) throw new DataException(`Value ${n} is out of range for ${typeLabel(type)}`);
   return new JsonNumber(n.toString());
+}
+
+/** A value's JSON text, written without building a JSON tree. */
+type TextWriter = (value: unknown) => string;
+
+/** floatNode's text: non-finite floats quoted. */
+function floatText(text: string): string {
+  return text === 'NaN' || text.endsWith('Infinity') ? `"${text}"` : text;
 }
 
 /** Jackson writes non-finite floats as strings ("NaN", "Infinity"). */

@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type Admin, type Producer, type Message, type Transaction, CompressionTypes } from 'kafkajs';
+import { Producer as DataProducer, compatibilityPartitioner, type MessageToProduce } from '@platformatic/kafka';
 import { ConfigError, ConnectError, DataError, RetriableError, isProgrammerError } from '../errors.js';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
@@ -22,12 +23,18 @@ interface AdminHandle {
  * One Kafka connection per worker process: a shared admin client and producers kept warm by key
  * (Connect gives each task its own producer: connector-producer-<c>-<t>).
  * kafkajs' own retries are kept low so they do not multiply with Temporal's.
+ *
+ * Records are produced (send) with @platformatic/kafka: on the source's records it takes about a
+ * third of kafkajs' CPU per record (bench/kafka-clients.ts; kafkajs computes CRC32C in JavaScript
+ * and groups a request's messages in quadratic time). kafkajs stays for the admin client and for
+ * transactional producers (exactly-once sources), which the runtime drives through its API.
  */
 export class KafkaPool {
   readonly kafka: Kafka;
   private adminClient?: AdminHandle;
   private sharedAdmin?: Admin;
   private readonly producers = new Map<string, Promise<Producer>>();
+  private readonly dataProducers = new Map<string, DataProducer>();
   private readonly knownTopics: TopicCache;
   /** Extra cleanup registered by helpers that hold connections of their own. */
   onClose?: () => Promise<void>;
@@ -152,23 +159,52 @@ export class KafkaPool {
   async dropProducer(key: string): Promise<void> {
     const p = this.producers.get(key);
     this.producers.delete(key);
-    if (p) await p.then((x) => x.disconnect()).catch(() => undefined);
+    const d = this.dataProducers.get(key);
+    this.dataProducers.delete(key);
+    await Promise.all([
+      p?.then((x) => x.disconnect()).catch(() => undefined),
+      d && closeDataProducer(d),
+    ]);
+  }
+
+  /** The idempotent acks=all producer of send(), created once per key and kept. */
+  private dataProducer(key: string): DataProducer {
+    let p = this.dataProducers.get(key);
+    if (!p) {
+      p = new DataProducer({
+        clientId: this.settings.clientId ?? 'tconnect',
+        bootstrapBrokers: this.settings.brokers,
+        idempotent: true,
+        acks: -1,
+        autocreateTopics: true,
+        // Java's partitioner for keyed records (murmur2, positive), as kafkajs' default and Connect.
+        partitioner: compatibilityPartitioner,
+        connectTimeout: 5000,
+        timeout: 30_000,
+        retries: 3,
+        retryDelay: 200,
+      });
+      this.dataProducers.set(key, p);
+    }
+    return p;
   }
 
   /**
-   * Sends messages with acks=all, in order; resolves once Kafka acknowledged all of them.
-   * Requests are cut at about maxRequestBytes: kafkajs puts a partition's messages in one record
-   * batch, and a broker refuses batches over message.max.bytes (1 MiB by default).
+   * Sends messages with acks=all on an idempotent producer, in order; resolves once Kafka
+   * acknowledged all of them. Requests are cut at about maxRequestBytes: a partition's messages
+   * go in one record batch, and a broker refuses batches over message.max.bytes (1 MiB by default).
    */
-  async send(key: string, records: Array<{ topic: string; message: Message }>, maxRequestBytes = 512 * 1024): Promise<void> {
-    const prod = await this.producer(key);
-    for (const topicMessages of requests(records, maxRequestBytes)) {
+  async send(key: string, records: Array<{ topic: string; message: Message }>, maxRequestBytes = 900 * 1024): Promise<void> {
+    const prod = this.dataProducer(key);
+    for (const [start, end] of requestRanges(records, maxRequestBytes)) {
+      const messages: MessageToProduce[] = [];
+      for (let i = start; i < end; i++) messages.push(toProduce(records[i]));
       try {
-        await prod.sendBatch({ acks: -1, compression: CompressionTypes.None, topicMessages });
+        await prod.send({ messages });
       } catch (e) {
         await this.dropProducer(key);
         // The topic may be gone (deleted, or auto-created again without our settings): look again next time.
-        this.knownTopics.forget(topicMessages.map((t) => t.topic));
+        this.knownTopics.forget(new Set(messages.map((m) => m.topic)));
         throw kafkaError('produce', e);
       }
     }
@@ -178,7 +214,7 @@ export class KafkaPool {
    * Sends messages inside an open transaction of a transactional producer, cut into requests as
    * send() does. On failure the caller aborts the transaction and drops the producer.
    */
-  async sendInTransaction(txn: Transaction, records: Array<{ topic: string; message: Message }>, maxRequestBytes = 512 * 1024): Promise<void> {
+  async sendInTransaction(txn: Transaction, records: Array<{ topic: string; message: Message }>, maxRequestBytes = 900 * 1024): Promise<void> {
     for (const topicMessages of requests(records, maxRequestBytes)) {
       try {
         await txn.sendBatch({ acks: -1, compression: CompressionTypes.None, topicMessages });
@@ -224,7 +260,12 @@ export class KafkaPool {
     await this.onClose?.().catch(() => undefined);
     const all = [...this.producers.values()];
     this.producers.clear();
-    await Promise.all(all.map((p) => p.then((x) => x.disconnect()).catch(() => undefined)));
+    const data = [...this.dataProducers.values()];
+    this.dataProducers.clear();
+    await Promise.all([
+      ...all.map((p) => p.then((x) => x.disconnect()).catch(() => undefined)),
+      ...data.map(closeDataProducer),
+    ]);
     const h = this.adminClient;
     this.adminClient = undefined;
     if (h) {
@@ -263,18 +304,27 @@ export class TopicCache {
 }
 
 /**
- * Messages cut into requests of about maxRequestBytes, grouped by topic, in order: kafkajs puts a
- * partition's messages in one record batch, and a broker refuses batches over message.max.bytes.
+ * Messages cut into requests of about maxRequestBytes, in order, as [start, end) ranges: a
+ * partition's messages go in one record batch, and a broker refuses batches over message.max.bytes.
  */
-function* requests(records: Array<{ topic: string; message: Message }>, maxRequestBytes: number): Generator<Array<{ topic: string; messages: Message[] }>> {
+function* requestRanges(records: Array<{ message: Message }>, maxRequestBytes: number): Generator<[number, number]> {
   let start = 0;
   while (start < records.length) {
-    let bytes = 0;
-    let end = start;
-    while (end < records.length && (end === start || bytes + messageSize(records[end].message) <= maxRequestBytes)) {
-      bytes += messageSize(records[end].message);
-      end++;
+    let bytes = messageSize(records[start].message);
+    let end = start + 1;
+    for (; end < records.length; end++) {
+      const size = messageSize(records[end].message);
+      if (bytes + size > maxRequestBytes) break;
+      bytes += size;
     }
+    yield [start, end];
+    start = end;
+  }
+}
+
+/** The same ranges grouped by topic, for kafkajs' sendBatch (transactions). */
+function* requests(records: Array<{ topic: string; message: Message }>, maxRequestBytes: number): Generator<Array<{ topic: string; messages: Message[] }>> {
+  for (const [start, end] of requestRanges(records, maxRequestBytes)) {
     const byTopic = new Map<string, Message[]>();
     for (let i = start; i < end; i++) {
       const r = records[i];
@@ -283,15 +333,51 @@ function* requests(records: Array<{ topic: string; message: Message }>, maxReque
       list.push(r.message);
     }
     yield [...byTopic].map(([topic, messages]) => ({ topic, messages }));
-    start = end;
   }
 }
 
+function byteLength(v: unknown): number {
+  return v == null ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : (v as Buffer).length;
+}
+
 function messageSize(m: Message): number {
-  const len = (v: unknown) => (v == null ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : (v as Buffer).length);
-  let n = 70 + len(m.key) + len(m.value);
-  for (const [k, v] of Object.entries(m.headers ?? {})) n += k.length + (Array.isArray(v) ? v.reduce((a: number, x) => a + len(x), 0) : len(v));
+  let n = 70 + byteLength(m.key) + byteLength(m.value);
+  if (m.headers) {
+    for (const k in m.headers) {
+      const v = m.headers[k];
+      n += k.length;
+      if (Array.isArray(v)) for (const x of v) n += byteLength(x);
+      else n += byteLength(v);
+    }
+  }
   return n;
+}
+
+/** Closes a send() producer, never failing (force: pending requests are failed, not waited for). */
+function closeDataProducer(p: DataProducer): Promise<void> {
+  return new Promise<void>((resolve) => p.close(true, () => resolve()));
+}
+
+const asBuffer = (v: Buffer | string | null | undefined): Buffer | undefined => (v == null ? undefined : typeof v === 'string' ? Buffer.from(v) : v);
+
+/**
+ * A kafkajs-shaped message for @platformatic/kafka. Headers become a Map keyed by Buffer objects,
+ * so a header key that repeats (kafkajs: an array of values) keeps all its values, in order.
+ */
+function toProduce(r: { topic: string; message: Message }): MessageToProduce {
+  const m = r.message;
+  const out: MessageToProduce = { topic: r.topic, key: asBuffer(m.key), value: asBuffer(m.value) };
+  if (m.partition !== undefined && m.partition !== null) out.partition = m.partition;
+  if (m.timestamp !== undefined && m.timestamp !== null) out.timestamp = BigInt(m.timestamp);
+  if (m.headers) {
+    const headers = new Map<Buffer, Buffer>();
+    for (const k in m.headers) {
+      const v = m.headers[k];
+      for (const x of Array.isArray(v) ? v : [v]) headers.set(Buffer.from(k), asBuffer(x as Buffer | string | undefined) ?? Buffer.alloc(0));
+    }
+    if (headers.size) out.headers = headers;
+  }
+  return out;
 }
 
 /** An error and its causes, outermost first (kafkajs wraps what its retry loop gives up on). */
@@ -301,16 +387,23 @@ function causes(e: unknown): unknown[] {
   return out;
 }
 
+/** The broker's error name: kafkajs' `type`, @platformatic/kafka's `apiId`. */
 const kafkaType = (x: unknown): string | undefined => {
-  const t = (x as { type?: unknown } | null)?.type;
+  const e = x as { type?: unknown; apiId?: unknown } | null;
+  const t = e?.type ?? e?.apiId;
   return typeof t === 'string' ? t : undefined;
 };
 
 /** Answers that mean a client's view of the cluster is out of date: a new client (fresh metadata) fixes them. */
-const STALE_METADATA = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+const STALE_METADATA = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'NOT_LEADER_FOR_PARTITION', 'NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE']);
 
 export function isStaleMetadata(e: unknown): boolean {
-  return causes(e).some((x) => STALE_METADATA.has(kafkaType(x) ?? ''));
+  return causes(e).some((x) => {
+    if (STALE_METADATA.has(kafkaType(x) ?? '')) return true;
+    // @platformatic/kafka reports the answers of one request together (an AggregateError).
+    const errors = (x as { errors?: unknown }).errors;
+    return Array.isArray(errors) && errors.some((y) => y !== x && isStaleMetadata(y));
+  });
 }
 
 /** Broker answers about the records themselves: the batch can never be written as it is. */
@@ -347,7 +440,8 @@ function classify(e: unknown): KafkaVerdict {
   if (typed !== undefined) {
     const type = kafkaType(typed)!;
     if (RECORD_ERRORS.has(type)) return { kind: 'record', type };
-    if ((typed as { retriable?: unknown }).retriable === true || TRANSIENT_HERE.has(type)) return { kind: 'retriable' };
+    const t = typed as { retriable?: unknown; canRetry?: unknown };
+    if (t.retriable === true || t.canRetry === true || TRANSIENT_HERE.has(type)) return { kind: 'retriable' };
     return { kind: 'config', type };
   }
   // createTopics and friends report one error per topic.

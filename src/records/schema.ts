@@ -97,6 +97,15 @@ export class Struct {
     return this.values.get(name) ?? null;
   }
 
+  /**
+   * The value of one of this struct's own schema fields (no name check): get() with withDefault,
+   * getWithoutDefault() without. For serializers walking `schema.fields`.
+   */
+  fieldValue(f: Field, withDefault: boolean): unknown {
+    const v = this.values.get(f.name);
+    return v === undefined || v === null ? (withDefault ? (f.schema.defaultValue ?? null) : null) : v;
+  }
+
   put(name: string, value: unknown): this {
     if (!this.field(name)) throw new DataException(`${name} is not a valid field name`);
     this.values.set(name, value);

@@ -28,6 +28,8 @@ export interface RowSource {
   readonly columns: ResultColumn[] | null;
   readonly exhausted: boolean;
   next(): Promise<Record<string, unknown> | null>;
+  /** The next row if already received (null at the end, undefined: call next()); optional. */
+  nextNow?(): Record<string, unknown> | null | undefined;
 }
 
 /** What a querier needs from the database session. */
@@ -105,11 +107,14 @@ export class TableQuerier {
     if (!this.cursor) await this.start(db);
     const records: SourceRecord[] = [];
     while (records.length < n) {
-      const cur = this.lookahead ?? (await this.fetch());
+      // Rows already received are converted without a promise per row; we await only to wait for more.
+      let cur = this.lookahead ?? this.fetchNow();
       this.lookahead = null;
+      if (cur === undefined) cur = await this.fetch();
       if (!cur) break;
       if (this.spec.mode === 'timestamp') {
-        const next = await this.fetch();
+        let next = this.fetchNow();
+        if (next === undefined) next = await this.fetch();
         // The committable timestamp moves only past complete runs of equal timestamps.
         if (cur.ts && (!next || !next.ts || compareInstants(cur.ts, next.ts) < 0)) this.position = { timestamp: cur.ts };
         this.lookahead = next;
@@ -163,7 +168,18 @@ export class TableQuerier {
 
   private async fetch(): Promise<Pending | null> {
     const row = await this.cursor!.next();
-    if (!row) return null;
+    return row ? this.pending(row) : null;
+  }
+
+  /** fetch() for a row already received; undefined when there is none yet. */
+  private fetchNow(): Pending | null | undefined {
+    const cursor = this.cursor!;
+    if (!cursor.nextNow) return undefined;
+    const row = cursor.nextNow();
+    return row === undefined ? undefined : row === null ? null : this.pending(row);
+  }
+
+  private pending(row: Record<string, unknown>): Pending {
     const c = this.converter ?? (this.converter = this.buildConverter());
     const struct = new Struct(c.schema);
     for (const { name, mapping } of c.columns) {

@@ -73,6 +73,8 @@ export interface RowStream {
   readonly columns: ResultColumn[] | null;
   readonly exhausted: boolean;
   next(): Promise<Row | null>;
+  /** The next row if it is already here, without waiting: null at the end, undefined when next() must wait. */
+  nextNow(): Row | null | undefined;
 }
 
 /** One database session: its dialect's driver behind one shape. Values are bound with ? placeholders. */

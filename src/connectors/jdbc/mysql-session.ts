@@ -129,16 +129,22 @@ export class RowCursor {
   async next(): Promise<Row | null> {
     // Rows already received are taken synchronously; we only wait when the buffer is empty.
     for (;;) {
-      if (this.done) return null;
-      if (this.failure) throw this.failure;
-      const r = this.stream.read() as Row | null;
-      if (r !== null) return r;
-      if (this.ended) {
-        this.done = true;
-        return null;
-      }
+      const r = this.nextNow();
+      if (r !== undefined) return r;
       await new Promise<void>((resolve) => { this.wake = resolve; });
     }
+  }
+
+  nextNow(): Row | null | undefined {
+    if (this.done) return null;
+    if (this.failure) throw this.failure;
+    const r = this.stream.read() as Row | null;
+    if (r !== null) return r;
+    if (this.ended) {
+      this.done = true;
+      return null;
+    }
+    return undefined;
   }
 }
 

@@ -255,4 +255,9 @@ class PgRowCursor implements RowStream {
     this.done = true;
     return null;
   }
+
+  nextNow(): Row | null | undefined {
+    if (this.done) return null;
+    return this.at < this.buffer.length ? this.buffer[this.at++] : undefined;
+  }
 }

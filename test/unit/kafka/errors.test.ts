@@ -100,3 +100,19 @@ describe('TopicCache', () => {
     expect([c.has('b'), c.has('c')]).toEqual([false, false]);
   });
 });
+
+describe('kafkaError on @platformatic/kafka\'s errors (the produce path)', () => {
+  // Built as the client builds them: a ProtocolError per broker answer, wrapped in a MultipleErrors.
+  it('a record the broker refuses is a DataError; an answer no retry fixes a ConfigError; a retriable answer or a network failure is retried', async () => {
+    const { ProtocolError, MultipleErrors, NetworkError } = await import('@platformatic/kafka');
+    const wrapped = (e: Error) => new MultipleErrors('Producing messages failed.', [e]);
+    const tooLarge = kafkaError('produce', wrapped(new ProtocolError('MESSAGE_TOO_LARGE')));
+    expect(tooLarge).toBeInstanceOf(DataError);
+    expect(tooLarge.message).toContain('(MESSAGE_TOO_LARGE; not retried)');
+    expect(kafkaError('produce', wrapped(new ProtocolError('TOPIC_AUTHORIZATION_FAILED')))).toBeInstanceOf(ConfigError);
+    expect(kafkaError('produce', wrapped(new ProtocolError('NOT_ENOUGH_REPLICAS')))).toBeInstanceOf(RetriableError);
+    expect(kafkaError('produce', wrapped(new ProtocolError('OUT_OF_ORDER_SEQUENCE_NUMBER')))).toBeInstanceOf(RetriableError);
+    expect(kafkaError('produce', new NetworkError('Connection closed'))).toBeInstanceOf(RetriableError);
+    expect(isStaleMetadata(wrapped(new ProtocolError('NOT_LEADER_OR_FOLLOWER')))).toBe(true);
+  });
+});
