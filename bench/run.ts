@@ -1,9 +1,11 @@
 // Runs the benchmarks and prints a short summary. `npm run bench -- [flags]`; the flags go to
-// each benchmark (source-jdbc, see bench/source-jdbc.ts; sink-es, see bench/sink-es.ts; and
-// bench/README.md). `--bench source-jdbc|sink-es[,…]` picks benchmarks (default: all of them);
-// with several, every flag must be one that each of them knows (--rows, --runs, --keep, …).
+// each benchmark (source-jdbc, see bench/source-jdbc.ts; sink-es, see bench/sink-es.ts; latency, see
+// bench/latency.ts; and bench/README.md). `--bench source-jdbc|sink-es|latency[,…]` picks benchmarks
+// (default: the two throughput ones; latency, two minutes of steady load, only when named); with
+// several, every flag must be one that each of them knows (--rows, --runs, --keep, …).
 import { cleanupLeftovers, parseArgs as parseSourceJdbcArgs, printReport, runSourceJdbc } from './source-jdbc.js';
 import { cleanupLeftovers as cleanupSinkEs, parseArgs as parseSinkEsArgs, printReport as printSinkEsReport, runSinkEs } from './sink-es.js';
+import { cleanupLeftovers as cleanupLatency, parseArgs as parseLatencyArgs, printReport as printLatencyReport, runLatency } from './latency.js';
 
 interface Summary {
   benchmark: string;
@@ -15,13 +17,14 @@ interface Summary {
   verdict: string;
 }
 
-const BENCHMARKS = ['source-jdbc', 'sink-es'] as const;
+const BENCHMARKS = ['source-jdbc', 'sink-es', 'latency'] as const;
+const BY_DEFAULT: BenchName[] = ['source-jdbc', 'sink-es'];
 type BenchName = (typeof BENCHMARKS)[number];
 
 /** Takes `--bench a,b` out of argv. */
 function pickBenchmarks(argv: string[]): { names: BenchName[]; rest: string[] } {
   const rest: string[] = [];
-  let names: BenchName[] = [...BENCHMARKS];
+  let names: BenchName[] = [...BY_DEFAULT];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--bench') {
       const v = (argv[++i] ?? '').split(',').filter(Boolean);
@@ -78,6 +81,25 @@ async function main(argv: string[]): Promise<number> {
           verdict: t && Object.values(t).every(Boolean) ? 'targets met' : `missed: ${Object.entries(t ?? {}).filter(([, ok]) => !ok).map(([k]) => k).join(', ')}`,
         });
       }
+    }
+  }
+
+  if (names.includes('latency')) {
+    const opts = parseLatencyArgs(rest);
+    if (opts.cleanup) {
+      await cleanupLatency();
+    } else {
+      const r = await runLatency(opts);
+      printLatencyReport(r);
+      summaries.push({
+        benchmark: `latency (${r.writer.rowsPerSec} rows/s x ${Math.round(r.writer.ms / 1000)} s)`,
+        baseline: '-',
+        ours: `p50 ${r.latencyMs.p50} / p99 ${r.latencyMs.p99} ms`,
+        ratio: '-',
+        rss: `${r.worker.peakRssMiB} MiB`,
+        history: '-',
+        verdict: r.target.met ? 'target met' : `missed: p99 <= ${r.target.p99MaxMs} ms${r.lost ? `, ${r.lost} rows never seen` : ''}`,
+      });
     }
   }
 

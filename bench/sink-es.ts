@@ -379,7 +379,7 @@ async function runOurs(ctx: Ctx, topic: string, tag: string, tasks: number): Pro
 }
 
 /** SDK delete (cancel and wait); whatever still runs 15 s later is terminated. */
-async function deleteConnector(ctx: Ctx, name: string, tasks: number): Promise<void> {
+export async function deleteConnector(ctx: Pick<Ctx, 'sdk'>, name: string, tasks: number): Promise<void> {
   await Promise.race([ctx.sdk.delete(name).catch(() => undefined), sleep(15_000)]);
   for (const id of [connectorWorkflowId(name), ...Array.from({ length: tasks }, (_, i) => taskWorkflowId(name, i))]) {
     try {
