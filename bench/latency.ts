@@ -110,16 +110,20 @@ async function writer(db: mysql.Connection, table: string, rate: number, seconds
 }
 
 /**
- * Searches for what has not been seen yet, every `everyMs`, until stopped: ids above `low` (every
- * id up to `low` seen), ascending, 10,000 a page with search_after. Records each new id's latency.
+ * Searches for what has not been seen yet, every `everyMs`, until stopped: the ids above the
+ * highest seen, ascending, 10,000 a page with search_after; and, by id, any not seen below it (a
+ * document indexed out of order, or a row the pipeline lost). Records each new id's latency.
  */
 class Reader {
   readonly latencies = new Map<number, number>();
+  /** Every id up to `low` seen; `high`, the highest seen. */
   private low = 0;
+  private high = 0;
   private stopped = false;
   searches = 0;
   searchMsTotal = 0;
   errors = 0;
+  lastError = '';
   private done?: Promise<void>;
 
   constructor(private readonly es: EsClient, private readonly index: string, private readonly everyMs: number) {}
@@ -131,36 +135,46 @@ class Reader {
   private async loop(): Promise<void> {
     while (!this.stopped) {
       const began = Date.now();
-      await this.once().catch(() => { this.errors++; });
+      await this.once().catch((e: unknown) => { this.errors++; this.lastError = (e as Error).message; });
       await sleep(Math.max(0, this.everyMs - (Date.now() - began)));
     }
   }
 
-  private async once(): Promise<void> {
-    let after: number | undefined;
-    for (;;) {
-      const t = Date.now();
-      const r = await this.es.search<{ id: number; inserted_ms: number }>({
-        index: this.index,
-        size: 10_000,
-        query: { range: { id: { gt: this.low } } },
-        sort: [{ id: 'asc' }],
-        _source: ['id', 'inserted_ms'],
-        ...(after !== undefined ? { search_after: [after] } : {}),
-      }, { ignore: [404] });
-      const at = Date.now();
-      this.searches++;
-      this.searchMsTotal += at - t;
-      const hits = r.hits?.hits ?? [];
-      for (const h of hits) {
-        const s = h._source;
-        if (!s || this.latencies.has(s.id)) continue;
+  private async search(query: object, after?: number): Promise<Array<{ id: number; inserted_ms: number }>> {
+    const t = Date.now();
+    const r = await this.es.search<{ id: number; inserted_ms: number }>({
+      index: this.index, size: 10_000, query, sort: [{ id: 'asc' }], _source: ['id', 'inserted_ms'],
+      ...(after !== undefined ? { search_after: [after] } : {}),
+    }, { ignore: [404] });
+    const at = Date.now();
+    this.searches++;
+    this.searchMsTotal += at - t;
+    const out: Array<{ id: number; inserted_ms: number }> = [];
+    for (const h of r.hits?.hits ?? []) {
+      const s = h._source;
+      if (!s) continue;
+      out.push(s);
+      if (!this.latencies.has(s.id)) {
         this.latencies.set(s.id, at - Number(s.inserted_ms));
+        if (s.id > this.high) this.high = s.id;
       }
-      if (hits.length < 10_000) break;
-      after = Number(hits[hits.length - 1].sort?.[0]);
     }
     while (this.latencies.has(this.low + 1)) this.low++;
+    return out;
+  }
+
+  private async once(): Promise<void> {
+    // Below the highest seen: the ids still missing, by id (at most 10,000 a search).
+    const missing: number[] = [];
+    for (let id = this.low + 1; id < this.high && missing.length < 10_000; id++) if (!this.latencies.has(id)) missing.push(id);
+    if (missing.length) await this.search({ terms: { id: missing } });
+    // Above it: the new ones, page by page.
+    let after: number | undefined = this.high;
+    for (;;) {
+      const page = await this.search({ range: { id: { gt: after } } });
+      if (page.length < 10_000) break;
+      after = page[page.length - 1].id;
+    }
   }
 
   /** Every id up to `n` seen. */
@@ -231,7 +245,7 @@ export interface LatencyReport {
   /** p50/p99 per 10-second slice of the window (to see drift or a slow start). */
   slices: Array<{ fromSec: number; rows: number; p50: number; p99: number }>;
   target: { p99MaxMs: number; met: boolean };
-  reader: { searches: number; meanSearchMs: number; errors: number };
+  reader: { searches: number; meanSearchMs: number; errors: number; lastError: string };
   worker: { cpuSec: number; cpuUsPerRow: number; peakRssMiB: number; idleRssMiB: number };
   loadBefore: number[];
   loadAfter: number[];
@@ -399,7 +413,7 @@ export async function runLatency(o: LatencyOptions): Promise<LatencyReport> {
       latencyMs: stats, slices,
       insertToKafkaMs: { p50: percentile(toKafka, 50), p99: percentile(toKafka, 99), max: toKafka[toKafka.length - 1] ?? NaN, rows: toKafka.length },
       target: { p99MaxMs, met: measured.length === w.rows && stats.p99 <= p99MaxMs },
-      reader: { searches: reader.searches, meanSearchMs: round(reader.searchMsTotal / Math.max(1, reader.searches), 1), errors: reader.errors },
+      reader: { searches: reader.searches, meanSearchMs: round(reader.searchMsTotal / Math.max(1, reader.searches), 1), errors: reader.errors, lastError: reader.lastError },
       worker: { cpuSec: round(cpu, 1), cpuUsPerRow: round((cpu * 1e6) / Math.max(1, w.rows), 0), peakRssMiB: mib(peak), idleRssMiB: mib(idle) },
       loadBefore, loadAfter,
       file: o.out ?? path.join(RESULTS_DIR, `latency-${o.source}-${stamp}.json`),
@@ -472,7 +486,7 @@ export function printReport(r: LatencyReport): void {
   const lines = [
     '',
     `latency: ${src} → Kafka → Elasticsearch sink, one worker; ${r.writer.rows.toLocaleString('en')} rows at ${r.writer.rowsPerSec} rows/s over ${round(r.writer.ms / 1000, 1)} s (writer at most ${r.writer.maxBehindMs} ms behind schedule)`,
-    `inserted → searchable (default 1 s refresh; searched every ${r.options.searchEveryMs} ms, mean search ${r.reader.meanSearchMs} ms):`,
+    `inserted → searchable (default 1 s refresh; searched every ${r.options.searchEveryMs} ms, mean search ${r.reader.meanSearchMs} ms${r.reader.errors ? `, ${r.reader.errors} failed searches, the last: ${r.reader.lastError}` : ''}):`,
     `  p50 ${l.p50} ms   p95 ${l.p95} ms   p99 ${l.p99} ms   max ${l.max} ms   (min ${l.min}, mean ${l.mean})`,
     `  seen ${r.seen.toLocaleString('en')} of ${r.rows.toLocaleString('en')}${r.lost ? `: ${r.lost} NEVER SEEN within ${r.options.drainSec} s after the writer stopped` : ''}`,
     `  of which inserted → in Kafka (the record's CreateTime, our source's share): p50 ${r.insertToKafkaMs.p50} ms, p99 ${r.insertToKafkaMs.p99} ms, max ${r.insertToKafkaMs.max} ms (${r.insertToKafkaMs.rows.toLocaleString('en')} rows)`,
