@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import WeightedSequencer from './test/helpers/sequencer.js';
 
 // Three projects: unit (pure logic, fakes allowed), workflows (the workflows with stub activities
 // on a dev server of their own) and integration (real servers from `npm run stack -- up`; a missing
@@ -9,6 +10,9 @@ export default defineConfig({
     pool: 'forks',
     // 2 cores shared with four servers: keep concurrency modest.
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    // The three projects share that pool and one queue of files: the longest start first, by the
+    // committed weights in test/durations.json, so a fresh clone balances the two forks too.
+    sequence: { sequencer: WeightedSequencer },
     projects: [
       {
         test: {

@@ -1,11 +1,13 @@
 // Runs the benchmarks and prints a short summary. `npm run bench -- [flags]`; the flags go to
-// each benchmark (source-jdbc, see bench/source-jdbc.ts; sink-es, see bench/sink-es.ts; sink-jdbc,
-// see bench/sink-jdbc.ts; and
-// bench/README.md). `--bench source-jdbc|sink-es|sink-jdbc[,…]` picks benchmarks (default: all of them);
-// with several, every flag must be one that each of them knows (--rows, --runs, --keep, …).
+// each benchmark (source-jdbc, see bench/source-jdbc.ts; sink-es, see bench/sink-es.ts; sink-jdbc, see
+// bench/sink-jdbc.ts; latency, see bench/latency.ts; and bench/README.md).
+// `--bench source-jdbc|sink-es|sink-jdbc|latency[,…]` picks benchmarks (default: the three throughput ones;
+// latency, two minutes of steady load, only when named); with several, every flag must be one that each of
+// them knows (--rows, --runs, --keep, …).
 import { cleanupLeftovers, parseArgs as parseSourceJdbcArgs, printReport, runSourceJdbc } from './source-jdbc.js';
 import { cleanupLeftovers as cleanupSinkEs, parseArgs as parseSinkEsArgs, printReport as printSinkEsReport, runSinkEs } from './sink-es.js';
 import { cleanupLeftovers as cleanupSinkJdbc, parseArgs as parseSinkJdbcArgs, printReport as printSinkJdbcReport, runSinkJdbc } from './sink-jdbc.js';
+import { cleanupLeftovers as cleanupLatency, parseArgs as parseLatencyArgs, printReport as printLatencyReport, runLatency } from './latency.js';
 
 interface Summary {
   benchmark: string;
@@ -17,13 +19,14 @@ interface Summary {
   verdict: string;
 }
 
-const BENCHMARKS = ['source-jdbc', 'sink-es', 'sink-jdbc'] as const;
+const BENCHMARKS = ['source-jdbc', 'sink-es', 'sink-jdbc', 'latency'] as const;
+const BY_DEFAULT: BenchName[] = ['source-jdbc', 'sink-es', 'sink-jdbc'];
 type BenchName = (typeof BENCHMARKS)[number];
 
 /** Takes `--bench a,b` out of argv. */
 function pickBenchmarks(argv: string[]): { names: BenchName[]; rest: string[] } {
   const rest: string[] = [];
-  let names: BenchName[] = [...BENCHMARKS];
+  let names: BenchName[] = [...BY_DEFAULT];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--bench') {
       const v = (argv[++i] ?? '').split(',').filter(Boolean);
@@ -103,6 +106,25 @@ async function main(argv: string[]): Promise<number> {
           verdict: m.ratio === undefined ? '-' : m.ratio >= 0.9 ? 'ratio >= 0.9 met' : 'missed: ratio >= 0.9',
         });
       }
+    }
+  }
+
+  if (names.includes('latency')) {
+    const opts = parseLatencyArgs(rest);
+    if (opts.cleanup) {
+      await cleanupLatency();
+    } else {
+      const r = await runLatency(opts);
+      printLatencyReport(r);
+      summaries.push({
+        benchmark: `latency (${r.writer.rowsPerSec} rows/s x ${Math.round(r.writer.ms / 1000)} s)`,
+        baseline: '-',
+        ours: `p50 ${r.latencyMs.p50} / p99 ${r.latencyMs.p99} ms`,
+        ratio: '-',
+        rss: `${r.worker.peakRssMiB} MiB`,
+        history: '-',
+        verdict: r.target.met ? 'target met' : `missed: p99 <= ${r.target.p99MaxMs} ms${r.lost ? `, ${r.lost} rows never seen` : ''}`,
+      });
     }
   }
 

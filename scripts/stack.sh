@@ -437,26 +437,34 @@ cmd_up() {
   mkdir -p "$OPT" "$RUN"
   provision_tools
   if [ $# -gt 0 ]; then up_named "$@"; return; fi
-  provision_temporal
-  provision_kafka
-  provision_mariadb
-  provision_elasticsearch
-  start_temporal
-  start_kafka
-  start_mariadb
-  start_elasticsearch
+  provision_core
+  start_core
+  wait_core
+  cmd_status >&2
+  say "up. Temporal UI: http://127.0.0.1:$TEMPORAL_UI_PORT   (stop everything with: npm run stack -- down)"
+}
+
+provision_core() { provision_temporal; provision_kafka; provision_mariadb; provision_elasticsearch; }
+start_core() { start_temporal; start_kafka; start_mariadb; start_elasticsearch; }
+# wait_core [after_kafka]: waits for the core four; runs after_kafka (a function) once Kafka serves.
+wait_core() {
   wait_healthy temporal 90
   wait_healthy mariadb 90
   wait_healthy kafka 120
+  [ -z "${1:-}" ] || "$1"
   wait_healthy elasticsearch 180
-  cmd_status >&2
-  say "up. Temporal UI: http://127.0.0.1:$TEMPORAL_UI_PORT   (stop everything with: npm run stack -- down)"
 }
 
 is_core() { local c; for c in "${SERVICES[@]}"; do [ "$c" = "$1" ] && return 0; done; return 1; }
 is_extra() { local c; for c in "${EXTRA_SERVICES[@]}"; do [ "$c" = "$1" ] && return 0; done; return 1; }
 
-# up_named NAME...: the core four if any core name (or `all`) is given, then each named optional server.
+# An optional server whose service file sets <NAME>_NEEDS_KAFKA=1 stores its data in Kafka: it is
+# started once the broker serves.
+needs_kafka() { local v="${1^^}_NEEDS_KAFKA"; [ "${!v:-0}" = 1 ]; }
+
+# up_named NAME...: the core four if any core name (or `all`) is given, and each named optional
+# server. All are provisioned first, then started together (an optional server that needs Kafka
+# once the broker serves), then waited for: their start-ups overlap.
 up_named() {
   local names=() n core=0
   for n in "$@"; do
@@ -467,13 +475,20 @@ up_named() {
          else echo "stack: unknown service '$n'; services: ${SERVICES[*]} ${EXTRA_SERVICES[*]}" >&2; exit 2; fi ;;
     esac
   done
-  if [ "$core" = 1 ]; then cmd_up; fi
-  [ ${#names[@]} -eq 0 ] && return 0
+  if [ "$core" = 1 ]; then provision_core; fi
   for n in "${names[@]}"; do "provision_$n"; done
-  for n in "${names[@]}"; do "start_$n"; done
+  if [ "$core" = 1 ]; then start_core; fi
+  for n in "${names[@]}"; do needs_kafka "$n" || "start_$n"; done
+  UP_NAMES=("${names[@]}")
+  if [ "$core" = 1 ]; then wait_core start_kafka_users; else start_kafka_users; fi
   for n in "${names[@]}"; do wait_healthy "$n" "$(extra_timeout "$n")"; done
-  cmd_status "${names[@]}" >&2
+  local list=("${names[@]}")
+  if [ "$core" = 1 ]; then list=("${SERVICES[@]}" "${names[@]}"); fi
+  cmd_status "${list[@]}" >&2
+  if [ "$core" = 1 ]; then say "up. Temporal UI: http://127.0.0.1:$TEMPORAL_UI_PORT   (stop everything with: npm run stack -- down)"; fi
 }
+# The optional servers of this `up` that need Kafka (after wait_core has seen the broker serve).
+start_kafka_users() { local n; for n in "${UP_NAMES[@]}"; do if needs_kafka "$n"; then "start_$n"; fi; done; }
 # <NAME>_START_TIMEOUT (seconds, default 180) bounds the wait for an optional server.
 extra_timeout() { local v="${1^^}_START_TIMEOUT"; echo "${!v:-180}"; }
 

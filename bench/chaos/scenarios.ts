@@ -25,6 +25,11 @@ export interface Size {
   faults: number;
   /** How long an outage lasts (ES down, partition), ms. */
   outageMs: number;
+  /**
+   * errors.retry.delay.max.ms of the connectors (default Connect's 60000): the cap of the task's
+   * backoff between failed batches, which is what a recovery waits out after the server is back.
+   */
+  retryDelayMaxMs?: number;
   log?: (line: string) => void;
 }
 
@@ -69,6 +74,7 @@ function sourceConfig(table: string, prefix: string, size: Size, opts: { port?: 
     'temporal.batch.max.records': String(size.batch),
     'poll.interval.ms': '200',
     'connection.attempts': '1',
+    ...(size.retryDelayMaxMs ? { 'errors.retry.delay.max.ms': String(size.retryDelayMaxMs) } : {}),
     ...(opts.offsetsTopic ? { 'offsets.storage.topic': opts.offsetsTopic } : {}),
     ...(opts.exactlyOnce ? { 'exactly.once.support': 'required' } : {}),
   };
@@ -98,6 +104,9 @@ async function cleanUp(p: { progress: Progress; cluster: WorkerCluster; name: st
 
 /** The row of a source scenario once every id is in the topic and the connector RUNNING. */
 async function finish(scenario: string, faults: number, p: { progress: Progress; cluster: WorkerCluster; name: string; brokers: string; topic: string; rows: number; note?: string }): Promise<ScenarioResult> {
+  // The topic holds as many records as rows first (it may not even exist yet when the task's first
+  // worker died before producing anything), then every id is looked for.
+  await p.progress.waitFor(p.rows, 600_000, 'every row in the topic');
   const tally = await tallyWhenComplete(p.brokers, p.topic, p.rows, 600_000);
   p.progress.stop();
   await p.cluster.waitRunning(p.name);
@@ -217,9 +226,9 @@ export async function kafkaRestarts(size: Size): Promise<ScenarioResult> {
   const kafka = kafkaClient(brokers);
   const progress = new Progress(() => topicEnd(kafka, topic), size.rows);
   try {
-    await broker.start();
-    await loadTable(conn, id, size.rows);
-    await Promise.all([cluster.add(), cluster.add()]);
+    // The broker's start overlaps the table's load and the workers' (which reach Kafka only once a
+    // connector runs).
+    await Promise.all([broker.start(), loadTable(conn, id, size.rows), cluster.add(), cluster.add()]);
     await createConnector(cluster, name, sourceConfig(id, 'chaos.', size));
     progress.start();
     for (let i = 1; i <= size.faults; i++) {
@@ -255,14 +264,17 @@ export async function mariadbRestarts(size: Size): Promise<ScenarioResult> {
   const progress = new Progress(() => topicEnd(kafka, topic), size.rows);
   let conn: Db | undefined;
   try {
-    await server.start();
-    // Rows arrive in parts, each after a restart: the source must reconnect to read them.
+    // Rows arrive in parts, each after a restart: the source must reconnect to read them. The
+    // workers start while the database does (they reach it only once the connector runs).
     const part = Math.ceil(size.rows / (size.faults + 1));
+    const workers = Promise.all([cluster.add(), cluster.add()]);
+    workers.catch(() => undefined);
+    await server.start();
     conn = await db(port);
     await loadTable(conn, id, part);
     await conn.end();
     conn = undefined;
-    await Promise.all([cluster.add(), cluster.add()]);
+    await workers;
     await createConnector(cluster, name, sourceConfig(id, 'chaos.', size, { port }));
     progress.start();
     for (let i = 1; i <= size.faults; i++) {
@@ -325,6 +337,7 @@ export async function elasticsearchDown(size: Size): Promise<ScenarioResult> {
         'value.converter.schemas.enable': 'false',
         'batch.size': String(Math.min(size.batch, 2000)),
         'temporal.batch.max.records': String(size.batch),
+        ...(size.retryDelayMaxMs ? { 'errors.retry.delay.max.ms': String(size.retryDelayMaxMs) } : {}),
       },
     });
     if (created.status !== 201) throw new Error(`create ${name}: ${created.status} ${JSON.stringify(created.body)}`);
@@ -366,8 +379,7 @@ export async function temporalRestart(size: Size): Promise<ScenarioResult> {
   const kafka = kafkaClient();
   const progress = new Progress(() => topicEnd(kafka, topic), size.rows);
   try {
-    await server.start();
-    await loadTable(conn, id, size.rows);
+    await Promise.all([server.start(), loadTable(conn, id, size.rows)]);
     await Promise.all([cluster.add(), cluster.add()]);
     await createConnector(cluster, name, sourceConfig(id, 'chaos.', size));
     progress.start();
@@ -450,12 +462,15 @@ export async function workerOutOfMemory(size: Size, opts: { heapMb?: number } = 
   const progress = new Progress(() => topicEnd(kafka, topic), size.rows);
   try {
     // 32 KB a row: a poll of 2,000 rows is 64 MB of text, several times that while it is converted and produced.
+    // The small worker starts while the rows load.
+    const starting = cluster.add({ NODE_OPTIONS: `--max-old-space-size=${opts.heapMb ?? 160}` });
+    starting.catch(() => undefined);
     await conn.query(`CREATE TABLE \`${id}\` (id BIGINT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(40) NOT NULL, n INT NOT NULL, wide MEDIUMTEXT NOT NULL)`);
     for (let from = 1; from <= size.rows; from += 1000) {
       const to = Math.min(size.rows, from + 999);
       await conn.query(`INSERT INTO \`${id}\` (id, v, n, wide) SELECT seq, CONCAT('row-', seq), seq % 1000, REPEAT(MD5(seq), 1024) FROM seq_${from}_to_${to}`);
     }
-    const small = await cluster.add({ NODE_OPTIONS: `--max-old-space-size=${opts.heapMb ?? 160}` });
+    const small = await starting;
     const config = { ...sourceConfig(id, 'chaos.', size), 'batch.max.rows': '2000', 'temporal.batch.max.records': '20000', 'temporal.batch.max.ms': '60000' };
     await createConnector(cluster, name, config);
     progress.start();

@@ -10,7 +10,10 @@ import {
 // touched. Each: nothing lost, at most one batch repeated per fault (at-least-once), 0 repeated in
 // exactly-once mode, and the connector RUNNING at the end without a manual step.
 
-const size: Size = { rows: 3000, batch: 100, faults: 1, outageMs: 10_000, log: (l) => console.log(l) };
+// errors.retry.delay.max.ms=1000 caps the task's backoff between failed batches (Connect's default
+// cap is 60 s): a recovery then waits at most 1 s after the server is back instead of a doubling
+// backoff's 2.4-4.8 s; what is proven (nothing lost, RUNNING again without a manual step) is the same.
+const size: Size = { rows: 3000, batch: 100, faults: 1, outageMs: 10_000, retryDelayMaxMs: 1000, log: (l) => console.log(l) };
 const TIMEOUT = 900_000;
 
 function expectAtLeastOnce(r: ScenarioResult, faults = r.faults, batch = size.batch): void {

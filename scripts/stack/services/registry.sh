@@ -17,6 +17,9 @@ SCHEMA_REGISTRY_MANAGEMENT_PORT=${SCHEMA_REGISTRY_MANAGEMENT_PORT:-8091}
 SCHEMA_REGISTRY_HEAP=${SCHEMA_REGISTRY_HEAP:--Xms128m -Xmx384m}
 SCHEMA_REGISTRY_TOPIC=${SCHEMA_REGISTRY_TOPIC:-_tconnect_schemas}
 : "${REGISTRY_START_TIMEOUT:=300}"
+# `up` starts it once the broker serves (the other servers start beside the core four).
+# shellcheck disable=SC2034 # read by scripts/stack.sh (needs_kafka)
+REGISTRY_NEEDS_KAFKA=1
 REGISTRY_HOME=$OPT/apicurio-registry-$APICURIO_VERSION
 
 # The major version a java binary reports (17, 21, 25, ...), or nothing.
