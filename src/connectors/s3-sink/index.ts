@@ -1,5 +1,6 @@
 import { key } from '../../config/define.js';
 import { defineStorageSink } from '../storage/sink.js';
+import { S3Store } from '../storage/stores/s3.js';
 import { s3ConnectionKeys, s3PartSizeKey, s3Problems } from '../storage/stores/s3-config.js';
 
 // Confluent's S3 sink (io.confluent.connect.s3.S3SinkConnector): the storage-sink core over an
@@ -22,6 +23,5 @@ export const s3Sink = defineStorageSink({
   },
   validateStore: s3Problems,
   compression: (cfg) => ({ type: cfg['s3.compression.type'], level: cfg['s3.compression.level'] }),
-  // The AWS SDK loads when a task opens its store, not with the connector registry.
-  openStore: async (cfg, ctx) => new (await import('../storage/stores/s3.js')).S3Store(cfg, ctx.logger),
+  openStore: (cfg, ctx) => new S3Store(cfg, ctx.logger),
 });
