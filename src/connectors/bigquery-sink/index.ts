@@ -1,6 +1,5 @@
 import { defineSink } from '../types.js';
 import { bigQuerySinkConfig, parseBigQuerySinkConfig, validateBigQuerySink } from './config.js';
-import { startBigQuerySinkTask } from './task.js';
 
 // The WePay/Confluent BigQuery sink (com.wepay.kafka.connect.bigquery.BigQuerySinkConnector).
 
@@ -19,5 +18,6 @@ export const bigQuerySink = defineSink({
     return Array.from({ length: Math.max(1, maxTasks) }, () => ({ ...raw }));
   },
 
-  startTask: startBigQuerySinkTask,
+  // The task's module (and its client library) loads when a task starts, not with the registry.
+  startTask: (taskConfig, ctx) => import('./task.js').then((m) => m.startBigQuerySinkTask(taskConfig, ctx)),
 });

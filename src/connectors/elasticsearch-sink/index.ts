@@ -1,6 +1,5 @@
 import { defineSink } from '../types.js';
 import { elasticsearchSinkConfig, parseElasticsearchSinkConfig, validateElasticsearchSink } from './config.js';
-import { startElasticsearchSinkTask } from './task.js';
 
 // Confluent's Elasticsearch sink (io.confluent.connect.elasticsearch.ElasticsearchSinkConnector)
 // for Elasticsearch 7.x/8.x indices.
@@ -20,5 +19,6 @@ export const elasticsearchSink = defineSink({
     return Array.from({ length: Math.max(1, maxTasks) }, () => ({ ...raw }));
   },
 
-  startTask: startElasticsearchSinkTask,
+  // The task's module (and its client library) loads when a task starts, not with the registry.
+  startTask: (taskConfig, ctx) => import('./task.js').then((m) => m.startElasticsearchSinkTask(taskConfig, ctx)),
 });

@@ -1,6 +1,6 @@
 import { key } from '../../config/define.js';
 import { defineStorageSink } from '../storage/sink.js';
-import { GCS_DEFAULT_PART_SIZE, GcsStore } from '../storage/stores/gcs.js';
+import { GCS_DEFAULT_PART_SIZE } from '../storage/stores/gcs-config.js';
 
 // Confluent's Google Cloud Storage sink (io.confluent.connect.gcs.GcsSinkConnector): the shared
 // storage-sink core (partitioners, formats, rotation, exactly-once file names) over GcsStore.
@@ -45,7 +45,9 @@ export const gcsSink = defineStorageSink({
     return problems;
   },
   compression: (cfg) => ({ type: cfg['gcs.compression.type'], level: cfg['gcs.compression.level'] }),
-  openStore(cfg) {
+  // Google's client loads when a task opens its store, not with the connector registry.
+  async openStore(cfg) {
+    const { GcsStore } = await import('../storage/stores/gcs.js');
     return new GcsStore({
       bucket: cfg['gcs.bucket.name'],
       endpoint: cfg['store.url'],

@@ -1,7 +1,6 @@
 import { parseConfig } from '../../plugins/define.js';
 import { defineSink } from '../types.js';
 import { httpSinkConfig, validateHttpSink } from './config.js';
-import { startHttpSinkTask } from './task.js';
 
 // An HTTP sink with Confluent's HTTP sink connector's class name and main keys: records POSTed (or
 // PUT/PATCHed) to a URL in batches (a JSON array or newline-delimited JSON), extra headers, basic,
@@ -23,6 +22,7 @@ export const httpSink = defineSink({
   },
 
   async startTask(taskConfig, ctx) {
+    const { startHttpSinkTask } = await import('./task.js');
     return startHttpSinkTask(parseConfig(httpSinkConfig, taskConfig), ctx);
   },
 });

@@ -1,6 +1,5 @@
 import { defineSink } from '../types.js';
 import { jdbcSinkConfig, parseJdbcSinkConfig, validateJdbcSink } from './config.js';
-import { startJdbcSinkTask } from './task.js';
 
 // Kafka Connect JDBC's sink (io.confluent.connect.jdbc.JdbcSinkConnector) for MySQL and MariaDB.
 
@@ -21,5 +20,6 @@ export const jdbcSink = defineSink({
     return Array.from({ length: Math.max(1, maxTasks) }, () => ({ ...raw }));
   },
 
-  startTask: startJdbcSinkTask,
+  // The task's module (and its client library) loads when a task starts, not with the registry.
+  startTask: (taskConfig, ctx) => import('./task.js').then((m) => m.startJdbcSinkTask(taskConfig, ctx)),
 });

@@ -5,7 +5,6 @@ import { classifyError, connectionSettings, Db } from '../jdbc/connection.js';
 import type { TableRef } from '../jdbc/dialect.js';
 import { configDialect } from '../jdbc/keys.js';
 import { listTables, planTasks, sameTables, tablesOf, TABLES_FETCHED_KEY, TABLES_KEY } from './tables.js';
-import { startJdbcSourceTask } from './task.js';
 
 // Kafka Connect JDBC's source (io.confluent.connect.jdbc.JdbcSourceConnector) for MySQL and MariaDB.
 
@@ -40,7 +39,8 @@ export const jdbcSource = defineSource({
     return planTasks(configDialect(cfg), raw, tables, maxTasks);
   },
 
-  startTask: startJdbcSourceTask,
+  // The task's module (and its client library) loads when a task starts, not with the registry.
+  startTask: (taskConfig, ctx) => import('./task.js').then((m) => m.startJdbcSourceTask(taskConfig, ctx)),
 
   /**
    * Exactly once needs an offset that pins the position: the incrementing column (alone or after

@@ -2,7 +2,6 @@ import { DataError } from '../../errors.js';
 import { DECIMAL_SCALE, LOGICAL } from '../../records/schema.js';
 import type { Db } from './connection.js';
 import { splitQualifiedList, type DdlColumn, type JdbcDialect, type ServerError, type TableRef, type TemporalColumn, type WriteLimits } from './dialect.js';
-import { MySqlSession } from './mysql-session.js';
 
 // The MySQL/MariaDB dialect (Kafka Connect's MySqlDatabaseDialect). Every identifier that reaches
 // SQL goes through quoteId, so a name that contains a backtick can neither break nor extend the statement.
@@ -172,7 +171,8 @@ export const mysqlDialect: JdbcDialect = {
   name: 'MySqlDatabaseDialect',
   urlSchemes: ['mysql', 'mariadb'],
   defaultPort: 3306,
-  connect: (s, host, port) => MySqlSession.connect(s, host, port),
+  // The driver loads with the first connection, not with the connector registry.
+  connect: (s, host, port) => import('./mysql-session.js').then((m) => m.MySqlSession.connect(s, host, port)),
   serverError,
   defaultNamespace: (url) => url.database,
   prepareWriteSession,

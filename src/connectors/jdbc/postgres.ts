@@ -1,7 +1,6 @@
 import { DataError } from '../../errors.js';
 import { LOGICAL } from '../../records/schema.js';
 import { splitQualifiedList, type DdlColumn, type JdbcDialect, type ServerError, type TableRef, type TemporalColumn, type WriteLimits } from './dialect.js';
-import { PgSession } from './postgres-session.js';
 
 // The PostgreSQL dialect (Kafka Connect's PostgreSqlDatabaseDialect): "double-quoted" identifiers,
 // schema-qualified tables (a connection sees one database), Confluent's DDL types, upserts with
@@ -133,7 +132,8 @@ export const postgresDialect: JdbcDialect = {
   name: 'PostgreSqlDatabaseDialect',
   urlSchemes: ['postgresql'],
   defaultPort: 5432,
-  connect: (s, host, port) => PgSession.connect(s, host, port),
+  // The driver loads with the first connection, not with the connector registry.
+  connect: (s, host, port) => import('./postgres-session.js').then((m) => m.PgSession.connect(s, host, port)),
   serverError,
   // pgjdbc's currentSchema picks the schema unqualified names are in; else PostgreSQL's default.
   defaultNamespace: (url) => (url.params.currentSchema ?? '').split(',')[0].trim() || 'public',

@@ -1,7 +1,6 @@
 import { parseConfig } from '../../plugins/define.js';
 import { defineSink } from '../types.js';
 import { lambdaSinkConfig, validateLambdaSink } from './config.js';
-import { startLambdaSinkTask } from './task.js';
 
 // An AWS Lambda sink with kafka-connect-lambda's class name and keys: records invoke a function
 // (batched as a JSON array, or one invocation each), synchronously or as events, through the AWS
@@ -22,6 +21,7 @@ export const lambdaSink = defineSink({
   },
 
   async startTask(taskConfig, ctx) {
+    const { startLambdaSinkTask } = await import('./task.js');
     return startLambdaSinkTask(parseConfig(lambdaSinkConfig, taskConfig), ctx);
   },
 });

@@ -1,7 +1,6 @@
 import { parseConfig } from '../../plugins/define.js';
 import { defineSink } from '../types.js';
 import { checkTopicOverrides, connectionUri, mongoSinkConfig, validateMongoSink } from './config.js';
-import { startMongoSinkTask } from './task.js';
 import { connectionUriProblem } from './uri.js';
 
 // The MongoDB Kafka connector's sink (com.mongodb.kafka.connect.MongoSinkConnector) on the
@@ -30,6 +29,7 @@ export const mongoSink = defineSink({
 
   async startTask(taskConfig, ctx) {
     checkTopicOverrides(taskConfig);
+    const { startMongoSinkTask } = await import('./task.js');
     return startMongoSinkTask(taskConfig, parseConfig(mongoSinkConfig, taskConfig), ctx);
   },
 });

@@ -1,4 +1,9 @@
-import { MongoClient } from 'mongodb';
+import { createRequire } from 'node:module';
+import type { MongoClient as MongoClientType } from 'mongodb';
+
+// The driver is required when a config is validated, not when the connector registry loads
+// (it costs ~25 MiB in a worker that never runs this connector); validation is synchronous.
+const requireFrom = createRequire(import.meta.url);
 
 /**
  * The hosts of a MongoDB connection string, without scheme, credentials or options: safe to log.
@@ -13,6 +18,7 @@ export function redactedHosts(uri: string): string {
 /** Why the driver refuses the connection string, or undefined when it parses (nothing is connected). */
 export function connectionUriProblem(uri: string): string | undefined {
   try {
+    const { MongoClient } = requireFrom('mongodb') as { MongoClient: typeof MongoClientType };
     new MongoClient(uri, { serverSelectionTimeoutMS: 1 });
     return undefined;
   } catch (e) {

@@ -4,7 +4,6 @@
 import { defineSource, type SourcePlugin } from '../types.js';
 import { mysqlCdcConfig, validateMysqlCdc } from './config.js';
 import type { BinlogConnectorName } from './source-info.js';
-import { startBinlogTask } from './task.js';
 
 function binlogConnector(connector: BinlogConnectorName, className: string, aliases: string[], summary: string): SourcePlugin<typeof mysqlCdcConfig.keys> {
   return defineSource({
@@ -19,7 +18,7 @@ function binlogConnector(connector: BinlogConnectorName, className: string, alia
     async taskConfigs(raw) {
       return [{ ...raw }];
     },
-    startTask: (raw, ctx) => startBinlogTask(raw, ctx, connector),
+    startTask: (raw, ctx) => import('./task.js').then((m) => m.startBinlogTask(raw, ctx, connector)),
   });
 }
 

@@ -1,6 +1,5 @@
 import { defineSource } from '../types.js';
 import { parsePostgresCdcConfig, postgresCdcConfig, validatePostgresCdc } from './config.js';
-import { startPostgresCdcTask } from './task.js';
 
 // Debezium's PostgreSQL connector (io.debezium.connector.postgresql.PostgresConnector) over the
 // pgoutput plug-in: Debezium's keys, topics, change event envelope and offsets.
@@ -20,5 +19,6 @@ export const postgresCdcSource = defineSource({
     return [{ ...raw }];
   },
 
-  startTask: startPostgresCdcTask,
+  // The task's module (and its client library) loads when a task starts, not with the registry.
+  startTask: (taskConfig, ctx) => import('./task.js').then((m) => m.startPostgresCdcTask(taskConfig, ctx)),
 });

@@ -2,7 +2,6 @@ import { defineConfig, key } from '../../config/define.js';
 import { parseConfig } from '../../plugins/define.js';
 import { applyAllowedPaths, checkFileAllowed, fileProblem } from '../file-stream/allowed-paths.js';
 import { defineSink } from '../types.js';
-import { startRotatingFileTask } from './task.js';
 
 // Writes records to CSV or JSON-lines files in a directory, one file series per topic-partition,
 // rotated by record count, size or age, with the names and rotation keys of Confluent's storage
@@ -36,6 +35,7 @@ export const rotatingFileSink = defineSink({
     return Array.from({ length: Math.max(1, maxTasks) }, () => ({ ...raw }));
   },
   async startTask(taskConfig, ctx) {
+    const { startRotatingFileTask } = await import('./task.js');
     return startRotatingFileTask(parseConfig(rotatingFileConfig, taskConfig), ctx);
   },
 });

@@ -1,6 +1,7 @@
 import { key } from '../../config/define.js';
 import { defineStorageSink } from '../storage/sink.js';
-import { S3Store, s3ConnectionKeys, s3PartSizeKey, s3Problems } from '../storage/stores/s3.js';
+import { S3Store } from '../storage/stores/s3.js';
+import { s3ConnectionKeys, s3PartSizeKey, s3Problems } from '../storage/stores/s3-config.js';
 
 // Confluent's S3 sink (io.confluent.connect.s3.S3SinkConnector): the storage-sink core over an
 // S3 store. Everything but the store's keys is the core's (src/connectors/storage/).

@@ -2,8 +2,7 @@ import { defineConfig, key } from '../../config/define.js';
 import { parseConfig } from '../../plugins/define.js';
 import { compileJavaRegex } from '../../transforms/util/java-regex.js';
 import { defineSource } from '../types.js';
-import { s3ConnectionKeys, s3Problems } from '../storage/stores/s3.js';
-import { startS3SourceTask } from './task.js';
+import { s3ConnectionKeys, s3Problems } from '../storage/stores/s3-config.js';
 
 // Confluent's S3 source (io.confluent.connect.s3.source.S3SourceConnector), in its two modes:
 // RESTORE_BACKUP reads back what the S3 sink wrote (<topics.dir>/<topic>/<partition path>/
@@ -67,6 +66,7 @@ export const s3Source = defineSource({
     return Array.from({ length: tasks }, (_, i) => ({ ...raw, 'task.index': String(i), 'task.count': String(tasks) }));
   },
   async startTask(taskConfig, ctx) {
+    const { startS3SourceTask } = await import('./task.js');
     return startS3SourceTask(parseConfig(s3SourceConfig, taskConfig), ctx);
   },
 });

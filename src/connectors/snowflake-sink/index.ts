@@ -1,6 +1,5 @@
 import { defineSink } from '../types.js';
 import { parseSnowflakeSinkConfig, snowflakeSinkConfig, validateSnowflakeSink } from './config.js';
-import { startSnowflakeSinkTask } from './task.js';
 
 // Snowflake's Kafka connector (com.snowflake.kafka.connector.SnowflakeSinkConnector), writing
 // through Snowflake's SQL API with key-pair JWT authentication.
@@ -20,5 +19,6 @@ export const snowflakeSink = defineSink({
     return Array.from({ length: Math.max(1, maxTasks) }, () => ({ ...raw }));
   },
 
-  startTask: startSnowflakeSinkTask,
+  // The task's module (and its client library) loads when a task starts, not with the registry.
+  startTask: (taskConfig, ctx) => import('./task.js').then((m) => m.startSnowflakeSinkTask(taskConfig, ctx)),
 });

@@ -28,8 +28,9 @@ export interface GcsStoreOptions {
   retryBackoffMs?: number;
 }
 
-/** Confluent's gcs.part.size default: 25 MiB. */
-export const GCS_DEFAULT_PART_SIZE = 25 * 1024 * 1024;
+import { GCS_DEFAULT_PART_SIZE } from './gcs-config.js';
+
+export { GCS_DEFAULT_PART_SIZE };
 /** Resumable-upload chunks are multiples of 256 KiB (a rule of the GCS API). */
 const CHUNK_QUANTUM = 256 * 1024;
 
