@@ -100,7 +100,7 @@ export function messageValue(seq: number): string {
 }
 
 /** Creates the topic and produces N messages (acks=1, big sendBatch calls, a few in flight). */
-async function loadTopic(kafka: Kafka, admin: Admin, topic: string, n: number, partitions: number): Promise<{ ms: number; bytes: number }> {
+export async function loadTopic(kafka: Kafka, admin: Admin, topic: string, n: number, partitions: number): Promise<{ ms: number; bytes: number }> {
   const t0 = Date.now();
   await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
   const producer = kafka.producer({ allowAutoTopicCreation: false });
@@ -138,7 +138,7 @@ async function loadTopic(kafka: Kafka, admin: Admin, topic: string, n: number, p
 /** The same settings for every side's index: one shard, no replica, no refresh during the load. */
 const INDEX_SETTINGS = { number_of_shards: 1, number_of_replicas: 0, refresh_interval: '-1' };
 
-async function createIndex(es: EsClient, index: string): Promise<void> {
+export async function createIndex(es: EsClient, index: string): Promise<void> {
   await es.indices.delete({ index, ignore_unavailable: true });
   await es.indices.create({ index, settings: INDEX_SETTINGS });
 }

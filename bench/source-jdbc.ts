@@ -124,7 +124,7 @@ const ROW_SELECT = `CONCAT('customer-', LPAD(seq, 10, '0')), CONCAT('user', seq,
 const COLS = '(customer, email, status, quantity, amount, note, created_at)';
 
 /** ~200 bytes a row (~185 B of column data + InnoDB row overhead); the sequence engine, else multi-row INSERTs. */
-async function loadTable(db: mysql.Connection, table: string, rows: number): Promise<number> {
+export async function loadTable(db: mysql.Connection, table: string, rows: number): Promise<number> {
   const t0 = Date.now();
   await db.query(TABLE_DDL(table));
   const chunk = 100_000;
