@@ -63,9 +63,9 @@ async function loadJdbcTopic(kafka: Kafka, admin: Admin, topic: string, n: numbe
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {
-    for (let from = 1; from <= n; from += 8000) {
+    for (let from = 1; from <= n; from += 2000) {
       const messages: Message[] = [];
-      for (let s = from; s < Math.min(n + 1, from + 8000); s++) {
+      for (let s = from; s < Math.min(n + 1, from + 2000); s++) {
         const value = new Struct(VALUE).put('id', s).put('customer_id', (s * 7919) % 100_000).put('amount', (s % 1_000_000) / 100)
           .put('status', ['NEW', 'PAID', 'SHIPPED', 'CANCELLED'][s % 4]).put('note', s % 50 === 0 ? null : `note for order ${s}`)
           .put('updated_at', new Date(Date.UTC(2024, 0, 1) + s * 1000));
@@ -113,8 +113,9 @@ async function main(o: Options): Promise<void> {
       } else {
         await loadJdbcTopic(kafka, admin, topic, o.rows, o.partitions);
         table = `bench_jdbc_peer${tag}`;
-        // Benthos's sql_insert writes into an existing table; Debezium's sink creates its own (schema.evolution=basic).
-        if (o.engine === 'benthos') await db.query(`CREATE TABLE \`${table}\` ${SINK_JDBC_DDL}`);
+        // The same table for every engine: Benthos's sql_insert needs it; Debezium's sink would create it
+        // (schema.evolution=basic), but with tasks.max > 1 its tasks race on CREATE TABLE and retry.
+        await db.query(`CREATE TABLE \`${table}\` ${SINK_JDBC_DDL}`);
       }
     }
     log(`${o.job}: ${o.rows.toLocaleString('en')} records ready; starting ${o.engine} (logs in ${logDir})`);

@@ -5,7 +5,8 @@
 // names (startPeer). A run hands back the process id before its go, so a benchmark samples its RSS (VmRSS
 // every 500 ms, VmHWM at the end) and CPU (/proc/<pid>/stat) exactly as it samples ours.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -70,9 +71,11 @@ export interface ConnectInstall {
 /** The Connect install when it is complete in the cache (nothing is fetched), else undefined. */
 export function connectInstalled(): ConnectInstall | undefined {
   const libs = path.join(stackOpt(), 'kafka-connect-3.9.1/libs');
-  const version = /<debezium.version>(.*)<\/debezium.version>/.exec(
-    spawnSync('cat', [path.join(PEERS_DIR, 'connect/debezium-mariadb-pom.xml')], { encoding: 'utf8' }).stdout)?.[1];
-  const pluginPath = path.join(stackOpt(), 'kafka-connect-peers', `debezium-${version}`);
+  // install.sh's folder name: debezium-<version>-<first 8 hex of sha256 over the two poms>.
+  const poms = ['debezium-mariadb-pom.xml', 'debezium-jdbc-pom.xml'].map((f) => readFileSync(path.join(PEERS_DIR, 'connect', f)));
+  const version = /<debezium.version>(.*)<\/debezium.version>/.exec(poms[0].toString('utf8'))?.[1];
+  const hash = createHash('sha256').update(Buffer.concat(poms)).digest('hex').slice(0, 8);
+  const pluginPath = path.join(stackOpt(), 'kafka-connect-peers', `debezium-${version}-${hash}`);
   return existsSync(path.join(libs, '../.installed')) && existsSync(path.join(pluginPath, '.installed')) ? { libs, pluginPath } : undefined;
 }
 
@@ -112,7 +115,11 @@ export interface PeerRunOptions {
   name: string;
   /** Children's logs go here (one file per run). */
   logDir: string;
-  /** source-jdbc: the table read; sink-jdbc: the table written (Benthos: it must exist; Debezium creates it). */
+  /**
+   * source-jdbc: the table read; sink-jdbc: the table written. Benthos needs it to exist; Debezium creates it when
+   * absent (schema.evolution=basic), but with tasks.max > 1 its tasks race on CREATE TABLE and retry (a second
+   * or so lost): create it first, as for the other sides.
+   */
   table?: string;
   /** source-jdbc: the topic Benthos writes (Debezium writes <name>.<database>.<table>); sinks: the topic read. */
   topic?: string;
