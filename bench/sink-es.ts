@@ -23,7 +23,7 @@ import {
   REPO_ROOT, RESULTS_DIR, RssSampler, fileStamp, groupLag, loadavg, machine, machineBusySeconds, median, memAvailable, mib,
   procCpuSeconds, procMemory, round, sleep, spawnNode, stackEnv, stopChild, threadCpuSeconds, cpuByThreadDelta, waitForLine,
   waitForQuiet, type QuietWait, type StackEnv,
-  childEnv, codeState, logTo, profileFlags, serverPids, benchMain,
+  childEnv, codeState, logTo, profileFlags, serverPids, benchMain, measureProcess,
 } from './lib/common.js';
 import type { BaselineKafkaEsOptions } from './baseline-kafka-es.js';
 import { COMMON_USAGE, parseBenchFlags, type CommonBenchOptions } from './lib/flags.js';
@@ -654,26 +654,19 @@ async function runBenthosEs(ctx: Ctx, topic: string, tag: string): Promise<SideR
   const groupId = p.groupId!;
   let stopped = false;
   try {
-    const pid = p.pid;
-    const sampler = new RssSampler(pid, o.rssGuardMiB * 1024 * 1024).start();
-    const cpu0 = procCpuSeconds(pid), threads0 = threadCpuSeconds(pid), srv0 = cpuSnapshot(ctx.servers), busy0 = machineBusySeconds();
+    const m = measureProcess(p.pid, o.rssGuardMiB * 1024 * 1024, ctx.servers);
     const loadBefore = loadavg();
     const t0 = Date.now();
     await p.go();
     const w = await watch(ctx, 'benthos', index, groupId, topic, t0, p.alive);
-    const cpu = procCpuSeconds(pid) - cpu0;
-    const cpuByThread = cpuByThreadDelta(threads0, threadCpuSeconds(pid));
-    const busy = machineBusySeconds() - busy0;
-    const srv = cpuDelta(srv0, cpuSnapshot(ctx.servers));
-    const peak = sampler.stop();
-    const hwm = procMemory(pid).hwm;
+    const x = m.finish();
     const ms = w.doneAt - t0;
     const peer = await p.stop();
     stopped = true;
     return {
       side: 'benthos', index, ms, docsPerSec: Math.round(o.messages / (ms / 1000)), firstDocMs: w.firstAt === null ? null : w.firstAt - t0,
-      peakRssMiB: mib(peak), hwmMiB: mib(hwm), idleRssMiB: NaN, cpuSec: round(cpu, 1), cpuByThread, serverCpuSec: srv,
-      machineBusyCores: round(busy / (ms / 1000), 2), loadBefore, loadAfter: loadavg(), groupId, lag: w.lag, lagAtDone: w.lagAtDone,
+      peakRssMiB: mib(x.peakRss), hwmMiB: mib(x.hwm), idleRssMiB: NaN, cpuSec: round(x.cpuSec, 1), cpuByThread: x.cpuByThread, serverCpuSec: x.serverCpuSec,
+      machineBusyCores: round(x.busySec / (ms / 1000), 2), loadBefore, loadAfter: loadavg(), groupId, lag: w.lag, lagAtDone: w.lagAtDone,
       detail: { log: p.logFile, peer },
     };
   } finally {

@@ -18,7 +18,7 @@ import { CONNECTOR_WORKFLOW, connectorWorkflowId, taskStatusQuery, taskWorkflowI
 import {
   REPO_ROOT, RESULTS_DIR, RssSampler, fileStamp, machine, median, memAvailable, mib, procCpuSeconds, procMemory, round,
   ancestorPids, cpuByThreadDelta, machineBusySeconds, sleep, threadCpuSeconds, waitForQuiet, type QuietWait, spawnNode, stackEnv, stopChild, waitForLine, type StackEnv,
-  childEnv, codeState, logTo, profileFlags, serverPids, benchMain,
+  childEnv, codeState, logTo, profileFlags, serverPids, benchMain, measureProcess,
 } from './lib/common.js';
 import type { BaselineOptions } from './baseline-jdbc-kafka.js';
 import { COMMON_USAGE, parseBenchFlags, type CommonBenchOptions } from './lib/flags.js';
@@ -671,25 +671,19 @@ async function runPeerSide(ctx: Ctx, engine: PeerEngine, table: string, tag: str
   const p = await startPeer(engine, 'source-jdbc', { env, name: engine === 'benthos' ? `bench-src-benthos-${tag}` : extraTopic('connect', table, tag), logDir: ctx.logDir, table, topic: extraTopic('benthos', table, tag) });
   let stopped = false;
   try {
-    const pid = p.pid;
-    const sampler = new RssSampler(pid, o.rssGuardMiB * 1024 * 1024).start();
-    const cpu0 = procCpuSeconds(pid), srv0 = cpuSnapshot(ctx.servers), busy0 = machineBusySeconds(), threads0 = threadCpuSeconds(pid);
+    const m = measureProcess(p.pid, o.rssGuardMiB * 1024 * 1024, ctx.servers);
     const t0 = Date.now();
     await p.go();
     const w = await waitForMessages(ctx.admin, p.target, o.rows, t0, o.timeoutSec * 1000, p.side, p.alive);
-    const cpu = procCpuSeconds(pid) - cpu0;
-    const srv = cpuDelta(srv0, cpuSnapshot(ctx.servers));
-    const busy = machineBusySeconds() - busy0;
-    const cpuByThread = cpuByThreadDelta(threads0, threadCpuSeconds(pid));
-    const peak = sampler.stop();
-    const hwm = procMemory(pid).hwm;
+    const x = m.finish();
     const ms = w.doneAt - t0;
     const peer = await p.stop();
     stopped = true;
     return {
       ms, rowsPerSec: Math.round(o.rows / (ms / 1000)), firstRecordMs: w.firstAt === null ? null : w.firstAt - t0,
-      peakRssMiB: mib(peak), hwmMiB: mib(hwm), idleRssMiB: p.idleRssBytes === null ? NaN : mib(p.idleRssBytes), cpuSec: round(cpu, 1), serverCpuSec: srv,
-      ...contention(busy, cpu, srv, ms), cpuByThread, messages: w.count, detail: { side: p.side, topic: p.target, log: p.logFile, peer },
+      peakRssMiB: mib(x.peakRss), hwmMiB: mib(x.hwm), idleRssMiB: p.idleRssBytes === null ? NaN : mib(p.idleRssBytes), cpuSec: round(x.cpuSec, 1),
+      serverCpuSec: x.serverCpuSec, ...contention(x.busySec, x.cpuSec, x.serverCpuSec, ms), cpuByThread: x.cpuByThread,
+      messages: w.count, detail: { side: p.side, topic: p.target, log: p.logFile, peer },
     };
   } finally {
     if (!stopped) await p.stop().catch((e: unknown) => log(`    stopping ${p.side}: ${String(e)}`));

@@ -387,3 +387,26 @@ export function stdinWords(): (word: string) => Promise<void> {
     else waiters.push([word, resolve]);
   });
 }
+
+/**
+ * Starts measuring one side's process for its timed window: its RSS every 500 ms (killed over `guardBytes`), its
+ * CPU in all and by thread, the CPU of the stack's `servers` (name -> pid) and the machine's busy time. `finish()`
+ * reads them all at the end of the window (CPU seconds unrounded; bytes for memory).
+ */
+export function measureProcess(pid: number, guardBytes: number, servers: Record<string, number>): {
+  finish(): { cpuSec: number; cpuByThread: Record<string, number>; serverCpuSec: Record<string, number>; busySec: number; peakRss: number; hwm: number };
+} {
+  const sampler = new RssSampler(pid, guardBytes).start();
+  const serverCpu = () => Object.fromEntries(Object.entries(servers).map(([k, p]) => [k, procCpuSeconds(p)]));
+  const cpu0 = procCpuSeconds(pid), threads0 = threadCpuSeconds(pid), servers0 = serverCpu(), busy0 = machineBusySeconds();
+  return {
+    finish() {
+      const cpuSec = procCpuSeconds(pid) - cpu0;
+      const cpuByThread = cpuByThreadDelta(threads0, threadCpuSeconds(pid));
+      const servers1 = serverCpu();
+      const serverCpuSec = Object.fromEntries(Object.keys(servers0).map((k) => [k, round(servers1[k] - servers0[k], 1)]));
+      const busySec = machineBusySeconds() - busy0;
+      return { cpuSec, cpuByThread, serverCpuSec, busySec, peakRss: sampler.stop(), hwm: procMemory(pid).hwm };
+    },
+  };
+}
