@@ -14,7 +14,7 @@ import { Kafka, logLevel, type Admin, type Message } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import { JsonConverter } from '../src/converters/json-converter.js';
 import { Schemas, Struct } from '../src/records/schema.js';
-import { RssSampler, fileStamp, mib, procCpuSeconds, procMemory, round, sleep, stackEnv } from './lib/common.js';
+import { fileStamp, measureProcess, mib, round, sleep, stackEnv } from './lib/common.js';
 import { ensureBenthos, ensureConnect, parsePeers, startPeer, type PeerJob } from './lib/peers.js';
 import { loadTable } from './source-jdbc.js';
 import { createIndex, loadTopic as loadEsTopic } from './sink-es.js';
@@ -126,8 +126,7 @@ async function main(o: Options): Promise<void> {
       if (o.job === 'sink-es') { try { await es.indices.refresh({ index: p.target }); return (await es.count({ index: p.target })).count; } catch { return 0; } }
       try { const [[r]] = (await db.query(`SELECT COUNT(*) AS n FROM \`${p.target}\``)) as unknown as [[{ n: number }]]; return Number(r.n); } catch { return 0; }
     };
-    const sampler = new RssSampler(p.pid, 1536 * 1024 * 1024).start();
-    const cpu0 = procCpuSeconds(p.pid);
+    const m = measureProcess(p.pid, 1536 * 1024 * 1024, {});
     const t0 = Date.now();
     await p.go();
     let c = 0;
@@ -138,9 +137,7 @@ async function main(o: Options): Promise<void> {
       await sleep(200);
     }
     const ms = Date.now() - t0;
-    const cpu = procCpuSeconds(p.pid) - cpu0;
-    const peak = sampler.stop();
-    const hwm = procMemory(p.pid).hwm;
+    const { cpuSec: cpu, peakRss: peak, hwm } = m.finish();
     const detail = await p.stop();
     log(`  stopped: ${JSON.stringify(detail).slice(0, 600)}`);
     process.stdout.write(`${p.side} ${o.job}: ${c.toLocaleString('en')} records in ${round(ms / 1000, 1)} s = ${Math.round(o.rows / (ms / 1000)).toLocaleString('en')}/s; `

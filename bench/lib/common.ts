@@ -397,6 +397,9 @@ export function measureProcess(pid: number, guardBytes: number, servers: Record<
   finish(): { cpuSec: number; cpuByThread: Record<string, number>; serverCpuSec: Record<string, number>; busySec: number; peakRss: number; hwm: number };
 } {
   const sampler = new RssSampler(pid, guardBytes).start();
+  // VmHWM read while it runs too: a process that ends by itself (Benthos's source pipeline) has none left to read.
+  let hwm = 0;
+  const hwmTimer = setInterval(() => { hwm = Math.max(hwm, procMemory(pid).hwm); }, 500);
   const serverCpu = () => Object.fromEntries(Object.entries(servers).map(([k, p]) => [k, procCpuSeconds(p)]));
   const cpu0 = procCpuSeconds(pid), threads0 = threadCpuSeconds(pid), servers0 = serverCpu(), busy0 = machineBusySeconds();
   return {
@@ -406,7 +409,8 @@ export function measureProcess(pid: number, guardBytes: number, servers: Record<
       const servers1 = serverCpu();
       const serverCpuSec = Object.fromEntries(Object.keys(servers0).map((k) => [k, round(servers1[k] - servers0[k], 1)]));
       const busySec = machineBusySeconds() - busy0;
-      return { cpuSec, cpuByThread, serverCpuSec, busySec, peakRss: sampler.stop(), hwm: procMemory(pid).hwm };
+      clearInterval(hwmTimer);
+      return { cpuSec, cpuByThread, serverCpuSec, busySec, peakRss: sampler.stop(), hwm: Math.max(hwm, procMemory(pid).hwm) };
     },
   };
 }

@@ -281,6 +281,8 @@ function startConnectWorker(install: ConnectInstall, o: PeerRunOptions, dir: str
     'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
     'offset.storage.file.filename': path.join(dir, 'offsets'),
     'plugin.path': install.pluginPath,
+    // Every installed plugin has ServiceLoader manifests: no class scan of the folders (a faster start; untimed).
+    'plugin.discovery': 'service_load',
     listeners: `http://127.0.0.1:${port}`,
     // The password reaches the connector through a file config provider, never through the REST call.
     'config.providers': 'file',
@@ -325,12 +327,12 @@ async function startConnect(job: PeerJob, o: PeerRunOptions): Promise<PeerProces
     rmSync(dir, { recursive: true, force: true });
   };
   // Ready: the REST API answers and lists the connector's plugin (the plugin scan is done).
-  const deadline = Date.now() + 180_000;
+  const deadline = Date.now() + 300_000;
   for (;;) {
     if (!alive()) { await stopWorker(); throw new Error(`Kafka Connect exited before serving (log ${logFile}):\n${stderr}`); }
     const plugins = await fetch(`${url}/connector-plugins`).then((r) => (r.ok ? r.json() as Promise<Array<{ class: string }>> : []), () => []);
     if (plugins.some((p) => p.class === plugin)) break;
-    if (Date.now() > deadline) { await stopWorker(); throw new Error(`Kafka Connect at ${url} did not list ${plugin} within 180 s (log ${logFile})`); }
+    if (Date.now() > deadline) { await stopWorker(); throw new Error(`Kafka Connect at ${url} did not list ${plugin} within 300 s (log ${logFile})`); }
     await sleep(250);
   }
   await sleep(1000); // settle after the plugin scan, so the idle RSS is representative
