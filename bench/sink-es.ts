@@ -404,7 +404,9 @@ async function sameDocuments(es: EsClient, topic: string, indices: string[], par
   for (const id of Array.from({ length: partitions }, (_, p) => `${topic}+${p}+0`).concat(`${topic}+0+1`)) {
     // Benthos's pipeline names documents topic!partition!offset, the IBM sink's way; ours and the baseline topic+partition+offset.
     const idIn = (index: string) => (index === benthosIndex ? id.replace(/\+(\d+)\+(\d+)$/, '!$1!$2') : id);
-    const docs = await Promise.all(indices.map((index) => es.get({ index, id: idIn(index) }).then((d) => JSON.stringify(d._source), () => 'missing')));
+    // Keys in sorted order: Benthos writes the same fields as its input, re-serialized with sorted keys.
+    const canonical = (x: unknown): unknown => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, canonical(v)])) : x);
+    const docs = await Promise.all(indices.map((index) => es.get({ index, id: idIn(index) }).then((d) => JSON.stringify(benthosIndex ? canonical(d._source) : d._source), () => 'missing')));
     if (docs.some((d) => d !== docs[0] || d === 'missing')) {
       log(`    documents ${id} differ: ${docs.map((d, i) => `${indices[i]}: ${d.slice(0, 200)}`).join(' | ')}`);
       return false;

@@ -334,7 +334,7 @@ async function runOurs(ctx: Ctx, table: string, topicPrefix: string, topic: stri
   const handle = client.workflow.getHandle(connectorWorkflowId(name));
   let started = false;
   try {
-    await waitForLine(child, (l) => (l.includes('worker started') ? true : undefined), 120_000, 'worker start');
+    await waitForLine(child, (l) => (l.includes('worker started') ? true : undefined), 300_000, 'worker start');
     const pid = child.pid!;
     await sleep(1000); // let the worker settle after bundling, so the idle RSS is representative
     const idle = procMemory(pid).rss;
