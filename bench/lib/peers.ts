@@ -165,6 +165,9 @@ export interface PeerProcess {
  * const t0 = Date.now(); await p.go();   // ... wait until SELECT COUNT(*) FROM table reaches N, sampling p.pid ...
  * await p.stop();
  * ```
+ * In bench/sink-jdbc.ts (its `measure(ctx, { side, table, pid, idleRss, go, alive })`), a peer side is
+ * `measure(ctx, { side: p.side, table: p.target, pid: p.pid, idleRss: p.idleRssBytes ?? NaN, go: p.go, alive: p.alive })`
+ * between startPeer and p.stop(), with the table created first (SINK_JDBC_DDL in bench/peers.ts is the same DDL).
  */
 export async function startPeer(engine: PeerEngine, job: PeerJob, o: PeerRunOptions): Promise<PeerProcess> {
   return engine === 'benthos' ? startBenthos(job, o) : startConnect(job, o);
