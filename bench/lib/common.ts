@@ -397,14 +397,20 @@ export function measureProcess(pid: number, guardBytes: number, servers: Record<
   finish(): { cpuSec: number; cpuByThread: Record<string, number>; serverCpuSec: Record<string, number>; busySec: number; peakRss: number; hwm: number };
 } {
   const sampler = new RssSampler(pid, guardBytes).start();
-  // VmHWM read while it runs too: a process that ends by itself (Benthos's source pipeline) has none left to read.
-  let hwm = 0;
-  const hwmTimer = setInterval(() => { hwm = Math.max(hwm, procMemory(pid).hwm); }, 500);
+  // VmHWM and CPU read while it runs too: a process that ends by itself (Benthos's source pipeline) has nothing left
+  // to read at the end; its CPU is then the last reading, up to 250 ms short.
+  let hwm = 0, lastCpu = procCpuSeconds(pid);
+  const hwmTimer = setInterval(() => {
+    hwm = Math.max(hwm, procMemory(pid).hwm);
+    const c = procCpuSeconds(pid);
+    if (Number.isFinite(c)) lastCpu = c;
+  }, 250);
   const serverCpu = () => Object.fromEntries(Object.entries(servers).map(([k, p]) => [k, procCpuSeconds(p)]));
   const cpu0 = procCpuSeconds(pid), threads0 = threadCpuSeconds(pid), servers0 = serverCpu(), busy0 = machineBusySeconds();
   return {
     finish() {
-      const cpuSec = procCpuSeconds(pid) - cpu0;
+      const cpuNow = procCpuSeconds(pid);
+      const cpuSec = (Number.isFinite(cpuNow) ? cpuNow : lastCpu) - cpu0;
       const cpuByThread = cpuByThreadDelta(threads0, threadCpuSeconds(pid));
       const servers1 = serverCpu();
       const serverCpuSec = Object.fromEntries(Object.keys(servers0).map((k) => [k, round(servers1[k] - servers0[k], 1)]));
