@@ -644,7 +644,7 @@ export function printReport(r: SinkEsReport): void {
 // idle RSS is not measured (the process starts at the go). Kafka Connect: no Elasticsearch sink is installed.
 
 function esPeers(o: SinkEsOptions): string[] {
-  if (o.peers.includes('connect')) log('  peers: Kafka Connect has no Elasticsearch sink here (none on Maven Central with its dependencies); only Benthos runs beside ours');
+  if (o.peers.includes('connect')) log('  peers: Kafka Connect has no Elasticsearch sink installed here; only Benthos runs beside ours');
   return o.peers.filter((e) => e === 'benthos');
 }
 

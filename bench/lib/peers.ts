@@ -274,7 +274,7 @@ function connectorConfig(job: PeerJob, o: PeerRunOptions): { config: Record<stri
     };
     return { config, plugin: 'io.debezium.connector.jdbc.JdbcSinkConnector', target: table, groupId: `connect-${o.name}`, extraTopics: [] };
   }
-  throw new Error(`no Kafka Connect runner for ${job}: no Elasticsearch sink for Kafka Connect is installed (none of them is on Maven Central with its dependencies; see bench/README.md, Peers)`);
+  throw new Error(`no Kafka Connect runner for ${job}: no Elasticsearch sink for Kafka Connect is installed (see bench/README.md, Peers)`);
 }
 
 function startConnectWorker(install: ConnectInstall, o: PeerRunOptions, dir: string, port: number): ChildProcess {
