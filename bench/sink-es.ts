@@ -22,11 +22,12 @@ import {
   REPO_ROOT, RESULTS_DIR, RssSampler, fileStamp, groupLag, loadavg, machine, machineBusySeconds, median, memAvailable, mib,
   procCpuSeconds, procMemory, round, sleep, spawnNode, stackEnv, stopChild, threadCpuSeconds, cpuByThreadDelta, waitForLine,
   waitForQuiet, type QuietWait, type StackEnv,
-  childEnv, codeState, logTo, profileFlags, serverPids, benchMain,
+  childEnv, codeState, logTo, profileFlags, serverPids, benchMain, measureProcess,
 } from './lib/common.js';
 import type { BaselineKafkaEsOptions } from './baseline-kafka-es.js';
 import { deleteConnector, loadTopic } from './lib/kafka-topics.js';
 import { COMMON_USAGE, parseBenchFlags, type CommonBenchOptions } from './lib/flags.js';
+import { installedPeers, parsePeers, startPeer, type PeerEngine } from './lib/peers.js';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
@@ -38,6 +39,11 @@ export interface SinkEsOptions extends CommonBenchOptions {
   /** Bulk helper settings of the baseline (its defaults: 5 MB, 5). */
   baselineFlushBytes: number;
   baselineConcurrency: number;
+  /**
+   * Peers run beside ours on the same topic (bench/lib/peers.ts), default the installed ones: Benthos
+   * (bench/peers/benthos/sink-es.yaml) into an index of its own. Kafka Connect has no Elasticsearch sink here.
+   */
+  peers: PeerEngine[];
 }
 
 export const DEFAULTS: SinkEsOptions = {
@@ -55,13 +61,15 @@ export const DEFAULTS: SinkEsOptions = {
   quietWaitSec: 1200,
   maxLoad: 3,
   cleanup: false,
+  peers: [],
 };
 
 export function parseArgs(argv: string[]): SinkEsOptions {
-  const usage = `npx tsx bench/sink-es.ts [--messages N] [--partitions P] [--tasks 1,4] [--baseline-flush-bytes B] [--baseline-concurrency C] ${COMMON_USAGE}`;
-  const o: SinkEsOptions = { ...DEFAULTS, set: {}, tasks: [...DEFAULTS.tasks] };
+  const usage = `npx tsx bench/sink-es.ts [--messages N] [--partitions P] [--tasks 1,4] [--baseline-flush-bytes B] [--baseline-concurrency C] [--peers benthos,connect|none] ${COMMON_USAGE}`;
+  const o: SinkEsOptions = { ...DEFAULTS, set: {}, tasks: [...DEFAULTS.tasks], peers: installedPeers() };
   parseBenchFlags(argv, o, usage, (flag, value) => {
     switch (flag) {
+      case '--peers': o.peers = parsePeers(value.text()); return true;
       case '--messages': case '--rows': o.messages = Math.round(value.num()); return true;
       case '--partitions': o.partitions = Math.round(value.num()); return true;
       case '--tasks': o.tasks = value.text().split(',').map((x) => Number(x)).filter((x) => Number.isInteger(x) && x > 0); return true;
@@ -105,7 +113,7 @@ export function messageValue(seq: number): string {
 /** The same settings for every side's index: one shard, no replica, no refresh during the load. */
 const INDEX_SETTINGS = { number_of_shards: 1, number_of_replicas: 0, refresh_interval: '-1' };
 
-async function createIndex(es: EsClient, index: string): Promise<void> {
+export async function createIndex(es: EsClient, index: string): Promise<void> {
   await es.indices.delete({ index, ignore_unavailable: true });
   await es.indices.create({ index, settings: INDEX_SETTINGS });
 }
@@ -346,9 +354,13 @@ async function runOurs(ctx: Ctx, topic: string, tag: string, tasks: number): Pro
 }
 
 /** The same document in every index (by id): the sides wrote the same thing. */
-async function sameDocuments(es: EsClient, topic: string, indices: string[], partitions: number): Promise<boolean> {
+async function sameDocuments(es: EsClient, topic: string, indices: string[], partitions: number, benthosIndex?: string): Promise<boolean> {
   for (const id of Array.from({ length: partitions }, (_, p) => `${topic}+${p}+0`).concat(`${topic}+0+1`)) {
-    const docs = await Promise.all(indices.map((index) => es.get({ index, id }).then((d) => JSON.stringify(d._source), () => 'missing')));
+    // Benthos's pipeline names documents topic!partition!offset, the IBM sink's way; ours and the baseline topic+partition+offset.
+    const idIn = (index: string) => (index === benthosIndex ? id.replace(/\+(\d+)\+(\d+)$/, '!$1!$2') : id);
+    // Keys in sorted order: Benthos writes the same fields as its input, re-serialized with sorted keys.
+    const canonical = (x: unknown): unknown => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, canonical(v)])) : x);
+    const docs = await Promise.all(indices.map((index) => es.get({ index, id: idIn(index) }).then((d) => JSON.stringify(benthosIndex ? canonical(d._source) : d._source), () => 'missing')));
     if (docs.some((d) => d !== docs[0] || d === 'missing')) {
       log(`    documents ${id} differ: ${docs.map((d, i) => `${indices[i]}: ${d.slice(0, 200)}`).join(' | ')}`);
       return false;
@@ -369,6 +381,8 @@ export interface RunResult {
   loadAfter: number[];
   sides: Record<string, SideResult>;
   ratios: Record<string, number>;
+  /** ours<tasks>/<peer> docs/s in this run. */
+  peerRatios?: Record<string, number>;
   sameDocuments?: boolean;
   /** Sides that failed in this run, with why. */
   errors?: Record<string, string>;
@@ -383,6 +397,8 @@ export interface SinkEsReport {
   runs: RunResult[];
   medians: Record<string, { docsPerSec: number; ratio?: number; peakRssMiB: number; hwmMiB: number; cpuUsPerDoc: number }>;
   targets: Record<string, { ratio: boolean; rss: boolean; lagReported: boolean }>;
+  /** Median over the runs of ours' docs/s over each peer's (e.g. "ours1/benthos"). */
+  peerRatios: Record<string, number>;
   file: string;
 }
 
@@ -403,7 +419,7 @@ export async function cleanupLeftovers(): Promise<void> {
   const topics = (await admin.listTopics()).filter((t) => t.startsWith('bench-es-'));
   if (topics.length) await admin.deleteTopics({ topics, timeout: 30_000 });
   for (const t of topics) log(`deleted topic ${t}`);
-  const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith('connect-bench-es-') || g.startsWith('bench-es-baseline-'));
+  const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith('connect-bench-es-') || g.startsWith('bench-es-baseline-') || g.startsWith('bench-es-benthos-'));
   if (groups.length) await admin.deleteGroups(groups).catch(() => undefined);
   for (const g of groups) log(`deleted group ${g}`);
   await admin.disconnect();
@@ -434,7 +450,7 @@ export async function runSinkEs(o: SinkEsOptions): Promise<SinkEsReport> {
   log(`sink-es: ${fmt(o.messages)} messages x ${o.runs} run(s), ${o.partitions} partitions, ours with tasks.max ${o.tasks.join(' and ')}; ${m.cpuModel}, ${m.nproc} cores, ${m.memTotalMiB} MiB; load ${m.loadavg.join(' ')}; logs in ${logDir}`);
   if (Object.keys(o.set).length) log(`  connector settings beyond the defaults: ${JSON.stringify(o.set)}`);
 
-  const allSides = [...(o.only === 'ours' ? [] : ['baseline']), ...(o.only === 'baseline' ? [] : o.tasks.map((t) => `ours${t}`))];
+  const allSides = [...(o.only === 'ours' ? [] : ['baseline']), ...(o.only === 'baseline' ? [] : o.tasks.map((t) => `ours${t}`)), ...(o.only ? [] : esPeers(o))];
   const runs: RunResult[] = [];
   try {
     for (let i = 1; i <= o.runs; i++) {
@@ -456,7 +472,7 @@ export async function runSinkEs(o: SinkEsOptions): Promise<SinkEsReport> {
           await sleep(3000); // let the servers settle (merges, GC) between sides
           let s: SideResult;
           try {
-            s = side === 'baseline' ? await runBaseline(ctx, topic, tag) : await runOurs(ctx, topic, tag, Number(side.slice(4)));
+            s = side === 'baseline' ? await runBaseline(ctx, topic, tag) : side === 'benthos' ? await runBenthosEs(ctx, topic, tag) : await runOurs(ctx, topic, tag, Number(side.slice(4)));
           } catch (e) {
             // One side failing (e.g. killed by the RSS guard) does not lose the others' figures.
             (r.errors ??= {})[side] = e instanceof Error ? e.message : String(e);
@@ -471,9 +487,10 @@ export async function runSinkEs(o: SinkEsOptions): Promise<SinkEsReport> {
         const base = r.sides.baseline;
         if (base) for (const [k, s] of Object.entries(r.sides)) if (k !== 'baseline') r.ratios[k] = round(s.docsPerSec / base.docsPerSec, 3);
         if (Object.keys(r.ratios).length) log(`  ratios: ${Object.entries(r.ratios).map(([k, v]) => `${k}/baseline ${v}`).join(', ')}`);
+        peerRatiosOfRun(r);
         const indices = Object.values(r.sides).map((s) => s.index);
         if (indices.length > 1) {
-          r.sameDocuments = await sameDocuments(es, topic, indices, o.partitions);
+          r.sameDocuments = await sameDocuments(es, topic, indices, o.partitions, r.sides.benthos?.index);
           log(`  same documents under the same ids in ${indices.length} indices: ${r.sameDocuments}`);
         }
         r.loadAfter = loadavg();
@@ -506,7 +523,7 @@ export async function runSinkEs(o: SinkEsOptions): Promise<SinkEsReport> {
       hwmMiB: median(xs.map((s) => s.hwmMiB)),
       cpuUsPerDoc: round(median(xs.map((s) => (s.cpuSec / o.messages) * 1e6)), 1),
     };
-    if (side !== 'baseline') {
+    if (side.startsWith('ours')) {
       targets[side] = {
         ratio: (medians[side].ratio ?? 0) >= 0.8,
         rss: Math.max(...xs.map((s) => s.hwmMiB)) < 512,
@@ -518,7 +535,7 @@ export async function runSinkEs(o: SinkEsOptions): Promise<SinkEsReport> {
   const file = o.out ?? path.join(RESULTS_DIR, `sink-es-${stamp}.json`);
   const report: SinkEsReport = {
     benchmark: 'sink-es', date: new Date().toISOString(), machine: m, code,
-    options: (({ out: _out, ...rest }) => rest)(o), runs, medians, targets, file: path.relative(REPO_ROOT, file),
+    options: (({ out: _out, ...rest }) => rest)(o), runs, medians, targets, peerRatios: peerRatioMedians(runs), file: path.relative(REPO_ROOT, file),
   };
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
@@ -568,10 +585,68 @@ export function printReport(r: SinkEsReport): void {
   for (const [s, t] of Object.entries(r.targets)) {
     lines.push(`targets ${s}: ratio >= 0.8 ${t.ratio ? 'MET' : 'MISSED'}; worker RSS < 512 MiB ${t.rss ? 'MET' : 'MISSED'}; lag reported while running ${t.lagReported ? 'MET' : 'MISSED'}`);
   }
+  if (Object.keys(r.peerRatios ?? {}).length) lines.push(`ours/peers (median of the runs): ${Object.entries(r.peerRatios).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   for (const x of r.runs) for (const [side, e] of Object.entries(x.errors ?? {})) lines.push(`run ${x.run} ${side} FAILED: ${e}`);
   lines.push(`load averages per run (before -> after): ${r.runs.map((x) => `${x.loadBefore.join('/')} -> ${x.loadAfter.join('/')}`).join('; ')}`);
   lines.push(`results: ${r.file}`);
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Peers beside ours (bench/lib/peers.ts). Benthos (bench/peers/benthos/sink-es.yaml: kafka_franz ->
+// elasticsearch bulk, batches of 500, 16 in flight) reads the run's topic in a group of its own into an index of
+// its own, timed like the others: from its go (its process starts) until the index's _count reaches N. Its
+// idle RSS is not measured (the process starts at the go). Kafka Connect: no Elasticsearch sink is installed.
+
+function esPeers(o: SinkEsOptions): string[] {
+  if (o.peers.includes('connect')) log('  peers: Kafka Connect has no Elasticsearch sink installed here; only Benthos runs beside ours');
+  return o.peers.filter((e) => e === 'benthos');
+}
+
+async function runBenthosEs(ctx: Ctx, topic: string, tag: string): Promise<SideResult> {
+  const { env, o, es } = ctx;
+  const index = `${topic}-benthos`;
+  await createIndex(es, index);
+  const p = await startPeer('benthos', 'sink-es', { env, name: `bench-es-benthos-${tag}`, logDir: ctx.logDir, topic, index });
+  const groupId = p.groupId!;
+  let stopped = false;
+  try {
+    const m = measureProcess(p.pid, o.rssGuardMiB * 1024 * 1024, ctx.servers);
+    const loadBefore = loadavg();
+    const t0 = Date.now();
+    await p.go();
+    const w = await watch(ctx, 'benthos', index, groupId, topic, t0, p.alive);
+    const x = m.finish();
+    const ms = w.doneAt - t0;
+    const peer = await p.stop();
+    stopped = true;
+    return {
+      side: 'benthos', index, ms, docsPerSec: Math.round(o.messages / (ms / 1000)), firstDocMs: w.firstAt === null ? null : w.firstAt - t0,
+      peakRssMiB: mib(x.peakRss), hwmMiB: mib(x.hwm), idleRssMiB: NaN, cpuSec: round(x.cpuSec, 1), cpuByThread: x.cpuByThread, serverCpuSec: x.serverCpuSec,
+      machineBusyCores: round(x.busySec / (ms / 1000), 2), loadBefore, loadAfter: loadavg(), groupId, lag: w.lag, lagAtDone: w.lagAtDone,
+      detail: { log: p.logFile, peer },
+    };
+  } finally {
+    if (!stopped) await p.stop().catch((e: unknown) => log(`    stopping benthos: ${String(e)}`));
+  }
+}
+
+function peerRatiosOfRun(r: RunResult): void {
+  const out: Record<string, number> = {};
+  for (const peer of ['benthos']) {
+    const ps = r.sides[peer];
+    if (!ps) continue;
+    for (const [k, s] of Object.entries(r.sides)) if (k.startsWith('ours')) out[`${k}/${peer}`] = round(s.docsPerSec / ps.docsPerSec, 3);
+  }
+  if (Object.keys(out).length) {
+    r.peerRatios = out;
+    log(`  ours/peers: ${Object.entries(out).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  }
+}
+
+function peerRatioMedians(runs: RunResult[]): Record<string, number> {
+  const names = [...new Set(runs.flatMap((r) => Object.keys(r.peerRatios ?? {})))];
+  return Object.fromEntries(names.map((k) => [k, round(median(runs.map((r) => r.peerRatios?.[k]).filter((x): x is number => x !== undefined)), 3)]));
 }
 
 benchMain(import.meta.url, 'sink-es', { parse: parseArgs, run: runSinkEs, print: printReport, cleanup: cleanupLeftovers, log });

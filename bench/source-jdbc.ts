@@ -22,10 +22,11 @@ import { CONNECTOR_WORKFLOW, connectorWorkflowId, taskStatusQuery, taskWorkflowI
 import {
   REPO_ROOT, RESULTS_DIR, RssSampler, fileStamp, machine, median, memAvailable, mib, procCpuSeconds, procMemory, round,
   ancestorPids, cpuByThreadDelta, machineBusySeconds, sleep, threadCpuSeconds, waitForQuiet, type QuietWait, spawnNode, stackEnv, stopChild, waitForLine, type StackEnv,
-  childEnv, codeState, logTo, profileFlags, serverPids, benchMain,
+  childEnv, codeState, logTo, profileFlags, serverPids, benchMain, measureProcess,
 } from './lib/common.js';
 import type { BaselineOptions } from './baseline-jdbc-kafka.js';
 import { COMMON_USAGE, parseBenchFlags, type CommonBenchOptions } from './lib/flags.js';
+import { installedPeers, parsePeers, startPeer, type PeerEngine } from './lib/peers.js';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
@@ -38,6 +39,12 @@ export interface SourceJdbcOptions extends CommonBenchOptions {
   /** Scaling mode: tables of rows/tables rows each, read by one connector per tasks.max value. */
   tables: number;
   tasks: number[];
+  /**
+   * Peers run beside ours on the same table (bench/lib/peers.ts): Benthos (with it, an "ours-schemaless" side,
+   * ours with value.converter.schemas.enable=false, as Benthos writes schemaless JSON) and Kafka Connect with
+   * Debezium's MariaDB connector (snapshot). Default: the ones installed.
+   */
+  peers: PeerEngine[];
 }
 
 export interface SideResult {
@@ -75,6 +82,10 @@ export interface RunResult {
   bytesIdentical?: boolean | null;
   /** Scaling mode: ours once per tasks.max over the run's tables. */
   scaling?: Array<{ tasksMax: number; ours: SideResult }>;
+  /** The peers' sides and ours-schemaless, by side name (see extraSides). */
+  extra?: Record<string, SideResult>;
+  /** ours-schemaless/benthos and ours/connect-debezium-mariadb rows/s in this run. */
+  extraRatios?: Record<string, number>;
 }
 
 export const DEFAULTS: SourceJdbcOptions = {
@@ -93,13 +104,15 @@ export const DEFAULTS: SourceJdbcOptions = {
   cleanup: false,
   quietWaitSec: 900,
   maxLoad: Infinity,
+  peers: [],
 };
 
 export function parseArgs(argv: string[]): SourceJdbcOptions {
-  const usage = `npx tsx bench/source-jdbc.ts [--rows N] [--baseline-page ROWS] [--max-request-bytes B] [--compare-rows N] [--tables T --tasks 1,2,4] ${COMMON_USAGE}`;
-  const o: SourceJdbcOptions = { ...DEFAULTS, set: {} };
+  const usage = `npx tsx bench/source-jdbc.ts [--rows N] [--baseline-page ROWS] [--max-request-bytes B] [--compare-rows N] [--tables T --tasks 1,2,4] [--peers benthos,connect|none] ${COMMON_USAGE}`;
+  const o: SourceJdbcOptions = { ...DEFAULTS, set: {}, peers: installedPeers() };
   parseBenchFlags(argv, o, usage, (flag, value) => {
     switch (flag) {
+      case '--peers': o.peers = parsePeers(value.text()); return true;
       case '--rows': o.rows = Math.round(value.num()); return true;
       case '--baseline-page': o.baselinePage = Math.round(value.num()); return true;
       case '--max-request-bytes': o.maxRequestBytes = Math.round(value.num()); return true;
@@ -137,7 +150,7 @@ const ROW_SELECT = `CONCAT('customer-', LPAD(seq, 10, '0')), CONCAT('user', seq,
 const COLS = '(customer, email, status, quantity, amount, note, created_at)';
 
 /** ~200 bytes a row (~185 B of column data + InnoDB row overhead); the sequence engine, else multi-row INSERTs. */
-async function loadTable(db: mysql.Connection, table: string, rows: number): Promise<number> {
+export async function loadTable(db: mysql.Connection, table: string, rows: number): Promise<number> {
   const t0 = Date.now();
   await db.query(TABLE_DDL(table));
   const chunk = 100_000;
@@ -321,7 +334,7 @@ async function runBaseline(ctx: Ctx, table: string, topic: string, tag: string):
 }
 
 /** scale (--tables/--tasks): the connector reads several tables with tasks.max tasks; the rows of all topics are counted. */
-async function runOurs(ctx: Ctx, table: string, topicPrefix: string, topic: string, tag: string, scale?: { tables: string[]; tasksMax: number }): Promise<NonNullable<RunResult['ours']>> {
+async function runOurs(ctx: Ctx, table: string, topicPrefix: string, topic: string, tag: string, extraConfig: Record<string, string> = {}, scale?: { tables: string[]; tasksMax: number }): Promise<NonNullable<RunResult['ours']>> {
   const { env, o, client } = ctx;
   const taskQueue = `bench-${tag}`;
   const name = `bench-src-${tag}`;
@@ -338,7 +351,7 @@ async function runOurs(ctx: Ctx, table: string, topicPrefix: string, topic: stri
   const handle = client.workflow.getHandle(connectorWorkflowId(name));
   let started = false;
   try {
-    await waitForLine(child, (l) => (l.includes('worker started') ? true : undefined), 120_000, 'worker start');
+    await waitForLine(child, (l) => (l.includes('worker started') ? true : undefined), 300_000, 'worker start');
     const pid = child.pid!;
     await sleep(1000); // let the worker settle after bundling, so the idle RSS is representative
     const idle = procMemory(pid).rss;
@@ -358,6 +371,7 @@ async function runOurs(ctx: Ctx, table: string, topicPrefix: string, topic: stri
       'topic.prefix': topicPrefix,
       'tasks.max': String(scale?.tasksMax ?? 1),
       ...o.set,
+      ...extraConfig,
     };
     const t0 = Date.now();
     await client.workflow.start(CONNECTOR_WORKFLOW, { taskQueue, workflowId: connectorWorkflowId(name), args: [{ name, config }] });
@@ -488,6 +502,8 @@ export interface SourceJdbcReport {
   };
   targets: { ratio: boolean; rss: boolean; history: boolean };
   file: string;
+  /** Per extra side (peers, ours-schemaless): medians, and the median of the per-run ratio of ours to it. */
+  extraMedians: ReturnType<typeof extraMedians>;
 }
 
 /** --cleanup: what an interrupted bench left behind (only names this bench gives things). */
@@ -504,7 +520,7 @@ export async function cleanupLeftovers(): Promise<void> {
   const kafka = new Kafka({ clientId: 'bench-cleanup', brokers: env.KAFKA_BOOTSTRAP_SERVERS.split(','), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  const topics = (await admin.listTopics()).filter((t) => /^(bench|bench-baseline)\.(t\d+\.)?bench_src_/.test(t));
+  const topics = (await admin.listTopics()).filter((t) => /^(bench|bench-baseline|bench-nos|bench-benthos)\.(t\d+\.)?bench_src_|^bench-src-dbz-/.test(t));
   if (topics.length) await admin.deleteTopics({ topics, timeout: 30_000 });
   for (const t of topics) log(`deleted topic ${t}`);
   await admin.disconnect();
@@ -545,7 +561,8 @@ export async function runSourceJdbc(o: SourceJdbcOptions): Promise<SourceJdbcRep
       const topicA = `bench-baseline.${table}`;
       const prefixB = 'bench.';
       const topicB = `${prefixB}${table}`;
-      const order = (i % 2 === 1 ? ['baseline', 'ours'] : ['ours', 'baseline']).filter((s) => !o.only || s === o.only);
+      const sides = ['baseline', 'ours', ...extraSides(o)];
+      const order = (i % 2 === 1 ? sides : [...sides].reverse()).filter((s) => !o.only || s === o.only);
       const r: RunResult = { run: i, order, table, loadMs: 0 };
       // Another benchmark on these two cores would skew both; wait for it (up to --quiet-wait s).
       r.before = await waitForQuiet({ maxLoad: o.maxLoad, maxSec: o.quietWaitSec, everySec: 15, ownPids: ancestorPids(), log });
@@ -563,6 +580,8 @@ export async function runSourceJdbc(o: SourceJdbcOptions): Promise<SourceJdbcRep
           if (side === 'baseline') {
             r.baseline = await runBaseline(ctx, table, topicA, tag);
             log(`  baseline: ${r.baseline.rowsPerSec.toLocaleString('en')} rows/s (${round(r.baseline.ms / 1000, 1)} s), peak RSS ${r.baseline.peakRssMiB} MiB, CPU ${r.baseline.cpuSec} s; machine ${r.baseline.machineBusyCores} cores busy, ${r.baseline.otherCpuSec} CPU s by others`);
+          } else if (side !== 'ours') {
+            await runExtraSide(ctx, r, side, table, tag);
           } else {
             r.ours = await runOurs(ctx, table, prefixB, topicB, tag);
             log(`  ours:     ${r.ours.rowsPerSec.toLocaleString('en')} rows/s (${round(r.ours.ms / 1000, 1)} s), peak RSS ${r.ours.peakRssMiB} MiB (HWM ${r.ours.hwmMiB}), CPU ${r.ours.cpuSec} s, history ${r.ours.historyEvents} events in ${r.ours.historyRuns} run(s) / ${r.ours.batches} batches = ${r.ours.eventsPer10kRows} per 10k rows; machine ${r.ours.machineBusyCores} cores busy, ${r.ours.otherCpuSec} CPU s by others`);
@@ -573,10 +592,11 @@ export async function runSourceJdbc(o: SourceJdbcOptions): Promise<SourceJdbcRep
           r.bytesIdentical = o.compareRows > 0 ? await compareTopics(kafka, topicA, topicB, Math.min(o.compareRows, o.rows)) : null;
           log(`  ratio ours/baseline ${r.ratio}; first ${Math.min(o.compareRows, o.rows)} records byte-identical: ${r.bytesIdentical}`);
         }
+        extraRatios(r);
         runs.push(r);
       } finally {
         if (!o.keep) {
-          await admin.deleteTopics({ topics: [topicA, topicB].filter(Boolean), timeout: 30_000 }).catch(() => undefined);
+          await admin.deleteTopics({ topics: [topicA, topicB, ...extraTopics(r)].filter(Boolean), timeout: 30_000 }).catch(() => undefined);
           await db.query(`DROP TABLE IF EXISTS \`${table}\``).catch(() => undefined);
         } else {
           log(`  kept table ${table}, topics ${topicA} and ${topicB}`);
@@ -613,6 +633,7 @@ export async function runSourceJdbc(o: SourceJdbcOptions): Promise<SourceJdbcRep
     medians,
     targets: { ratio: medians.ratio >= 0.8, rss: medians.oursPeakRssMiB < 512, history: medians.eventsPer10kRows < 60 },
     file: path.relative(REPO_ROOT, file),
+    extraMedians: extraMedians(runs, o.rows),
   };
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
@@ -638,7 +659,7 @@ async function scalingRun(ctx: Ctx, db: mysql.Connection, r: RunResult, tag: str
       await sleep(3000);
       const prefix = `bench.t${tasksMax}.`;
       topics.push(...tables.map((t) => prefix + t));
-      const ours = await runOurs({ ...ctx, o: { ...o, rows } }, tables[0], prefix, prefix + tables[0], `${tag}t${tasksMax}`, { tables, tasksMax });
+      const ours = await runOurs({ ...ctx, o: { ...o, rows } }, tables[0], prefix, prefix + tables[0], `${tag}t${tasksMax}`, {}, { tables, tasksMax });
       r.scaling.push({ tasksMax, ours });
       log(`  tasks.max=${tasksMax}: ${ours.rowsPerSec.toLocaleString('en')} rows/s (${round(ours.ms / 1000, 1)} s), worker CPU ${ours.cpuSec} s (${JSON.stringify(ours.cpuByThread)}), servers ${JSON.stringify(ours.serverCpuSec)}, machine ${ours.machineBusyCores} cores busy, ${ours.otherCpuSec} CPU s by others`);
     }
@@ -682,8 +703,99 @@ export function printReport(r: SourceJdbcReport): void {
   const md = r.medians;
   lines.push(`med  ${n(md.baselineRowsPerSec).padStart(15)}  ${n(md.oursRowsPerSec).padStart(11)}  ${n(md.ratio).padStart(5)}  ${n(md.oursPeakRssMiB).padStart(17)}  ${n(md.eventsPer10kRows).padStart(15)}  ${''.padStart(7)}  ${`${n(md.baselineCpuUsPerRow)} / ${n(md.oursCpuUsPerRow)}`.padStart(20)}`);
   lines.push(`targets: ratio >= 0.8 ${r.targets.ratio ? 'MET' : 'MISSED'}; RSS < 512 MiB ${r.targets.rss ? 'MET' : 'MISSED'}; < 60 events/10k rows ${r.targets.history ? 'MET' : 'MISSED'}`);
+  lines.push(...extraLines(r));
   lines.push(`results: ${r.file}`);
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Peers beside ours (bench/lib/peers.ts): Benthos and Kafka Connect + Debezium's MariaDB connector, each on
+// the run's table into a topic of its own, timed like the baseline: from its go (Benthos: its process starts;
+// Kafka Connect: POST /connectors, the worker already running) until the topic's high watermark reaches N.
+// Benthos writes schemaless JSON (values as strings), so ours runs once more without the schema envelope
+// ("ours-schemaless": value.converter.schemas.enable=false) for the like-for-like ratio. Debezium writes its
+// change-event envelope (before/after/source/op) with schemas: bigger records than the JDBC source's rows.
+
+/** The sides beyond baseline and ours, in run order. */
+function extraSides(o: SourceJdbcOptions): string[] {
+  return [...(o.peers.includes('benthos') ? ['ours-schemaless', 'benthos'] : []), ...(o.peers.includes('connect') ? ['connect'] : [])];
+}
+
+const extraTopic = (side: string, table: string, tag: string): string =>
+  side === 'ours-schemaless' ? `bench-nos.${table}` : side === 'benthos' ? `bench-benthos.${table}` : `bench-src-dbz-${tag}`;
+
+async function runExtraSide(ctx: Ctx, r: RunResult, side: string, table: string, tag: string): Promise<void> {
+  let s: SideResult;
+  if (side === 'ours-schemaless') {
+    s = await runOurs(ctx, table, 'bench-nos.', extraTopic(side, table, tag), `${tag}n`, { 'value.converter.schemas.enable': 'false' });
+  } else {
+    s = await runPeerSide(ctx, side === 'benthos' ? 'benthos' : 'connect', table, tag);
+  }
+  (r.extra ??= {})[side] = s;
+  log(`  ${side}: ${s.rowsPerSec.toLocaleString('en')} rows/s (${round(s.ms / 1000, 1)} s), peak RSS ${s.peakRssMiB} MiB (HWM ${s.hwmMiB}, idle ${s.idleRssMiB}), CPU ${s.cpuSec} s (${round((s.cpuSec / ctx.o.rows) * 1e6, 1)} us/row); machine ${s.machineBusyCores} cores busy, ${s.otherCpuSec} CPU s by others`);
+}
+
+async function runPeerSide(ctx: Ctx, engine: PeerEngine, table: string, tag: string): Promise<SideResult> {
+  const { env, o } = ctx;
+  const p = await startPeer(engine, 'source-jdbc', { env, name: engine === 'benthos' ? `bench-src-benthos-${tag}` : extraTopic('connect', table, tag), logDir: ctx.logDir, table, topic: extraTopic('benthos', table, tag) });
+  let stopped = false;
+  try {
+    const m = measureProcess(p.pid, o.rssGuardMiB * 1024 * 1024, ctx.servers);
+    const t0 = Date.now();
+    await p.go();
+    const w = await waitForMessages(ctx.admin, p.target, o.rows, t0, o.timeoutSec * 1000, p.side, p.alive);
+    const x = m.finish();
+    const ms = w.doneAt - t0;
+    const peer = await p.stop();
+    stopped = true;
+    return {
+      ms, rowsPerSec: Math.round(o.rows / (ms / 1000)), firstRecordMs: w.firstAt === null ? null : w.firstAt - t0,
+      peakRssMiB: mib(x.peakRss), hwmMiB: mib(x.hwm), idleRssMiB: p.idleRssBytes === null ? NaN : mib(p.idleRssBytes), cpuSec: round(x.cpuSec, 1),
+      serverCpuSec: x.serverCpuSec, ...contention(x.busySec, x.cpuSec, x.serverCpuSec, ms), cpuByThread: x.cpuByThread,
+      messages: w.count, detail: { side: p.side, topic: p.target, log: p.logFile, peer },
+    };
+  } finally {
+    if (!stopped) await p.stop().catch((e: unknown) => log(`    stopping ${p.side}: ${String(e)}`));
+  }
+}
+
+function extraRatios(r: RunResult): void {
+  const e = r.extra ?? {};
+  const ratios: Record<string, number> = {};
+  if (e['ours-schemaless'] && e.benthos) ratios['ours-schemaless/benthos'] = round(e['ours-schemaless'].rowsPerSec / e.benthos.rowsPerSec, 3);
+  if (r.ours && e.connect) ratios['ours/connect'] = round(r.ours.rowsPerSec / e.connect.rowsPerSec, 3);
+  if (e['ours-schemaless'] && r.baseline) ratios['ours-schemaless/baseline'] = round(e['ours-schemaless'].rowsPerSec / r.baseline.rowsPerSec, 3);
+  if (Object.keys(ratios).length) {
+    r.extraRatios = ratios;
+    log(`  ratios: ${Object.entries(ratios).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  }
+}
+
+function extraTopics(r: RunResult): string[] {
+  return Object.entries(r.extra ?? {}).map(([side, s]) => (side === 'ours-schemaless' ? extraTopic(side, r.table, '') : String(s.detail.topic ?? ''))).filter(Boolean);
+}
+
+function extraMedians(runs: RunResult[], rows: number): Record<string, { rowsPerSec: number; cpuUsPerRow: number; peakRssMiB: number; hwmMiB: number; idleRssMiB: number }> & { ratios?: Record<string, number> } {
+  const out: Record<string, { rowsPerSec: number; cpuUsPerRow: number; peakRssMiB: number; hwmMiB: number; idleRssMiB: number }> & { ratios?: Record<string, number> } = {};
+  const sides = [...new Set(runs.flatMap((r) => Object.keys(r.extra ?? {})))];
+  for (const side of sides) {
+    const xs = runs.map((r) => r.extra?.[side]).filter((x): x is SideResult => x !== undefined);
+    out[side] = {
+      rowsPerSec: Math.round(median(xs.map((x) => x.rowsPerSec))), cpuUsPerRow: round(median(xs.map((x) => (x.cpuSec / rows) * 1e6)), 1),
+      peakRssMiB: median(xs.map((x) => x.peakRssMiB)), hwmMiB: median(xs.map((x) => x.hwmMiB)), idleRssMiB: median(xs.map((x) => x.idleRssMiB)),
+    };
+  }
+  const names = [...new Set(runs.flatMap((r) => Object.keys(r.extraRatios ?? {})))];
+  if (names.length) out.ratios = Object.fromEntries(names.map((k) => [k, round(median(runs.map((r) => r.extraRatios?.[k]).filter((x): x is number => x !== undefined)), 3)]));
+  return out;
+}
+
+function extraLines(r: SourceJdbcReport): string[] {
+  const { ratios, ...sides } = r.extraMedians ?? {};
+  const lines = Object.entries(sides).map(([side, m]) =>
+    `${side.padEnd(26)} ${m.rowsPerSec.toLocaleString('en')} rows/s, CPU ${m.cpuUsPerRow} us/row, peak RSS ${m.peakRssMiB} MiB (HWM ${m.hwmMiB}, idle ${Number.isNaN(m.idleRssMiB) ? '-' : m.idleRssMiB}) (medians)`);
+  if (ratios) lines.push(`ratios (median of the runs): ${Object.entries(ratios).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  return lines;
 }
 
 benchMain(import.meta.url, 'source-jdbc', { parse: parseArgs, run: runSourceJdbc, print: printReport, cleanup: cleanupLeftovers, log });

@@ -387,3 +387,36 @@ export function stdinWords(): (word: string) => Promise<void> {
     else waiters.push([word, resolve]);
   });
 }
+
+/**
+ * Starts measuring one side's process for its timed window: its RSS every 500 ms (killed over `guardBytes`), its
+ * CPU in all and by thread, the CPU of the stack's `servers` (name -> pid) and the machine's busy time. `finish()`
+ * reads them all at the end of the window (CPU seconds unrounded; bytes for memory).
+ */
+export function measureProcess(pid: number, guardBytes: number, servers: Record<string, number>): {
+  finish(): { cpuSec: number; cpuByThread: Record<string, number>; serverCpuSec: Record<string, number>; busySec: number; peakRss: number; hwm: number };
+} {
+  const sampler = new RssSampler(pid, guardBytes).start();
+  // VmHWM and CPU read while it runs too: a process that ends by itself (Benthos's source pipeline) has nothing left
+  // to read at the end; its CPU is then the last reading, up to 250 ms short.
+  let hwm = 0, lastCpu = procCpuSeconds(pid);
+  const hwmTimer = setInterval(() => {
+    hwm = Math.max(hwm, procMemory(pid).hwm);
+    const c = procCpuSeconds(pid);
+    if (Number.isFinite(c)) lastCpu = c;
+  }, 250);
+  const serverCpu = () => Object.fromEntries(Object.entries(servers).map(([k, p]) => [k, procCpuSeconds(p)]));
+  const cpu0 = procCpuSeconds(pid), threads0 = threadCpuSeconds(pid), servers0 = serverCpu(), busy0 = machineBusySeconds();
+  return {
+    finish() {
+      const cpuNow = procCpuSeconds(pid);
+      const cpuSec = (Number.isFinite(cpuNow) ? cpuNow : lastCpu) - cpu0;
+      const cpuByThread = cpuByThreadDelta(threads0, threadCpuSeconds(pid));
+      const servers1 = serverCpu();
+      const serverCpuSec = Object.fromEntries(Object.keys(servers0).map((k) => [k, round(servers1[k] - servers0[k], 1)]));
+      const busySec = machineBusySeconds() - busy0;
+      clearInterval(hwmTimer);
+      return { cpuSec, cpuByThread, serverCpuSec, busySec, peakRss: sampler.stop(), hwm: Math.max(hwm, procMemory(pid).hwm) };
+    },
+  };
+}
