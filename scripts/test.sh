@@ -1,36 +1,21 @@
 #!/usr/bin/env bash
 # npm test: installs npm packages when missing, brings the local stack up when it is not running
 # (and stops it again afterwards unless TC_KEEP_STACK=1), type-checks, lints (ESLint and ShellCheck),
-# then runs the unit and integration tests against the real servers. Extra arguments go to vitest.
+# then runs the unit, workflows and integration tests against the real servers and a short part of the
+# cluster tests (npm run test:cluster runs them all). Extra arguments go to vitest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "test: installing npm packages (npm install, from package-lock.json)"
-  npm install --no-audit --no-fund
-fi
-
-# Every server the tests use: the core four and the optional ones under scripts/stack/services/.
-started=0
-if ! bash scripts/stack.sh status all >/dev/null 2>&1; then
-  bash scripts/stack.sh up all
-  started=1
-fi
-# shellcheck disable=SC2317 # cleanup runs from the EXIT trap below
-cleanup() {
-  if [ "$started" = 1 ] && [ "${TC_KEEP_STACK:-0}" != 1 ]; then bash scripts/stack.sh down || true; fi
-}
-trap cleanup EXIT
-
-set -a
-eval "$(bash scripts/stack.sh env)"
-set +a
+# shellcheck source=scripts/test-lib.sh
+. scripts/test-lib.sh
+# Every server the tests use: the core four and the optional ones under scripts/stack/services/
+# (temporal_cluster among them: the cluster project's short part runs here).
+test_setup test all
 # What the REST compatibility tests run beside the stack (installed once, then cached).
 bash scripts/stack.sh connect-libs >/dev/null
 bash scripts/stack.sh pyclient >/dev/null
 # What the deployment test checks deploy/ with (helm, kubernetes-validate, check-jsonschema).
 bash scripts/stack.sh deploy-tools >/dev/null
-export KAFKAJS_NO_PARTITIONER_WARNING=1
 # Test workers and the Temporal SDK log here, not to the console (test/helpers/log-setup.ts); fresh each run.
 export TCONNECT_TEST_LOG_DIR="${TCONNECT_TEST_LOG_DIR:-${TMPDIR:-/tmp}/tconnect-test-logs}"
 rm -rf "$TCONNECT_TEST_LOG_DIR"
