@@ -5,8 +5,7 @@
 # the namespace `default` and the connectors' search attributes. `npm run test:cluster` runs the
 # distributed-mode tests against it.
 #
-# Built from the Go module proxy with the machine's Go toolchain (server and temporal-sql-tool, plus
-# tdbg), cached under $OPT/temporal-server-<version>. v1.32.1 is the newest release whose go.mod
+# Built from the Go module proxy with the machine's Go toolchain (temporal-server and temporal-sql-tool), cached under $OPT/temporal-server-<version>. v1.32.1 is the newest release whose go.mod
 # accepts Go 1.26.8 (v1.32.2 asks for 1.26.10). The schema files come from the module's source.
 #
 # Settings: TEMPORAL_CLUSTER_PORT (frontend gRPC, default 7243), TEMPORAL_CLUSTER_HTTP_PORT (7244),
@@ -52,10 +51,10 @@ go 1.26.8
 
 require go.temporal.io/server $TEMPORAL_SERVER_VERSION
 MOD
-  printf '//go:build tools\n\npackage tools\n\nimport (\n\t_ "go.temporal.io/server/cmd/server"\n\t_ "go.temporal.io/server/cmd/tools/sql"\n\t_ "go.temporal.io/server/cmd/tools/tdbg"\n)\n' >"$build/mod/tools.go"
+  printf '//go:build tools\n\npackage tools\n\nimport (\n\t_ "go.temporal.io/server/cmd/server"\n\t_ "go.temporal.io/server/cmd/tools/sql"\n)\n' >"$build/mod/tools.go"
   local start=$SECONDS cmd out
   tcluster_go mod tidy >"$log" 2>&1 || fail "install temporal_cluster" "$log" "go mod tidy failed"
-  for cmd in server:temporal-server tools/sql:temporal-sql-tool tools/tdbg:tdbg; do
+  for cmd in server:temporal-server tools/sql:temporal-sql-tool; do
     out=${cmd#*:}; cmd=${cmd%%:*}
     tcluster_go build -o "$TEMPORAL_SERVER_HOME/bin/$out" "go.temporal.io/server/cmd/$cmd" >>"$log" 2>&1 \
       || fail "install temporal_cluster" "$log" "go build of cmd/$cmd failed"
@@ -220,6 +219,5 @@ TEMPORAL_CLUSTER_NAMESPACE=$TEMPORAL_CLUSTER_NAMESPACE
 TEMPORAL_CLUSTER_SHARDS=$TEMPORAL_CLUSTER_SHARDS
 TEMPORAL_CLUSTER_DB=$TEMPORAL_CLUSTER_DB
 TEMPORAL_CLUSTER_METRICS_URL=http://127.0.0.1:$TEMPORAL_CLUSTER_METRICS_PORT/metrics
-TEMPORAL_CLUSTER_TDBG=$TEMPORAL_SERVER_HOME/bin/tdbg
 EOF
 }
