@@ -40,7 +40,7 @@ provision_temporal_cluster() {
   [ -f "$TEMPORAL_SERVER_HOME/.installed" ] && return 0
   local log=$OPT/temporal-cluster-install.log build=$OPT/temporal-server-build
   command -v go >/dev/null || fail "install temporal_cluster" "" "the Go toolchain is needed to build the Temporal server"
-  say "building the Temporal server $TEMPORAL_SERVER_VERSION from the Go module proxy (cold: about half an hour on two shared cores; cached afterwards) ..."
+  say "building the Temporal server $TEMPORAL_SERVER_VERSION from the Go module proxy (cold: over an hour on two busy shared cores; cached afterwards) ..."
   mkdir -p "$TEMPORAL_SERVER_HOME/bin" "$build/mod"
   # A module that requires the server, built with `go build` (as bigquery.sh does): the server's
   # module is a library, and this pins the version without asking the proxy for a version list.
