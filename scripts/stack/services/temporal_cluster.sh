@@ -5,8 +5,9 @@
 # the namespace `default` and the connectors' search attributes. `npm run test:cluster` runs the
 # distributed-mode tests against it.
 #
-# Built from the Go module proxy with the machine's Go toolchain (temporal-server and temporal-sql-tool), cached under $OPT/temporal-server-<version>. v1.32.1 is the newest release whose go.mod
-# accepts Go 1.26.8 (v1.32.2 asks for 1.26.10). The schema files come from the module's source.
+# Built from the Go module proxy with the machine's Go toolchain (temporal-server and temporal-sql-tool),
+# cached under $OPT/temporal-server-<version>. v1.32.1 is the newest release whose go.mod accepts
+# Go 1.26.8 (v1.32.2 asks for 1.26.10). The schema files come from the module's source.
 #
 # Settings: TEMPORAL_CLUSTER_PORT (frontend gRPC, default 7243), TEMPORAL_CLUSTER_HTTP_PORT (7244),
 # the internal services' gRPC ports TEMPORAL_CLUSTER_HISTORY_PORT (7245), _MATCHING_PORT (7246),
