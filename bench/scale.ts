@@ -83,7 +83,7 @@ async function actionCount(metricsUrl: string): Promise<number> {
 
 async function http(base: string, method: string, p: string, body?: unknown): Promise<{ status: number; body: unknown; ms: number }> {
   const t0 = performance.now();
-  const r = await fetch(`${base}${p}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined, signal: AbortSignal.timeout(30_000) });
+  const r = await fetch(`${base}${p}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined, signal: AbortSignal.timeout(120_000) });
   const text = await r.text();
   const ms = performance.now() - t0;
   let parsed: unknown = text;
