@@ -1,9 +1,15 @@
 import { defineConfig } from 'vitest/config';
 import WeightedSequencer from './test/helpers/sequencer.js';
 
-// Three projects: unit (pure logic, fakes allowed), workflows (the workflows with stub activities
+// The cluster project's short part, what `npm test` (CI) runs of it; `npm run test:cluster` sets
+// TC_CLUSTER_SUITE=full and runs all of test/cluster/.
+const CLUSTER_SHORT = ['test/cluster/shards.test.ts', 'test/cluster/failover.test.ts'];
+
+// Four projects: unit (pure logic, fakes allowed), workflows (the workflows with stub activities
 // on a dev server of their own) and integration (real servers from `npm run stack -- up`; a missing
-// server fails the run, it never skips).
+// server fails the run, it never skips), and cluster (distributed-mode integration tests again, on
+// the production-shaped stack: the Temporal server on PostgreSQL with 4 history shards, service
+// temporal_cluster, and the three-broker Kafka when it runs; TC_TARGET=cluster, test/helpers/stack.ts).
 export default defineConfig({
   test: {
     reporters: ['default'],
@@ -44,6 +50,18 @@ export default defineConfig({
           // Worker and Temporal SDK logs to files (test/helpers/log-setup.ts), not the console.
           setupFiles: ['test/helpers/log-setup.ts'],
           testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'cluster',
+          include: process.env.TC_CLUSTER_SUITE === 'full' ? ['test/cluster/**/*.test.ts'] : CLUSTER_SHORT,
+          environment: 'node',
+          env: { TC_TARGET: 'cluster' },
+          globalSetup: ['test/helpers/cluster-setup.ts'],
+          setupFiles: ['test/helpers/log-setup.ts'],
+          testTimeout: 180_000,
           hookTimeout: 120_000,
         },
       },

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # npm test: installs npm packages when missing, brings the local stack up when it is not running
 # (and stops it again afterwards unless TC_KEEP_STACK=1), type-checks, lints (ESLint and ShellCheck),
-# then runs the unit and integration tests against the real servers. Extra arguments go to vitest.
+# then runs the unit, workflows and integration tests against the real servers and a short part of the
+# cluster tests (npm run test:cluster runs them all; temporal_cluster is among `up all`'s servers). Extra
+# arguments go to vitest.
 #
 # What does not depend on the servers overlaps their start: the servers come up in the background
 # (log: <log dir>/stack-up.log) while the type-check, the lint and the build run side by side (each

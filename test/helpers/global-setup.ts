@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { stackEnv } from './stack.js';
+import { stackEnv, stackTarget } from './stack.js';
 
 function reachable(hostPort: string): Promise<boolean> {
   const [host, port] = hostPort.replace(/^https?:\/\//, '').split(':');
@@ -14,8 +14,13 @@ function reachable(hostPort: string): Promise<boolean> {
 
 /** Integration tests need every server: a missing one fails the run with a clear message, never a skip. */
 export default async function setup(): Promise<void> {
+  await checkServers(stackTarget());
+}
+
+/** The servers of a target stack (test/helpers/stack.ts) answer, or an error names those that do not. */
+export async function checkServers(target: 'dev' | 'cluster'): Promise<void> {
   process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
-  const env = stackEnv();
+  const env = stackEnv(target);
   const servers: Array<[string, string]> = [
     ['Temporal', env.TEMPORAL_ADDRESS],
     ['Kafka', env.KAFKA_BOOTSTRAP_SERVERS.split(',')[0]],
@@ -27,7 +32,9 @@ export default async function setup(): Promise<void> {
   if (down.length) {
     throw new Error(
       `Integration tests need the local stack, but nothing answers on: ${down.join(', ')}. ` +
-        `Start it with 'npm run stack -- up' (npm test does this for you) and see 'npm run stack -- status'.`,
+        (target === 'cluster'
+          ? `Start it with 'bash scripts/stack.sh up mariadb temporal_cluster' (npm run test:cluster does this for you) and see 'npm run stack -- status all'.`
+          : `Start it with 'npm run stack -- up' (npm test does this for you) and see 'npm run stack -- status'.`),
     );
   }
 }

@@ -15,12 +15,8 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 
 let printed: Record<string, string> | undefined;
 
-/**
- * A setting of the stack (a server's address or credentials): from the environment when `npm test`
- * exported it, else from what `scripts/stack.sh env` prints (read once per process), so `npx vitest
- * run file` works too. Undefined when neither has it.
- */
-export function stackSetting(key: string): string | undefined {
+/** A setting as the environment or `scripts/stack.sh env` gives it, no target applied. */
+function rawSetting(key: string): string | undefined {
   if (process.env[key]) return process.env[key];
   if (!printed) {
     printed = {};
@@ -33,6 +29,42 @@ export function stackSetting(key: string): string | undefined {
   return printed[key] || undefined;
 }
 
+/**
+ * TC_TARGET=cluster (the `cluster` test project, `npm run test:cluster`): the same tests on the
+ * production-shaped stack. Temporal is the Temporal server on PostgreSQL (service temporal_cluster,
+ * required); Kafka is the three-broker Kafka (service kafka3) when it runs, else the single broker.
+ */
+const CLUSTER_TARGET: Record<string, { from: string; service: string; required: boolean }> = {
+  TEMPORAL_ADDRESS: { from: 'TEMPORAL_CLUSTER_ADDRESS', service: 'temporal_cluster', required: true },
+  TEMPORAL_NAMESPACE: { from: 'TEMPORAL_CLUSTER_NAMESPACE', service: 'temporal_cluster', required: true },
+  KAFKA_BOOTSTRAP_SERVERS: { from: 'KAFKA3_BOOTSTRAP_SERVERS', service: 'kafka3', required: false },
+};
+
+/** The stack the tests run on: `dev` (default: the dev servers) or `cluster` (TC_TARGET=cluster). */
+export function stackTarget(): 'dev' | 'cluster' {
+  const t = process.env.TC_TARGET || 'dev';
+  if (t !== 'dev' && t !== 'cluster') throw new Error(`TC_TARGET=${t} is not a stack target: use 'cluster' (the production-shaped stack) or leave it unset`);
+  return t;
+}
+
+/**
+ * A setting of the stack (a server's address or credentials): from the environment when `npm test`
+ * exported it, else from what `scripts/stack.sh env` prints (read once per process), so `npx vitest
+ * run file` works too. Undefined when neither has it. With TC_TARGET=cluster, Temporal's (and
+ * Kafka's, when kafka3 runs) are the cluster's.
+ */
+export function stackSetting(key: string, target = stackTarget()): string | undefined {
+  const redirect = target === 'cluster' ? CLUSTER_TARGET[key] : undefined;
+  if (redirect) {
+    const v = rawSetting(redirect.from);
+    if (v) return v;
+    if (redirect.required) {
+      throw new Error(`TC_TARGET=cluster but ${redirect.from} is not set: start the server with 'bash scripts/stack.sh up ${redirect.service}' (npm run test:cluster does)`);
+    }
+  }
+  return rawSetting(key);
+}
+
 /** An optional server's setting (env_<service> in scripts/stack/services/<service>.sh); missing: an error naming how to start it, never a skip. */
 export function serviceEnv(key: string, service: string): string {
   const v = stackSetting(key);
@@ -40,18 +72,19 @@ export function serviceEnv(key: string, service: string): string {
   return v;
 }
 
-let cached: StackEnv | undefined;
+const cached: Partial<Record<'dev' | 'cluster', StackEnv>> = {};
 
-/** The core servers' addresses (STACK_KEYS). */
-export function stackEnv(): StackEnv {
-  if (cached) return cached;
+/** The core servers' addresses (STACK_KEYS), on the target stack (TC_TARGET unless given). */
+export function stackEnv(target = stackTarget()): StackEnv {
+  const hit = cached[target];
+  if (hit) return hit;
   const env = {} as StackEnv;
   for (const k of STACK_KEYS) {
-    const v = stackSetting(k);
+    const v = stackSetting(k, target);
     if (!v) throw new Error(`${k} is not set: run the tests with 'npm test', or 'eval "$(npm run --silent stack -- env)"' first`);
     env[k] = v;
   }
-  cached = env;
+  cached[target] = env;
   return env;
 }
 
