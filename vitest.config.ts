@@ -43,6 +43,19 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        // Distributed-mode tests on production-shaped servers (npx vitest run --project cluster);
+        // test/cluster/kafka-broker-kill.test.ts starts a private three-broker Kafka of its own.
+        test: {
+          name: 'cluster',
+          include: ['test/cluster/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/helpers/global-setup.ts'],
+          setupFiles: ['test/helpers/log-setup.ts'],
+          testTimeout: 900_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

@@ -10,7 +10,8 @@
 #   npm run stack -- start-one NAME   start one core server alone and wait until it serves; stop-one NAME stops it
 #                                     by pid. With TC_STACK_RUN and its ports set, a private instance beside the
 #                                     shared one (the chaos suite restarts those, never the shared servers).
-#                                     Also one member of a service of several processes: stop-one kafka3-2
+#                                     Also a service of several processes (start-one kafka3), or one member of it
+#                                     (stop-one kafka3-2)
 #   npm run stack -- kill-one NAME    kill -9 of one such member (a broker crash); start-one brings it back on its data
 #   npm run stack -- logs     the tail of each server's log (logs <service> [lines] for one)
 #   npm run stack -- env      KEY=value lines for a shell or a test to source
@@ -573,6 +574,8 @@ stop_one() {
   rm -f "$pf"
 }
 
+# The services of several processes (start-one/stop-one take them whole, too).
+multi_services() { local svc; for svc in "${EXTRA_SERVICES[@]}"; do declare -F "members_$svc" >/dev/null && echo "$svc"; done | tr '\n' ' '; }
 # Every member of a service of several processes (what start-one/stop-one/kill-one also take).
 members_all() { local svc; for svc in "${EXTRA_SERVICES[@]}"; do declare -F "members_$svc" >/dev/null && "members_$svc"; done | tr '\n' ' '; }
 
@@ -607,7 +610,14 @@ cmd_start_one() {
     say "$svc up (run directory $RUN)"
     return 0
   fi
-  is_core "$svc" || { echo "stack: start-one takes one of: ${SERVICES[*]} $(members_all)" >&2; exit 2; }
+  if is_extra "$svc" && declare -F "members_$svc" >/dev/null; then
+    # A whole service of several processes (kafka3), e.g. a private one beside the shared one.
+    mkdir -p "$OPT" "$RUN"
+    "provision_$svc"; "start_$svc"; wait_healthy "$svc" "$(extra_timeout "$svc")"
+    say "$svc up: $(describe "$svc") (run directory $RUN)"
+    return 0
+  fi
+  is_core "$svc" || { echo "stack: start-one takes one of: ${SERVICES[*]} $(multi_services) $(members_all)" >&2; exit 2; }
   mkdir -p "$OPT" "$RUN"
   "provision_$svc"
   "start_$svc"
@@ -684,7 +694,8 @@ case $verb in
   pyclient) mkdir -p "$TC_HOME"; provision_pyclient; echo "$PYCLIENT_HOME/bin/kc" ;;
   deploy-tools) mkdir -p "$OPT"; provision_deploy_tools; echo "$DEPLOY_TOOLS/bin" ;;
   start-one) cmd_start_one "$@" ;;
-  stop-one) { is_core "${1:-}" || member_of "${1:-}" >/dev/null; } || { echo "stack: stop-one takes one of: ${SERVICES[*]} $(members_all)" >&2; exit 2; }; stop_one "$1" ;;
+  stop-one) { is_core "${1:-}" || member_of "${1:-}" >/dev/null || { is_extra "${1:-}" && declare -F "members_$1" >/dev/null; }; } \
+      || { echo "stack: stop-one takes one of: ${SERVICES[*]} $(multi_services) $(members_all)" >&2; exit 2; }; stop_one "$1" ;;
   kill-one) kill_one "${1:-}" ;;
   *) echo "usage: npm run stack -- up [NAME...]|status [NAME...]|down|start-one NAME|stop-one NAME|kill-one NAME|logs [service [lines]]|env|kafka <tool> [args]|tools|connect-libs|pyclient|deploy-tools" >&2; exit 2 ;;
 esac
