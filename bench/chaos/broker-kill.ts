@@ -129,12 +129,14 @@ export async function kafkaBrokerKill(size: Size): Promise<BrokerKillResult> {
     await producer.send({ topic, acks: -1, messages: [{ value: 'not json' }] });
     await producer.disconnect();
     sinkProgress.start();
-    // Rows keep arriving: a chunk every tick until told to stop.
+    // Rows keep arriving, a tenth of a batch five times a second, until told to stop: a steady
+    // stream the pipeline keeps up with on a busy machine, so a stall is the fault's.
+    const chunk = Math.max(10, Math.round(size.batch / 10));
     feeder = (async () => {
       while (feeding) {
-        await insertRows(conn, id, fed + 1, fed + 20);
-        fed += 20;
-        await new Promise((r) => setTimeout(r, 100));
+        await insertRows(conn, id, fed + 1, fed + chunk);
+        fed += chunk;
+        await new Promise((r) => setTimeout(r, 200));
       }
     })();
     await sinkProgress.waitFor(size.batch * 3, 300_000, 'the sink\'s first rows');

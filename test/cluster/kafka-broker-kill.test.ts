@@ -10,7 +10,7 @@ import { kafkaBrokerKill } from '../../bench/chaos/broker-kill.js';
 
 describe('three-broker Kafka: a broker killed mid-stream', () => {
   it('loses no row, keeps every connector and task RUNNING, and the broker rejoins', async () => {
-    const r = await kafkaBrokerKill({ rows: 3000, batch: 100, faults: 1, outageMs: 0, log: (l) => console.log(l) });
+    const r = await kafkaBrokerKill({ rows: 2000, batch: 100, faults: 1, outageMs: 0, log: (l) => console.log(l) });
     console.log(JSON.stringify(r));
     // Topics created as the worker and connectors were told.
     expect(r.topics.data).toEqual({ partitions: 2, replicas: [3, 3] });
