@@ -62,6 +62,8 @@ EOF
     id=$(cat "$RUN/kafka3/cluster.id")
     kafka_storage "$member" format -t "$id" -c "$props" --ignore-formatted >>"$(logfile "$member")" || fail "format $member storage" "$(logfile "$member")" "StorageTool format failed"
   fi
+  # Where this start's lines begin in the log (start_bg appends): the health check reads from there.
+  wc -c <"$(logfile "$member")" >"$dir/started.at" 2>/dev/null || echo 0 >"$dir/started.at"
   # shellcheck disable=SC2086 # KAFKA3_HEAP holds several JVM flags: split on spaces on purpose
   start_bg "$member" java $KAFKA3_HEAP -XX:+UseG1GC -Djava.awt.headless=true \
     -Dlog4j.configuration=file:"$KAFKA_HOME/config/log4j.properties" -cp "$KAFKA_HOME/libs/*" kafka.Kafka "$props"
@@ -73,35 +75,24 @@ start_kafka3() {
   for m in $(members_kafka3); do start_member_kafka3 "$m"; done
 }
 
-# The brokers the cluster's metadata lists as serving (registered and unfenced), as "id" lines,
-# asked of any node that answers.
-kafka3_serving() {
-  local n
-  for n in $(seq 1 "$KAFKA3_NODES"); do
-    port_open "$(kafka3_port "$n")" || continue
-    timeout 60 "$KAFKA_HOME/bin/kafka-broker-api-versions" --bootstrap-server "127.0.0.1:$(kafka3_port "$n")" 2>/dev/null \
-      | sed -n 's/^127\.0\.0\.1:[0-9]* (id: \([0-9]*\) .*/\1/p' && return 0
-  done
-  return 1
-}
-
 health_kafka3() {
-  local m n serving
-  for m in $(members_kafka3); do alive "$m" || { echo "$m not running"; return 1; }; done
-  serving=$(kafka3_serving) || { echo "processes up but no node answers a metadata request yet"; return 1; }
-  for n in $(seq 1 "$KAFKA3_NODES"); do
-    grep -qx "$n" <<<"$serving" || { echo "broker $n not registered in the cluster's metadata yet (serving: $(echo "$serving" | tr '\n' ' '))"; return 1; }
-  done
+  local m why
+  for m in $(members_kafka3); do why=$(health_member_kafka3 "$m") || { echo "$m: $why"; return 1; }; done
 }
 
-# health_member_kafka3 kafka3-N: node N runs and the cluster lists it as serving again.
+# health_member_kafka3 kafka3-N: node N runs, listens, and has logged "Kafka Server started" since
+# its latest start: a KRaft broker logs it only once the controller quorum has unfenced it, i.e. it
+# is registered and serving in the cluster's metadata. (No JVM tool: on a loaded machine one takes
+# longer to start than the broker.)
 health_member_kafka3() {
-  local n serving
+  local n log from
   alive "$1" || { echo "not running"; return 1; }
-  n=$(kafka3_node "$1")
+  n=$(kafka3_node "$1"); log=$(logfile "$1")
   port_open "$(kafka3_port "$n")" || { echo "process up but 127.0.0.1:$(kafka3_port "$n") not listening yet"; return 1; }
-  serving=$(kafka3_serving) || { echo "no node answers a metadata request yet"; return 1; }
-  grep -qx "$n" <<<"$serving" || { echo "broker $n not back in the cluster's metadata yet"; return 1; }
+  from=$(cat "$RUN/$1/started.at" 2>/dev/null || echo 0)
+  # (Not `tail | grep -q`: grep's early exit would fail the pipe under pipefail.)
+  grep -q 'Kafka Server started' < <(tail -c +"$((from + 1))" "$log" 2>/dev/null) \
+    || { echo "listening, but not unfenced by the controller quorum yet (no 'Kafka Server started' in $log since its start)"; return 1; }
 }
 
 describe_kafka3() { echo "$(kafka3_bootstrap) (3 KRaft brokers+controllers, Kafka $KAFKA_VERSION, RF 3, min.insync.replicas 2)"; }
