@@ -122,7 +122,7 @@ export async function kafkaBrokerKill(size: Size): Promise<BrokerKillResult> {
           for (const st of [s.connector.state, ...s.tasks.map((t) => t.state)]) if (st !== 'RUNNING') notRunningSeen[`${name === source ? 'source' : 'sink'} ${st}`] = (notRunningSeen[`${name === source ? 'source' : 'sink'} ${st}`] ?? 0) + 1;
         }).catch(() => undefined);
       }
-    }, 500);
+    }, 2000); // Each poll is a workflow query per connector: at 2 s, little load on a busy Temporal.
     // One record the sink's JsonConverter cannot read: it goes to the dead letter queue.
     const producer = kafka.producer();
     await producer.connect();
