@@ -54,6 +54,7 @@ export default defineConfig({
         },
       },
       {
+        // test/cluster/kafka-broker-kill.test.ts (full suite only) starts a private three-broker Kafka of its own.
         test: {
           name: 'cluster',
           include: process.env.TC_CLUSTER_SUITE === 'full' ? ['test/cluster/**/*.test.ts'] : CLUSTER_SHORT,
@@ -61,7 +62,7 @@ export default defineConfig({
           env: { TC_TARGET: 'cluster' },
           globalSetup: ['test/helpers/cluster-setup.ts'],
           setupFiles: ['test/helpers/log-setup.ts'],
-          testTimeout: 180_000,
+          testTimeout: 900_000,
           hookTimeout: 120_000,
         },
       },

@@ -1,5 +1,6 @@
 import type { IHeaders } from 'kafkajs';
 import type { RecordConverters } from '../src/converters/registry.js';
+import { isInvalidReplicationFactor } from '../src/kafka/client.js';
 import { DataError, errorSummary, type ErrorStage } from '../src/errors.js';
 import type { PluginLogger } from '../src/connectors/types.js';
 import type { ActivityDeps } from './deps.js';
@@ -99,8 +100,9 @@ export async function deadLetter(deps: ActivityDeps, t: DeadLetterTask, dead: De
   const rf = t.errors.dlqReplicationFactor;
   await deps.kafka.ensureTopics([topic], { partitions: 1, replicationFactor: rf > 0 ? rf : undefined }).catch(async (e) => {
     // A single broker cannot hold 3 replicas (Connect's default): fall back to the broker default.
-    if (rf > 1) await deps.kafka.ensureTopics([topic], {});
-    else throw e;
+    if (rf <= 1 || !isInvalidReplicationFactor(e)) throw e;
+    deps.logger.warn({ topic }, `the cluster has fewer than ${rf} brokers: dead letter queue ${topic} created with the broker's default replication factor; set errors.deadletterqueue.topic.replication.factor to choose one`);
+    await deps.kafka.ensureTopics([topic], {});
   });
   const messages = dead.map((r) => ({
     topic,

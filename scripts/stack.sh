@@ -9,7 +9,10 @@
 #   npm run stack -- down     stop everything by pid; nothing is left running
 #   npm run stack -- start-one NAME   start one core server alone and wait until it serves; stop-one NAME stops it
 #                                     by pid. With TC_STACK_RUN and its ports set, a private instance beside the
-#                                     shared one (the chaos suite restarts those, never the shared servers)
+#                                     shared one (the chaos suite restarts those, never the shared servers).
+#                                     Also a service of several processes (start-one kafka3), or one member of it
+#                                     (stop-one kafka3-2)
+#   npm run stack -- kill-one NAME    kill -9 of one such member (a broker crash); start-one brings it back on its data
 #   npm run stack -- logs     the tail of each server's log (logs <service> [lines] for one)
 #   npm run stack -- env      KEY=value lines for a shell or a test to source
 #   npm run stack -- tools    install only the missing Debian command-line tools (java, maven, shellcheck, ...)
@@ -95,7 +98,26 @@ logfile() {
     *) echo "$RUN/$1/$1.log" ;;
   esac
 }
-alive() { local p; p=$(cat "$(pidfile "$1")" 2>/dev/null) || return 1; [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
+alive() {
+  local p m
+  # A service of several processes (members_<name>, e.g. kafka3's three brokers) is alive when all are.
+  if declare -F "members_$1" >/dev/null; then
+    for m in $("members_$1"); do alive "$m" || return 1; done
+    return 0
+  fi
+  p=$(cat "$(pidfile "$1")" 2>/dev/null) || return 1; [ -n "$p" ] && kill -0 "$p" 2>/dev/null
+}
+# The processes of a service: its members_<name> (each with its own pid file and log), else itself.
+members() { if declare -F "members_$1" >/dev/null; then "members_$1"; else echo "$1"; fi; }
+# The service a member (kafka3-2) belongs to, or nothing.
+member_of() {
+  local svc m
+  for svc in "${EXTRA_SERVICES[@]}"; do
+    declare -F "members_$svc" >/dev/null || continue
+    for m in $("members_$svc"); do [ "$m" = "$1" ] && { echo "$svc"; return 0; }; done
+  done
+  return 1
+}
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 java_home() { dirname "$(dirname "$(readlink -f "$(command -v java)")")"; }
 
@@ -287,6 +309,27 @@ start_temporal() {
     ${TEMPORAL_EXTRA_ARGS:-}
 }
 
+# The server.properties lines every broker of the stack shares (the core one, kafka3's three); $1 its log.dirs.
+kafka_shared_props() {
+  cat <<EOF
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=true
+delete.topic.enable=true
+log.dirs=$1
+log.retention.hours=24
+log.segment.bytes=67108864
+EOF
+}
+
+# kafka_storage SERVICE ARGS...: Kafka's StorageTool (random-uuid, format), its messages in SERVICE's log.
+kafka_storage() {
+  local svc=$1; shift
+  java -Xmx256m -cp "$KAFKA_HOME/libs/*" -Dlog4j.configuration=file:"$KAFKA_HOME/config/tools-log4j.properties" kafka.tools.StorageTool "$@" 2>>"$(logfile "$svc")"
+}
+
 start_kafka() {
   alive kafka && return 0
   port_open "$KAFKA_PORT" && fail "start kafka" "" "port $KAFKA_PORT is taken by another process (set KAFKA_PORT)"
@@ -298,9 +341,6 @@ node.id=1
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
 listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
 advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
 num.partitions=1
 default.replication.factor=1
 offsets.topic.replication.factor=1
@@ -308,19 +348,12 @@ offsets.topic.num.partitions=10
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 min.insync.replicas=1
-group.initial.rebalance.delay.ms=0
-auto.create.topics.enable=true
-delete.topic.enable=true
-log.dirs=$dir/data
-log.retention.hours=24
-log.segment.bytes=67108864
+$(kafka_shared_props "$dir/data")
 EOF
   if [ ! -f "$dir/data/meta.properties" ]; then
     local id
-    id=$(java -cp "$KAFKA_HOME/libs/*" -Dlog4j.configuration=file:"$KAFKA_HOME/config/tools-log4j.properties" kafka.tools.StorageTool random-uuid 2>>"$(logfile kafka)") \
-      || fail "format kafka storage" "$(logfile kafka)" "StorageTool random-uuid failed"
-    java -cp "$KAFKA_HOME/libs/*" -Dlog4j.configuration=file:"$KAFKA_HOME/config/tools-log4j.properties" kafka.tools.StorageTool \
-      format -t "$id" -c "$props" --ignore-formatted >>"$(logfile kafka)" 2>&1 || fail "format kafka storage" "$(logfile kafka)" "StorageTool format failed"
+    id=$(kafka_storage kafka random-uuid) || fail "format kafka storage" "$(logfile kafka)" "StorageTool random-uuid failed"
+    kafka_storage kafka format -t "$id" -c "$props" --ignore-formatted >>"$(logfile kafka)" || fail "format kafka storage" "$(logfile kafka)" "StorageTool format failed"
   fi
   # shellcheck disable=SC2086
   start_bg kafka java $KAFKA_HEAP -XX:+UseG1GC -Djava.awt.headless=true \
@@ -508,7 +541,10 @@ cmd_status() {
   local svc why bad=0 list=() strict=1
   if [ $# -eq 0 ]; then
     list=("${SERVICES[@]}")
-    for svc in "${EXTRA_SERVICES[@]}"; do [ -f "$(pidfile "$svc")" ] && list+=("$svc"); done
+    local m
+    for svc in "${EXTRA_SERVICES[@]}"; do
+      for m in $(members "$svc"); do [ -f "$(pidfile "$m")" ] && { list+=("$svc"); break; }; done
+    done
     strict=0
   else
     for svc in "$@"; do
@@ -531,7 +567,13 @@ cmd_status() {
 }
 
 stop_one() {
-  local svc=$1 pf p
+  local svc=$1 pf p m
+  if declare -F "members_$svc" >/dev/null; then
+    # Together: the last of a quorum stopped alone would wait for controllers that are gone.
+    for m in $("members_$svc"); do stop_one "$m" & done
+    wait
+    return 0
+  fi
   pf=$(pidfile "$svc")
   p=$(cat "$pf" 2>/dev/null || true)
   if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
@@ -547,10 +589,50 @@ stop_one() {
   rm -f "$pf"
 }
 
-# start-one NAME: one core server alone (provisioned from the cache), waited for until healthy.
+# The services of several processes (start-one/stop-one take them whole, too).
+multi_services() { local svc; for svc in "${EXTRA_SERVICES[@]}"; do declare -F "members_$svc" >/dev/null && echo "$svc"; done | tr '\n' ' '; }
+# Every member of a service of several processes (what start-one/stop-one/kill-one also take).
+members_all() { local svc; for svc in "${EXTRA_SERVICES[@]}"; do declare -F "members_$svc" >/dev/null && "members_$svc"; done | tr '\n' ' '; }
+
+# kill-one NAME: kill -9 of a member of a service of several processes (a broker crash), by its pid
+# file, waiting until it is gone; its data stays, so start-one brings it back.
+kill_one() {
+  local svc=$1 p
+  member_of "$svc" >/dev/null || { echo "stack: kill-one takes one of: $(members_all)" >&2; exit 2; }
+  p=$(cat "$(pidfile "$svc")" 2>/dev/null || true)
+  if [ -z "$p" ] || ! kill -0 "$p" 2>/dev/null; then say "$svc is not running"; return 0; fi
+  say "killing $svc (kill -9, pid $p)"
+  kill -KILL "$p" 2>/dev/null || true
+  while kill -0 "$p" 2>/dev/null; do sleep 0.1; done
+  rm -f "$(pidfile "$svc")"
+}
+
+# start-one NAME: one core server alone (provisioned from the cache), waited for until healthy; or one
+# member of a service of several processes (kafka3-2: start_member_kafka3 and health_member_kafka3).
 cmd_start_one() {
-  local svc=${1:-}
-  is_core "$svc" || { echo "stack: start-one takes one of: ${SERVICES[*]}" >&2; exit 2; }
+  local svc=${1:-} parent
+  if parent=$(member_of "$svc"); then
+    mkdir -p "$OPT" "$RUN"
+    "provision_$parent"
+    "start_member_$parent" "$svc"
+    local start=$SECONDS limit why="" log
+    limit=$(extra_timeout "$parent"); log=$(logfile "$svc")
+    until why=$("health_member_$parent" "$svc"); do
+      alive "$svc" || fail "start $svc" "$log" "the process exited"
+      [ $((SECONDS - start)) -ge "$limit" ] && fail "wait for $svc" "$log" "not healthy after ${limit}s: $why"
+      sleep 1
+    done
+    say "$svc up (run directory $RUN)"
+    return 0
+  fi
+  if is_extra "$svc" && declare -F "members_$svc" >/dev/null; then
+    # A whole service of several processes (kafka3), e.g. a private one beside the shared one.
+    mkdir -p "$OPT" "$RUN"
+    "provision_$svc"; "start_$svc"; wait_healthy "$svc" "$(extra_timeout "$svc")"
+    say "$svc up: $(describe "$svc") (run directory $RUN)"
+    return 0
+  fi
+  is_core "$svc" || { echo "stack: start-one takes one of: ${SERVICES[*]} $(multi_services) $(members_all)" >&2; exit 2; }
   mkdir -p "$OPT" "$RUN"
   "provision_$svc"
   "start_$svc"
@@ -571,10 +653,11 @@ cmd_down() {
 }
 
 cmd_logs() {
-  local lines=${2:-30} svc
-  local list=("${SERVICES[@]}" "${EXTRA_SERVICES[@]}")
+  local lines=${2:-30} svc m
+  local list=("${SERVICES[@]}" "${EXTRA_SERVICES[@]}") all=()
   [ -n "${1:-}" ] && list=("$1")
-  for svc in "${list[@]}"; do
+  for svc in "${list[@]}"; do read -r -a m <<<"$(members "$svc")"; all+=("${m[@]}"); done
+  for svc in "${all[@]}"; do
     echo "==> $(logfile "$svc") <=="
     tail -n "$lines" "$(logfile "$svc")" 2>/dev/null || echo "(no log yet)"
   done
@@ -626,6 +709,8 @@ case $verb in
   pyclient) mkdir -p "$TC_HOME"; provision_pyclient; echo "$PYCLIENT_HOME/bin/kc" ;;
   deploy-tools) mkdir -p "$OPT"; provision_deploy_tools; echo "$DEPLOY_TOOLS/bin" ;;
   start-one) cmd_start_one "$@" ;;
-  stop-one) is_core "${1:-}" || { echo "stack: stop-one takes one of: ${SERVICES[*]}" >&2; exit 2; }; stop_one "$1" ;;
-  *) echo "usage: npm run stack -- up [NAME...]|status [NAME...]|down|start-one NAME|stop-one NAME|logs [service [lines]]|env|kafka <tool> [args]|tools|connect-libs|pyclient|deploy-tools" >&2; exit 2 ;;
+  stop-one) { is_core "${1:-}" || member_of "${1:-}" >/dev/null || { is_extra "${1:-}" && declare -F "members_$1" >/dev/null; }; } \
+      || { echo "stack: stop-one takes one of: ${SERVICES[*]} $(multi_services) $(members_all)" >&2; exit 2; }; stop_one "$1" ;;
+  kill-one) kill_one "${1:-}" ;;
+  *) echo "usage: npm run stack -- up [NAME...]|status [NAME...]|down|start-one NAME|stop-one NAME|kill-one NAME|logs [service [lines]]|env|kafka <tool> [args]|tools|connect-libs|pyclient|deploy-tools" >&2; exit 2 ;;
 esac

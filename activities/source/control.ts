@@ -2,7 +2,7 @@ import type { PartitionOffset } from '../../workflows/messages.js';
 import type { SourcePlugin } from '../../src/connectors/types.js';
 import { resolveConfig, resolveConfigValues } from '../../src/config/providers.js';
 import { secretKeys } from '../../src/config/secrets.js';
-import { OffsetsStore, DEFAULT_OFFSETS_TOPIC } from '../../src/kafka/offsets-store.js';
+import { OffsetsStore, DEFAULT_OFFSETS_TOPIC, offsetsTopicCreation } from '../../src/kafka/offsets-store.js';
 import type { ActivityDeps } from '../deps.js';
 import { toFailure } from '../failures.js';
 import type { KindControl } from '../kind.js';
@@ -12,10 +12,15 @@ export function sourceOffsetsTopic(deps: ActivityDeps, config: Record<string, st
   return config['offsets.storage.topic'] || deps.workerConfig['offset.storage.topic'] || DEFAULT_OFFSETS_TOPIC;
 }
 
+/** The Connect-format offsets store of a source connector, its topic created as the worker's offset.storage.* say. */
+export function sourceOffsetsStore(deps: ActivityDeps, config: Record<string, string>): OffsetsStore {
+  return new OffsetsStore(deps.kafka, sourceOffsetsTopic(deps, config), offsetsTopicCreation(deps.workerConfig), (m) => deps.logger.warn({}, m));
+}
+
 /** Writes altered or reset offsets to the Connect-format offsets topic (null offset = tombstone). */
 export async function writeSourceOffsets(deps: ActivityDeps, input: { name: string; config: Record<string, string>; offsets: PartitionOffset[] }): Promise<void> {
   try {
-    await new OffsetsStore(deps.kafka, sourceOffsetsTopic(deps, input.config)).write(input.name, input.offsets);
+    await sourceOffsetsStore(deps, input.config).write(input.name, input.offsets);
   } catch (e) {
     throw toFailure(e);
   }

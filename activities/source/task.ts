@@ -14,7 +14,7 @@ import {
   DEFAULT_TRANSACTION_INTERVAL_MS, EXACTLY_ONCE_SOURCE_SUPPORT_KEY, exactlyOnceSourceSupport, taskTransactionalId, transactionBoundary,
 } from '../../src/config/exactly-once.js';
 import { DEFAULT_TASK_QUEUE } from '../../workflows/messages.js';
-import { sourceOffsetsTopic } from './control.js';
+import { sourceOffsetsStore } from './control.js';
 import type { ActivityDeps } from '../deps.js';
 import { toFailure } from '../failures.js';
 import { forgetTask, recordBatch } from '../../src/metrics.js';
@@ -140,7 +140,7 @@ export function sourceActivities(deps: ActivityDeps) {
       const { plugin, resolved, secrets, logger, basics } = await beginOpen<SourcePlugin>('source', deps, input);
       try {
         const common = basics();
-        const offsetsStore = new OffsetsStore(deps.kafka, sourceOffsetsTopic(deps, resolved));
+        const offsetsStore = sourceOffsetsStore(deps, resolved);
         const eos = exactlyOnceOf(deps, resolved, input);
         const offsets = new Map(input.offsets.map((o) => [partitionKey(o.partition), o]));
         const changed = new Map<string, PartitionOffset>();

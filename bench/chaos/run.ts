@@ -2,7 +2,7 @@
 //   npm run chaos                                    all scenarios, full size (1,000,000 rows, 20 kills: hours here)
 //   npm run chaos -- --scenario kill,kill-eos --rows 100000 --faults 5
 //   npm run chaos -- --short                         the sizes of the integration test's short versions
-// Scenarios: kill, kill-eos, kafka, mariadb, es, temporal, partition, partition-eos, oom.
+// Scenarios: kill, kill-eos, kafka, kafka3, mariadb, es, temporal, partition, partition-eos, oom.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,10 +12,11 @@ import {
   elasticsearchDown, formatTable, kafkaRestarts, mariadbRestarts, temporalRestart, workerKills, workerOutOfMemory, workerPartition,
   type ScenarioResult, type Size,
 } from './scenarios.js';
+import { kafkaBrokerKill } from './broker-kill.js';
 
 const { values } = parseArgs({
   options: {
-    scenario: { type: 'string', default: 'kill,kill-eos,kafka,mariadb,es,temporal,partition,partition-eos,oom' },
+    scenario: { type: 'string', default: 'kill,kill-eos,kafka,kafka3,mariadb,es,temporal,partition,partition-eos,oom' },
     rows: { type: 'string' },
     batch: { type: 'string' },
     faults: { type: 'string' },
@@ -25,7 +26,7 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log('npm run chaos -- [--scenario kill,kill-eos,kafka,mariadb,es,temporal,partition,partition-eos,oom] [--rows N] [--batch N] [--faults N] [--outage-ms MS] [--short]');
+  console.log('npm run chaos -- [--scenario kill,kill-eos,kafka,kafka3,mariadb,es,temporal,partition,partition-eos,oom] [--rows N] [--batch N] [--faults N] [--outage-ms MS] [--short]');
   process.exit(0);
 }
 
@@ -45,6 +46,8 @@ const SCENARIOS: Record<string, () => Promise<ScenarioResult>> = {
   kill: () => workerKills(size('kill'), { exactlyOnce: false, workers: 3 }),
   'kill-eos': () => workerKills(size('kill'), { exactlyOnce: true, workers: 3 }),
   kafka: () => kafkaRestarts(size('server')),
+  // A broker of a private three-broker cluster killed (kill -9) and restarted; rows = at least this many fed.
+  kafka3: () => kafkaBrokerKill(size('server')),
   mariadb: () => mariadbRestarts(size('server')),
   es: () => elasticsearchDown(size('outage')),
   temporal: () => temporalRestart({ ...size('server'), faults: num(values.faults, 1) }),

@@ -33,33 +33,33 @@ export interface Size {
   log?: (line: string) => void;
 }
 
-type Db = mysql.Connection;
+export type Db = mysql.Connection;
 
-async function db(port = Number(stackEnv().MYSQL_PORT)): Promise<Db> {
+export async function db(port = Number(stackEnv().MYSQL_PORT)): Promise<Db> {
   const env = stackEnv();
   return mysql.createConnection({ host: env.MYSQL_HOST, port, user: env.MYSQL_USER, password: env.MYSQL_PASSWORD, database: env.MYSQL_DATABASE });
 }
 
 /** A table of `rows` rows, ids 1..rows, loaded with MariaDB's sequence engine. */
-async function loadTable(conn: Db, table: string, rows: number): Promise<void> {
+export async function loadTable(conn: Db, table: string, rows: number): Promise<void> {
   await conn.query(`CREATE TABLE \`${table}\` (id BIGINT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(40) NOT NULL, n INT NOT NULL)`);
   await insertRows(conn, table, 1, rows);
 }
 
 /** Rows with ids from..to. */
-async function insertRows(conn: Db, table: string, from: number, to: number): Promise<void> {
+export async function insertRows(conn: Db, table: string, from: number, to: number): Promise<void> {
   for (let a = from; a <= to; a += 200_000) {
     const b = Math.min(to, a + 199_999);
     await conn.query(`INSERT INTO \`${table}\` (id, v, n) SELECT seq, CONCAT('row-', seq), seq % 1000 FROM seq_${a}_to_${b}`);
   }
 }
 
-function baseProps(extra: Record<string, string> = {}): Record<string, string> {
+export function baseProps(extra: Record<string, string> = {}): Record<string, string> {
   const env = stackEnv();
   return { 'bootstrap.servers': env.KAFKA_BOOTSTRAP_SERVERS, 'temporal.address': env.TEMPORAL_ADDRESS, 'temporal.namespace': env.TEMPORAL_NAMESPACE, ...extra };
 }
 
-function sourceConfig(table: string, prefix: string, size: Size, opts: { port?: number; exactlyOnce?: boolean; offsetsTopic?: string } = {}): Record<string, string> {
+export function sourceConfig(table: string, prefix: string, size: Size, opts: { port?: number; exactlyOnce?: boolean; offsetsTopic?: string } = {}): Record<string, string> {
   const env = stackEnv();
   return {
     'connector.class': 'JdbcSource',
@@ -87,7 +87,7 @@ async function deleteTopics(brokers: string, topics: string[]): Promise<void> {
   await admin.disconnect().catch(() => undefined);
 }
 
-async function createConnector(cluster: WorkerCluster, name: string, config: Record<string, string>): Promise<void> {
+export async function createConnector(cluster: WorkerCluster, name: string, config: Record<string, string>): Promise<void> {
   const created = await cluster.request('POST', '/connectors', { name, config });
   if (created.status !== 201) throw new Error(`create ${name}: ${created.status} ${JSON.stringify(created.body)}`);
 }
@@ -178,16 +178,20 @@ export async function workerKills(size: Size, opts: { exactlyOnce: boolean; work
   }
 }
 
-/** A private instance of one core server, on its own ports and run directory (scripts/stack.sh start-one/stop-one). */
+/**
+ * A private instance of one core server, or of the three-broker kafka3, on its own ports and run
+ * directory (scripts/stack.sh start-one/stop-one; kill-one and start-one for one of kafka3's brokers).
+ */
 export class PrivateServer {
   readonly runDir: string;
 
-  constructor(readonly service: 'kafka' | 'mariadb' | 'temporal' | 'elasticsearch', readonly env: Record<string, string>) {
+  constructor(readonly service: 'kafka' | 'mariadb' | 'temporal' | 'elasticsearch' | 'kafka3', readonly env: Record<string, string>) {
     this.runDir = path.join(os.tmpdir(), `tconnect-chaos-${service}-${process.pid}-${Date.now().toString(36)}`);
   }
 
-  private async stack(verb: string): Promise<void> {
-    await run('bash', [path.join(REPO_ROOT, 'scripts/stack.sh'), verb, this.service], {
+  /** scripts/stack.sh VERB NAME (this server, or one of its members: kafka3-2) on this instance. */
+  async stack(verb: string, name: string = this.service): Promise<void> {
+    await run('bash', [path.join(REPO_ROOT, 'scripts/stack.sh'), verb, name], {
       env: { ...process.env, ...this.env, TC_STACK_RUN: this.runDir },
       timeout: 300_000,
     });

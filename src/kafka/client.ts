@@ -406,6 +406,15 @@ export function isStaleMetadata(e: unknown): boolean {
   });
 }
 
+/**
+ * The broker refused a topic because the cluster has fewer brokers than its replication factor
+ * (createTopics answers one error per topic, inside kafkajs' wrappers).
+ */
+export function isInvalidReplicationFactor(e: unknown): boolean {
+  return causes(e).some((x) => kafkaType(x) === 'INVALID_REPLICATION_FACTOR'
+    || ((x as { errors?: unknown }).errors instanceof Array && ((x as { errors: unknown[] }).errors).some(isInvalidReplicationFactor)));
+}
+
 /** Broker answers about the records themselves: the batch can never be written as it is. */
 const RECORD_ERRORS = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'INVALID_TIMESTAMP', 'CORRUPT_MESSAGE']);
 

@@ -18,6 +18,7 @@ import { DEFAULT_TASK_QUEUE } from '../../workflows/messages.js';
 import { SOURCE_EXT, WORKFLOWS_PATH } from './workflows-path.js';
 import { ConfigError } from '../errors.js';
 import { exactlyOnceSourceSupport } from '../config/exactly-once.js';
+import { offsetsTopicCreation } from '../kafka/offsets-store.js';
 
 export interface WorkerOptions {
   temporalAddress: string;
@@ -146,6 +147,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   for (const warning of unconfinedProviderWarnings(opts.workerConfig ?? {})) logger.warn({}, warning);
   // A bad exactly.once.source.support stops the worker at start, naming the property.
   exactlyOnceSourceSupport(opts.workerConfig ?? {});
+  // So do bad offset.storage.replication.factor / offset.storage.partitions values.
+  offsetsTopicCreation(opts.workerConfig ?? {});
   // plugin.path / plugins: third-party connectors, transforms and converters join the built-ins.
   await loadWorkerPlugins(opts.workerConfig ?? {}, logger);
   const kafka = new KafkaPool({ brokers: opts.kafkaBrokers, clientId: `tconnect-${workerId}` });

@@ -1,6 +1,6 @@
 import { DEFAULT_HEADER_CONVERTER, DEFAULT_KEY_CONVERTER, DEFAULT_VALUE_CONVERTER } from '../converters/registry.js';
 import { DEFAULT_BUFFER_BYTES } from '../kafka/fetcher.js';
-import { DEFAULT_OFFSETS_TOPIC } from '../kafka/offsets-store.js';
+import { DEFAULT_OFFSETS_PARTITIONS, DEFAULT_OFFSETS_REPLICATION_FACTOR, DEFAULT_OFFSETS_TOPIC } from '../kafka/offsets-store.js';
 import { DEFAULT_REST_HOST, DEFAULT_REST_PORT } from '../rest/config.js';
 import { DEFAULT_TASK_QUEUE } from '../../workflows/messages.js';
 
@@ -42,6 +42,8 @@ export const WORKER_PROPERTIES: readonly WorkerProperty[] = [
   { name: 'value.converter.<setting>', group: 'Connectors', doc: 'A setting of the worker\'s value converter.' },
   { name: 'header.converter.<setting>', group: 'Connectors', doc: 'A setting of the worker\'s header converter.' },
   { name: 'offset.storage.topic', group: 'Kafka', default: DEFAULT_OFFSETS_TOPIC, doc: 'Topic where source offsets are also written in Kafka Connect\'s format, for connectors that set no `offsets.storage.topic`.' },
+  { name: 'offset.storage.replication.factor', group: 'Kafka', default: String(DEFAULT_OFFSETS_REPLICATION_FACTOR), doc: 'Replication factor of the offsets topic when a worker creates it: a positive number, or `-1` for the broker\'s `default.replication.factor`. Left unset on a cluster of fewer brokers (a one-broker development cluster), the broker\'s default is used with a warning where Kafka Connect fails; set, a cluster too small for it is an error.' },
+  { name: 'offset.storage.partitions', group: 'Kafka', default: String(DEFAULT_OFFSETS_PARTITIONS), doc: 'Partitions of the offsets topic when a worker creates it: a positive number, or `-1` for the broker\'s `num.partitions` (Kafka Connect\'s default is 25; the topic only mirrors the offsets the workflows hold).' },
   { name: 'exactly.once.source.support', group: 'Kafka', default: 'disabled', doc: 'Kafka Connect\'s exactly-once source support: `enabled` writes every source task\'s records and their offsets in one Kafka transaction (a transactional producer per task, `transactional.id` `<temporal.task.queue>-<connector>-<task>`, a new task fencing the older), and lets connectors set `exactly.once.support=required`; `preparing` and `disabled` deliver at least once. Set it alike on every worker of a task queue.' },
   { name: 'consumer.auto.offset.reset', group: 'Kafka', default: 'earliest', doc: 'Where a sink task starts in a partition with no committed offset: `earliest`, or `latest`; a connector\'s `consumer.override.auto.offset.reset` wins.' },
   { name: 'config.providers', group: 'Connectors', doc: 'Names of the config providers to enable (`file`, `env`, `dir`, or your own), comma-separated; none is enabled unless listed here (our `enc` always is). See the README\'s Secrets.' },

@@ -7,7 +7,7 @@ import { workerOptions } from '../../../src/worker/options.js';
 import { shutdownGraceMs } from '../../../src/worker/index.js';
 import { DEFAULT_HEADER_CONVERTER, DEFAULT_KEY_CONVERTER, DEFAULT_VALUE_CONVERTER } from '../../../src/converters/registry.js';
 import { DEFAULT_BUFFER_BYTES } from '../../../src/kafka/fetcher.js';
-import { DEFAULT_OFFSETS_TOPIC } from '../../../src/kafka/offsets-store.js';
+import { DEFAULT_OFFSETS_TOPIC, offsetsTopicCreation } from '../../../src/kafka/offsets-store.js';
 import { restSettings } from '../../../src/rest/config.js';
 import { findWorkerProperty, WORKER_ENVIRONMENT, WORKER_PROPERTIES } from '../../../src/worker/properties.js';
 
@@ -69,6 +69,7 @@ const KNOWN_PROPERTY_READS = [
   'rest.ssl.client.auth', 'listeners.https.ssl.client.auth', 'rest.auth.basic.users', 'rest.auth.basic.users.file', 'rest.auth.token',
   'rest.auth.token.file', 'rest.request.max.bytes', 'rest.request.timeout.ms', 'temporal.sink.buffer.max.bytes',
   'temporal.heap.growing.percent', 'temporal.data.dir', 'offset.storage.file.filename', 'task.shutdown.graceful.timeout.ms', 'exactly.once.source.support',
+  'offset.storage.replication.factor', 'offset.storage.partitions',
 ];
 const KNOWN_ENV_READS = [
   'KAFKA_BOOTSTRAP_SERVERS', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TCONNECT_TASK_QUEUE', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS',
@@ -129,6 +130,8 @@ describe('worker properties are declared once (src/worker/properties.ts)', () =>
     expect(def('rest.request.max.bytes')).toBe(String(rest.bodyLimit));
     expect(def('rest.request.timeout.ms')).toBe(String(rest.requestTimeoutMs));
     expect(def('offset.storage.topic')).toBe(DEFAULT_OFFSETS_TOPIC);
+    expect(def('offset.storage.replication.factor')).toBe(String(offsetsTopicCreation({}).replicationFactor));
+    expect(def('offset.storage.partitions')).toBe(String(offsetsTopicCreation({}).partitions));
     expect(def('temporal.sink.buffer.max.bytes')).toBe(String(DEFAULT_BUFFER_BYTES));
     expect([def('key.converter'), def('value.converter'), def('header.converter')]).toEqual([DEFAULT_KEY_CONVERTER, DEFAULT_VALUE_CONVERTER, DEFAULT_HEADER_CONVERTER]);
   });
