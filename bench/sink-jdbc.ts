@@ -34,6 +34,7 @@ import {
 import type { BaselineKafkaJdbcOptions } from './baseline-kafka-jdbc.js';
 import { deleteConnector, loadTopic } from './lib/kafka-topics.js';
 import { COMMON_USAGE, parseBenchFlags, type CommonBenchOptions } from './lib/flags.js';
+import { installedPeers, parsePeers, startPeer, type PeerEngine } from './lib/peers.js';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
@@ -46,6 +47,8 @@ export interface SinkJdbcOptions extends CommonBenchOptions {
   baselineBatch: number;
   /** Partitions the baseline writes at once (one pooled connection each). */
   baselineConcurrency: number;
+  /** Peers on the same topic, each into a table of its own: Benthos (sql_insert) and Kafka Connect with Debezium's JDBC sink at tasks.max 1 and 4. Default: the ones installed. */
+  peers: PeerEngine[];
 }
 
 export const DEFAULTS: SinkJdbcOptions = {
@@ -58,6 +61,7 @@ export const DEFAULTS: SinkJdbcOptions = {
   set: {},
   baselineBatch: 3000,
   baselineConcurrency: 4,
+  peers: [],
   rssGuardMiB: 1536,
   timeoutSec: 0,
   quietWaitSec: 600,
@@ -66,8 +70,8 @@ export const DEFAULTS: SinkJdbcOptions = {
 };
 
 export function parseArgs(argv: string[]): SinkJdbcOptions {
-  const usage = `npx tsx bench/sink-jdbc.ts [--records N] [--partitions P] [--tasks 1,2,4] [--baseline-batch B] [--baseline-concurrency C] ${COMMON_USAGE}`;
-  const o: SinkJdbcOptions = { ...DEFAULTS, set: {}, tasks: [...DEFAULTS.tasks] };
+  const usage = `npx tsx bench/sink-jdbc.ts [--records N] [--partitions P] [--tasks 1,2,4] [--baseline-batch B] [--baseline-concurrency C] [--peers benthos,connect|none] ${COMMON_USAGE}`;
+  const o: SinkJdbcOptions = { ...DEFAULTS, set: {}, tasks: [...DEFAULTS.tasks], peers: installedPeers() };
   parseBenchFlags(argv, o, usage, (flag, value) => {
     switch (flag) {
       case '--records': case '--rows': case '--messages': o.records = Math.round(value.num()); return true;
@@ -75,6 +79,7 @@ export function parseArgs(argv: string[]): SinkJdbcOptions {
       case '--tasks': o.tasks = value.text().split(',').map((x) => Number(x)).filter((x) => Number.isInteger(x) && x > 0); return true;
       case '--baseline-batch': o.baselineBatch = Math.round(value.num()); return true;
       case '--baseline-concurrency': o.baselineConcurrency = Math.round(value.num()); return true;
+      case '--peers': o.peers = parsePeers(value.text()); return true;
       default: return false;
     }
   });
@@ -343,7 +348,29 @@ function sides(o: SinkJdbcOptions): Array<[string, SideRunner]> {
   const out: Array<[string, SideRunner]> = [];
   if (o.only !== 'ours') out.push(['baseline', runBaseline]);
   if (o.only !== 'baseline') for (const t of o.tasks) out.push([`ours${t}`, (ctx, run) => runOurs(ctx, run, t)]);
+  if (o.only === undefined) {
+    if (o.peers.includes('benthos')) out.push(['benthos', (ctx, run) => runPeer(ctx, run, 'benthos', 1)]);
+    if (o.peers.includes('connect')) for (const t of [1, 4]) out.push([`connect${t}`, (ctx, run) => runPeer(ctx, run, 'connect', t)]);
+  }
   return out;
+}
+
+/** The table a side writes. */
+const sideTable = (run: RunInfo, side: string) => `${run.topic}_${side === 'baseline' ? 'base' : side.startsWith('ours') ? `t${side.slice(4)}` : side}`;
+
+/** A peer (bench/lib/peers.ts) on the same topic, into a table of its own created first with the same DDL as the baseline's. */
+async function runPeer(ctx: Ctx, run: RunInfo, engine: PeerEngine, tasks: number): Promise<SideResult> {
+  const side = engine === 'benthos' ? 'benthos' : `connect${tasks}`;
+  const table = sideTable(run, side);
+  await freshTable(ctx, table, true);
+  const p = await startPeer(engine, 'sink-jdbc', { env: ctx.env, name: `bench-jdbc-${run.tag}-${side}`, logDir: ctx.logDir, topic: run.topic, table, tasks });
+  try {
+    const r = await measure(ctx, { side: p.side, table, pid: p.pid, idleRss: p.idleRssBytes ?? NaN, go: p.go, alive: p.alive });
+    return { ...r, detail: { log: p.logFile } };
+  } finally {
+    const detail = await p.stop().catch((e: unknown) => ({ stopError: String(e) }));
+    if (Object.keys(detail).length) log(`    ${side} stopped: ${JSON.stringify(detail).slice(0, 200)}`);
+  }
 }
 
 /** The same rows in every side's table (a checksum over all columns). */
@@ -468,7 +495,7 @@ export async function runSinkJdbc(o: SinkJdbcOptions): Promise<SinkJdbcReport> {
         runs.push(r);
       } finally {
         if (!o.keep) {
-          for (const [side] of all) await db.query(`DROP TABLE IF EXISTS \`${run.topic}_${side === 'baseline' ? 'base' : `t${side.slice(4)}`}\``).catch(() => undefined);
+          for (const [side] of all) await db.query(`DROP TABLE IF EXISTS \`${sideTable(run, side)}\``).catch(() => undefined);
           await admin.deleteTopics({ topics: [run.topic], timeout: 30_000 }).catch(() => undefined);
         } else log(`  kept topic ${run.topic} and tables ${run.topic}_*`);
       }
