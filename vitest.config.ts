@@ -3,7 +3,7 @@ import WeightedSequencer from './test/helpers/sequencer.js';
 
 // The cluster project's short part, what `npm test` (CI) runs of it; `npm run test:cluster` sets
 // TC_CLUSTER_SUITE=full and runs all of test/cluster/.
-const CLUSTER_SHORT = ['test/cluster/shards.test.ts', 'test/cluster/failover.test.ts'];
+const CLUSTER_SHORT = ['test/cluster/shards.test.ts'];
 
 // Four projects: unit (pure logic, fakes allowed), workflows (the workflows with stub activities
 // on a dev server of their own) and integration (real servers from `npm run stack -- up`; a missing

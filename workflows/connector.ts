@@ -270,7 +270,11 @@ export async function connectorWorkflow(input: ConnectorInput): Promise<void> {
     const workflowId = taskWorkflowId(name, id);
     for (let attempt = 1; ; attempt++) {
       try {
-        await startChild(type === 'sink' ? SINK_TASK_WORKFLOW : SOURCE_TASK_WORKFLOW, {
+        // A delete (cancel) that arrives while the child is being started must not leave the
+        // start half done: the start is let finish, so the task is in `tasks` and stopTasks
+        // (the cancel path) stops it. Cancelled mid-start, a task workflow was left running
+        // and the connector waited for it forever (a DELETE right after a create).
+        const start = () => startChild(type === 'sink' ? SINK_TASK_WORKFLOW : SOURCE_TASK_WORKFLOW, {
           workflowId,
           args: [args],
           parentClosePolicy: ParentClosePolicy.ABANDON,
@@ -281,6 +285,7 @@ export async function connectorWorkflow(input: ConnectorInput): Promise<void> {
           workflowTaskTimeout: '3 seconds',
           workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
         });
+        await (patched('task-start-not-cancellable') ? CancellationScope.nonCancellable(start) : start());
         return;
       } catch (e) {
         if ((e as Error)?.name !== 'WorkflowExecutionAlreadyStartedError' || attempt > 60) throw e;
