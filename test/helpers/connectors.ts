@@ -11,6 +11,7 @@ import {
   type TaskState,
 } from '../../workflows/messages.js';
 import { kafka } from './clients.js';
+import { waitForTopic } from './kafka.js';
 import { stackEnv, waitFor } from './stack.js';
 
 /**
@@ -77,10 +78,13 @@ export async function produce(topic: string, partitions: number, messages: Produ
   const admin = kafka().admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+    // No waitForLeaders: on a cluster of several brokers (kafka3) the broker kafkajs asks may not know
+    // the new topic yet, and its "does not host this topic-partition" ends kafkajs' leader wait at once.
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }] });
   } finally {
     await admin.disconnect();
   }
+  await waitForTopic(topic);
   if (messages.length === 0) return;
   const p = kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
   await p.connect();
