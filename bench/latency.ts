@@ -23,7 +23,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import { ConnectClient } from '../src/client/index.js';
 import {
-  REPO_ROOT, RESULTS_DIR, benchMain, childEnv, codeState, fileStamp, loadavg, logTo, machine, mib, procCpuSeconds, procMemory, round,
+  REPO_ROOT, RESULTS_DIR, benchMain, codeState, fileStamp, loadavg, logTo, machine, mib, procCpuSeconds, procMemory, round, workerEnv,
   sleep, spawnNode, stackEnv, stopChild, waitForLine, type StackEnv,
 } from './lib/common.js';
 import { COMMON_USAGE, parseBenchFlags, type CommonBenchOptions } from './lib/flags.js';
@@ -337,15 +337,7 @@ export async function runLatency(o: LatencyOptions): Promise<LatencyReport> {
   const db = await mysql.createConnection({ host: env.MYSQL_HOST, port: Number(env.MYSQL_PORT), user: env.MYSQL_USER, password: env.MYSQL_PASSWORD, database });
   const es = new EsClient({ node: env.ELASTICSEARCH_URL });
   const sdk = await ConnectClient.connect({ address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE, taskQueue });
-  const child = spawnNode([path.join(o.codeRoot ?? REPO_ROOT, 'bin/tconnect.mjs'), 'worker'], childEnv(env, {
-    TCONNECT_TASK_QUEUE: taskQueue,
-    TCONNECT_LOG_LEVEL: process.env.TCONNECT_LOG_LEVEL ?? 'info',
-    BENCH_MYSQL_PASSWORD: env.MYSQL_PASSWORD,
-    // Config providers are off unless the worker enables them: env, for this one variable only.
-    CONNECT_CONFIG_PROVIDERS: 'env',
-    CONNECT_CONFIG_PROVIDERS_ENV_CLASS: 'org.apache.kafka.common.config.provider.EnvVarConfigProvider',
-    CONNECT_CONFIG_PROVIDERS_ENV_PARAM_ALLOWLIST_PATTERN: 'BENCH_MYSQL_PASSWORD',
-  }));
+  const child = spawnNode([path.join(o.codeRoot ?? REPO_ROOT, 'bin/tconnect.mjs'), 'worker'], workerEnv(env, taskQueue));
   logTo(child, path.join(logDir, 'worker.log'));
   const created: string[] = [];
   const reader = new Reader(es, index, o.searchEveryMs);

@@ -29,7 +29,7 @@ import {
   REPO_ROOT, RESULTS_DIR, RssSampler, fileStamp, loadavg, machine, machineBusySeconds, median, memAvailable, mib,
   procCpuSeconds, procMemory, round, sleep, spawnNode, stackEnv, stopChild, threadCpuSeconds, cpuByThreadDelta, waitForLine,
   waitForQuiet, ancestorPids, type QuietWait, type StackEnv,
-  childEnv, codeState, logTo, profileFlags, serverPids, benchMain,
+  childEnv, codeState, logTo, profileFlags, serverPids, benchMain, workerEnv,
 } from './lib/common.js';
 import type { BaselineKafkaJdbcOptions } from './baseline-kafka-jdbc.js';
 import { deleteConnector, loadTopic } from './lib/kafka-topics.js';
@@ -275,15 +275,7 @@ async function runBaseline(ctx: Ctx, run: RunInfo): Promise<SideResult> {
 /** A `tconnect worker` child on the bench's task queue (the code of --code-root when given), started and settled. */
 async function startWorker(ctx: Ctx, label: string): Promise<{ child: ChildProcess; idleRss: number }> {
   const { env, o } = ctx;
-  const child = spawnNode([...profileFlags(o.profile, ctx.logDir, label), path.join(o.codeRoot ?? REPO_ROOT, 'bin/tconnect.mjs'), 'worker'], childEnv(env, {
-    TCONNECT_TASK_QUEUE: ctx.sdk.taskQueue,
-    TCONNECT_LOG_LEVEL: process.env.TCONNECT_LOG_LEVEL ?? 'info',
-    BENCH_MYSQL_PASSWORD: env.MYSQL_PASSWORD,
-    // Config providers are off unless the worker enables them: env, for this one variable only.
-    CONNECT_CONFIG_PROVIDERS: 'env',
-    CONNECT_CONFIG_PROVIDERS_ENV_CLASS: 'org.apache.kafka.common.config.provider.EnvVarConfigProvider',
-    CONNECT_CONFIG_PROVIDERS_ENV_PARAM_ALLOWLIST_PATTERN: 'BENCH_MYSQL_PASSWORD',
-  }));
+  const child = spawnNode([...profileFlags(o.profile, ctx.logDir, label), path.join(o.codeRoot ?? REPO_ROOT, 'bin/tconnect.mjs'), 'worker'], workerEnv(env, ctx.sdk.taskQueue));
   logTo(child, path.join(ctx.logDir, `${label}.log`));
   await waitForLine(child, (l) => (l.includes('worker started') ? true : undefined), 120_000, 'worker start');
   await sleep(1000); // settle after bundling, so the idle RSS is representative

@@ -22,7 +22,7 @@ import { CONNECTOR_WORKFLOW, connectorWorkflowId, taskStatusQuery, taskWorkflowI
 import {
   REPO_ROOT, RESULTS_DIR, RssSampler, fileStamp, machine, median, memAvailable, mib, procCpuSeconds, procMemory, round,
   ancestorPids, cpuByThreadDelta, machineBusySeconds, sleep, threadCpuSeconds, waitForQuiet, type QuietWait, spawnNode, stackEnv, stopChild, waitForLine, type StackEnv,
-  childEnv, codeState, logTo, profileFlags, serverPids, benchMain, measureProcess,
+  childEnv, codeState, logTo, profileFlags, serverPids, benchMain, measureProcess, workerEnv,
 } from './lib/common.js';
 import type { BaselineOptions } from './baseline-jdbc-kafka.js';
 import { COMMON_USAGE, parseBenchFlags, type CommonBenchOptions } from './lib/flags.js';
@@ -338,15 +338,7 @@ async function runOurs(ctx: Ctx, table: string, topicPrefix: string, topic: stri
   const { env, o, client } = ctx;
   const taskQueue = `bench-${tag}`;
   const name = `bench-src-${tag}`;
-  const child = spawnNode([...profileFlags(ctx.o.profile, ctx.logDir, `worker-${tag}`), path.join(o.codeRoot ?? REPO_ROOT, 'bin/tconnect.mjs'), 'worker'], childEnv(env, {
-    TCONNECT_TASK_QUEUE: taskQueue,
-    TCONNECT_LOG_LEVEL: process.env.TCONNECT_LOG_LEVEL ?? 'info',
-    BENCH_MYSQL_PASSWORD: env.MYSQL_PASSWORD,
-    // Config providers are off unless the worker enables them: env, for this one variable only.
-    CONNECT_CONFIG_PROVIDERS: 'env',
-    CONNECT_CONFIG_PROVIDERS_ENV_CLASS: 'org.apache.kafka.common.config.provider.EnvVarConfigProvider',
-    CONNECT_CONFIG_PROVIDERS_ENV_PARAM_ALLOWLIST_PATTERN: 'BENCH_MYSQL_PASSWORD',
-  }));
+  const child = spawnNode([...profileFlags(ctx.o.profile, ctx.logDir, `worker-${tag}`), path.join(o.codeRoot ?? REPO_ROOT, 'bin/tconnect.mjs'), 'worker'], workerEnv(env, taskQueue));
   logTo(child, path.join(ctx.logDir, `worker-${tag}.log`));
   const handle = client.workflow.getHandle(connectorWorkflowId(name));
   let started = false;

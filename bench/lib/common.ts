@@ -334,6 +334,22 @@ export function childEnv(env: StackEnv, extra: Record<string, string>): NodeJS.P
   return { ...process.env, ...env, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...extra };
 }
 
+/**
+ * A `tconnect worker` child's environment on `taskQueue`: the database password in BENCH_MYSQL_PASSWORD,
+ * which connector configs reference as `${env:BENCH_MYSQL_PASSWORD}` so no secret enters history.
+ */
+export function workerEnv(env: StackEnv, taskQueue: string): NodeJS.ProcessEnv {
+  return childEnv(env, {
+    TCONNECT_TASK_QUEUE: taskQueue,
+    TCONNECT_LOG_LEVEL: process.env.TCONNECT_LOG_LEVEL ?? 'info',
+    BENCH_MYSQL_PASSWORD: env.MYSQL_PASSWORD,
+    // Config providers are off unless the worker enables them: env, for this one variable only.
+    CONNECT_CONFIG_PROVIDERS: 'env',
+    CONNECT_CONFIG_PROVIDERS_ENV_CLASS: 'org.apache.kafka.common.config.provider.EnvVarConfigProvider',
+    CONNECT_CONFIG_PROVIDERS_ENV_PARAM_ALLOWLIST_PATTERN: 'BENCH_MYSQL_PASSWORD',
+  });
+}
+
 /** Appends a child's stdout and stderr to `file`. */
 export function logTo(child: ChildProcess, file: string): void {
   const s = createWriteStream(file);
