@@ -398,12 +398,7 @@ const kafkaType = (x: unknown): string | undefined => {
 const STALE_METADATA = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'NOT_LEADER_FOR_PARTITION', 'NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE']);
 
 export function isStaleMetadata(e: unknown): boolean {
-  return causes(e).some((x) => {
-    if (STALE_METADATA.has(kafkaType(x) ?? '')) return true;
-    // @platformatic/kafka reports the answers of one request together (an AggregateError).
-    const errors = (x as { errors?: unknown }).errors;
-    return Array.isArray(errors) && errors.some((y) => y !== x && isStaleMetadata(y));
-  });
+  return someAnswer(e, (x) => STALE_METADATA.has(kafkaType(x) ?? ''));
 }
 
 /**
@@ -411,8 +406,19 @@ export function isStaleMetadata(e: unknown): boolean {
  * (createTopics answers one error per topic, inside kafkajs' wrappers).
  */
 export function isInvalidReplicationFactor(e: unknown): boolean {
-  return causes(e).some((x) => kafkaType(x) === 'INVALID_REPLICATION_FACTOR'
-    || ((x as { errors?: unknown }).errors instanceof Array && ((x as { errors: unknown[] }).errors).some(isInvalidReplicationFactor)));
+  return someAnswer(e, (x) => kafkaType(x) === 'INVALID_REPLICATION_FACTOR');
+}
+
+/**
+ * Whether an error in e's cause chain, or among the `errors` of one (kafkajs' createTopics: one per
+ * topic; @platformatic/kafka: the answers of one request, an AggregateError), matches.
+ */
+function someAnswer(e: unknown, match: (x: unknown) => boolean): boolean {
+  return causes(e).some((x) => {
+    if (match(x)) return true;
+    const errors = (x as { errors?: unknown }).errors;
+    return Array.isArray(errors) && errors.some((y) => y !== x && someAnswer(y, match));
+  });
 }
 
 /** Broker answers about the records themselves: the batch can never be written as it is. */
