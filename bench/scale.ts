@@ -246,9 +246,14 @@ async function run(o: ScaleOptions) {
     // History events: every workflow of the run, its history length (all runs, by visibility).
     let events = 0;
     let workflows = 0;
-    for await (const wf of temporal.workflow.list({ query: `TaskQueue = '${runId}'` })) {
-      workflows++;
-      events += wf.historyLength ?? 0;
+    // (A list answer's historyLength is 0 for running workflows on SQL visibility; describe has it.)
+    const ids: Array<{ workflowId: string; runId: string }> = [];
+    for await (const wf of temporal.workflow.list({ query: `TaskQueue = '${runId}'` })) ids.push({ workflowId: wf.workflowId, runId: wf.runId });
+    for (let i = 0; i < ids.length; i += 20) {
+      const lengths = await Promise.all(ids.slice(i, i + 20).map(async ({ workflowId, runId: r }) =>
+        (await temporal.workflow.getHandle(workflowId, r).describe().catch(() => undefined))?.historyLength ?? 0));
+      workflows += lengths.length;
+      events += lengths.reduce((a, b) => a + b, 0);
     }
 
     const before = probes.filter((p) => p.t < killedAt);
