@@ -60,9 +60,10 @@ export class WorkerCluster {
     return [...this.members.values()].filter((m) => m.proc.child.exitCode === null && m.proc.child.signalCode === null);
   }
 
-  /** The REST base of a live worker. */
-  rest(): string {
-    const m = this.alive()[0];
+  /** The REST base of a live worker: `via`'s when it names a live one (a worker that is not cut off), else the first. */
+  rest(via?: string): string {
+    const alive = this.alive();
+    const m = alive.find((x) => x.id === via) ?? alive[0];
     if (!m) throw new Error('no live worker');
     return m.base;
   }
@@ -79,16 +80,16 @@ export class WorkerCluster {
     await Promise.all([...this.members.values()].map((m) => m.proc.stop(10_000)));
   }
 
-  async request(method: string, p: string, body?: unknown): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
-    const r = await fetch(this.rest() + p, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  async request(method: string, p: string, body?: unknown, via?: string): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const r = await fetch(this.rest(via) + p, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await r.text();
     let parsed: unknown = text;
     try { parsed = JSON.parse(text); } catch { /* not JSON */ }
     return { status: r.status, body: parsed };
   }
 
-  async status(name: string): Promise<{ connector: { state: string }; tasks: Array<{ id: number; state: string; worker_id: string; trace?: string }> }> {
-    const r = await this.request('GET', `/connectors/${encodeURIComponent(name)}/status`);
+  async status(name: string, via?: string): Promise<{ connector: { state: string }; tasks: Array<{ id: number; state: string; worker_id: string; trace?: string }> }> {
+    const r = await this.request('GET', `/connectors/${encodeURIComponent(name)}/status`, undefined, via);
     if (r.status !== 200) throw new Error(`status of ${name}: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body;
   }

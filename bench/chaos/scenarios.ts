@@ -23,7 +23,11 @@ export interface Size {
   batch: number;
   /** Faults to inject (kills, restarts). */
   faults: number;
-  /** How long an outage lasts (ES down, partition), ms. */
+  /**
+   * How long an outage lasts at least (ES down, partition), ms from its start. It lasts in any case
+   * until the connector has met it (the sink's batches failing; the task moved off the cut worker),
+   * so 0 = just that: the outage ends on a state, not after a time.
+   */
   outageMs: number;
   /**
    * errors.retry.delay.max.ms of the connectors (default Connect's 60000): the cap of the task's
@@ -93,9 +97,9 @@ export async function createConnector(cluster: WorkerCluster, name: string, conf
 }
 
 /** What every scenario leaves behind: its connector, workers, table and topics go. */
-async function cleanUp(p: { progress: Progress; cluster: WorkerCluster; name: string; conn?: Db; table?: string; topics?: string[] }): Promise<void> {
+async function cleanUp(p: { progress: Progress; cluster: WorkerCluster; name: string; conn?: Db; table?: string; topics?: string[]; via?: string }): Promise<void> {
   p.progress.stop();
-  await p.cluster.request('DELETE', `/connectors/${p.name}`).catch(() => undefined);
+  await p.cluster.request('DELETE', `/connectors/${p.name}`, undefined, p.via).catch(() => undefined);
   await p.cluster.stopAll();
   if (p.conn && p.table) await p.conn.query(`DROP TABLE IF EXISTS \`${p.table}\``).catch(() => undefined);
   await p.conn?.end().catch(() => undefined);
@@ -120,6 +124,12 @@ async function taskWorker(cluster: WorkerCluster, name: string): Promise<string>
     const t = s?.tasks[0];
     return t?.state === 'RUNNING' && cluster.members.has(t.worker_id) && cluster.alive().some((m) => m.id === t.worker_id) ? t.worker_id : undefined;
   }, { timeout: 60_000, what: `${name}'s task RUNNING on a live worker`, interval: 200 });
+}
+
+/** Waits out what is left of `ms` since `since` (nothing when it has passed). */
+async function waitRest(since: number, ms: number): Promise<void> {
+  const left = since + ms - Date.now();
+  if (left > 0) await new Promise((r) => setTimeout(r, left));
 }
 
 /** Waits until the topic holds every id (or throws naming how many are missing). */
@@ -303,7 +313,7 @@ export async function mariadbRestarts(size: Size): Promise<ScenarioResult> {
  * on its data. Out = documents in the index (ids are the rows' ids: duplicates overwrite).
  */
 export async function elasticsearchDown(size: Size): Promise<ScenarioResult> {
-  const scenario = `Elasticsearch down ${Math.round(size.outageMs / 1000)} s`;
+  const scenario = size.outageMs > 0 ? `Elasticsearch down ${Math.round(size.outageMs / 1000)} s` : 'Elasticsearch down until the sink fails';
   const port = await freePort();
   const server = new PrivateServer('elasticsearch', { ELASTICSEARCH_PORT: String(port), ES_HEAP: '-Xms384m -Xmx384m' });
   const id = uniqueIdent('chaos_es');
@@ -347,9 +357,18 @@ export async function elasticsearchDown(size: Size): Promise<ScenarioResult> {
     if (created.status !== 201) throw new Error(`create ${name}: ${created.status} ${JSON.stringify(created.body)}`);
     progress.start();
     await progress.waitFor(Math.floor(size.rows / 3), 600_000, 'ES outage');
+    const traceBefore = (await cluster.status(name)).tasks[0]?.trace;
     await server.stop();
+    const downAt = Date.now();
     size.log?.(`${scenario}: Elasticsearch stopped at ${progress.current} documents`);
-    await new Promise((r) => setTimeout(r, size.outageMs));
+    // Down until the sink has met the outage (a failed batch: the task RUNNING with the error as its
+    // trace, as Kafka Connect's retrying task, a trace it did not show before) and for at least outageMs.
+    await waitFor(async () => {
+      const trace = (await cluster.status(name).catch(() => undefined))?.tasks[0]?.trace;
+      return trace !== undefined && trace !== traceBefore;
+    }, { timeout: 120_000, interval: 250, what: `${name}'s batches failing on Elasticsearch down` });
+    await waitRest(downAt, size.outageMs);
+    size.log?.(`${scenario}: the sink's batches failing ${Date.now() - downAt} ms after the stop; starting Elasticsearch`);
     await server.start();
     await progress.fault();
     await waitFor(async () => (await es.indices.refresh({ index: topic }).catch(() => undefined), (await count()) >= size.rows), { timeout: 600_000, interval: 1000, what: `${size.rows} documents` });
@@ -417,7 +436,7 @@ async function killByPidFile(file: string): Promise<void> {
  * The task moves to the other worker; the cut-off one is a zombie until the proxy is back.
  */
 export async function workerPartition(size: Size, opts: { exactlyOnce?: boolean } = {}): Promise<ScenarioResult> {
-  const scenario = `partition of one worker from Temporal ${Math.round(size.outageMs / 1000)} s${opts.exactlyOnce ? ' (exactly-once)' : ''}`;
+  const scenario = `partition of one worker from Temporal ${size.outageMs > 0 ? `${Math.round(size.outageMs / 1000)} s` : 'until the task moved'}${opts.exactlyOnce ? ' (exactly-once)' : ''}`;
   const env = stackEnv();
   const [host, port] = env.TEMPORAL_ADDRESS.split(':');
   const proxy = new TcpProxy(host, Number(port));
@@ -428,25 +447,38 @@ export async function workerPartition(size: Size, opts: { exactlyOnce?: boolean 
   const cluster = new WorkerCluster({ taskQueue: `chaos-${id}`, props: baseProps(opts.exactlyOnce ? { 'exactly.once.source.support': 'enabled' } : {}) });
   const kafka = kafkaClient();
   const progress = new Progress(() => topicEnd(kafka, topic), size.rows);
+  let direct: string | undefined;
   try {
     await proxy.start();
     await loadTable(conn, id, size.rows);
     // The first worker alone, through the proxy, so it takes the task; then a direct one.
     const cut = await cluster.add({}, { 'temporal.address': `127.0.0.1:${proxy.port}` });
     await createConnector(cluster, name, sourceConfig(id, 'chaos.', size, { exactlyOnce: opts.exactlyOnce, offsetsTopic: `chaos-offsets-${id}` }));
-    await cluster.add();
+    direct = (await cluster.add()).id;
     progress.start();
     await progress.waitFor(Math.floor(size.rows / 3), 600_000, 'partition');
     const holder = await taskWorker(cluster, name);
     await proxy.cut();
+    const cutAt = Date.now();
     await progress.fault();
-    size.log?.(`${scenario}: cut ${cut.id} (task on ${holder}) at ${progress.current} records`);
-    await new Promise((r) => setTimeout(r, size.outageMs));
+    const atCut = progress.current;
+    size.log?.(`${scenario}: cut ${cut.id} (task on ${holder}) at ${atCut} records`);
+    // The partition lasts until the task runs on the other worker and records flow again (the cut
+    // one is then a zombie, fenced when it comes back), and for at least outageMs. The status is
+    // asked of the worker that still reaches Temporal.
+    await waitFor(async () => {
+      const t = (await cluster.status(name, direct).catch(() => undefined))?.tasks[0];
+      return t?.state === 'RUNNING' && t.worker_id !== cut.id && progress.current > atCut;
+    }, { timeout: 600_000, interval: 250, what: `${name}'s task RUNNING off the cut worker ${cut.id} and records flowing` });
+    await waitRest(cutAt, size.outageMs);
+    size.log?.(`${scenario}: task moved, records flowing ${Date.now() - cutAt} ms after the cut; the proxy back`);
     await proxy.start();
     return await finish(scenario, 1, { progress, cluster, name, brokers: env.KAFKA_BOOTSTRAP_SERVERS, topic, rows: size.rows, note: `task was on ${holder === cut.id ? 'the cut worker' : 'the other worker'}` });
   } finally {
     await proxy.cut().catch(() => undefined);
-    await cleanUp({ progress, cluster, name, conn, table: id, topics: [topic, `chaos-offsets-${id}`] });
+    // The connector is deleted through the worker that was never cut off (the other one may still
+    // be reconnecting to Temporal).
+    await cleanUp({ progress, cluster, name, conn, table: id, topics: [topic, `chaos-offsets-${id}`], via: direct });
   }
 }
 
@@ -478,11 +510,17 @@ export async function workerOutOfMemory(size: Size, opts: { heapMb?: number } = 
     const config = { ...sourceConfig(id, 'chaos.', size), 'batch.max.rows': '2000', 'temporal.batch.max.records': '20000', 'temporal.batch.max.ms': '60000' };
     await createConnector(cluster, name, config);
     progress.start();
-    // The small worker holds the task; it dies of OOM on the first large batch.
+    // The small worker holds the task (it was the only worker when the connector started); it dies
+    // of OOM on the first large batch. The worker that takes over starts once the task is on the
+    // small one (a task stays on its worker while that one lives), so its start overlaps the batch.
+    const smallGone = () => small.proc.child.exitCode !== null || small.proc.child.signalCode !== null;
+    const replacement = waitFor(async () => smallGone() || (await cluster.status(name).catch(() => undefined))?.tasks[0]?.worker_id === small.id, { timeout: 120_000, interval: 200, what: `${name}'s task on the small worker ${small.id}` })
+      .then(() => cluster.add());
+    replacement.catch(() => undefined);
     const exit = await Promise.race([small.proc.exited.then((c) => `exited ${c ?? small.proc.child.signalCode}`), new Promise<string>((r) => setTimeout(() => r('alive'), 120_000))]);
     await progress.fault();
     size.log?.(`${scenario}: small worker ${exit}: ${/heap out of memory|Allocation failed/i.test(small.proc.output()) ? 'JavaScript heap out of memory' : 'no OOM message'}`);
-    await cluster.add();
+    await replacement;
     return await finish(scenario, exit === 'alive' ? 0 : 1, { progress, cluster, name, brokers: env.KAFKA_BOOTSTRAP_SERVERS, topic, rows: size.rows, note: exit });
   } finally {
     await cleanUp({ progress, cluster, name, conn, table: id, topics: [topic] });

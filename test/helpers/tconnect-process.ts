@@ -13,7 +13,9 @@ export interface TconnectProcess {
 }
 
 /**
- * Runs bin/tconnect.mjs with exactly `env` (plus PATH/HOME), so no stack variable leaks in unasked.
+ * Runs bin/tconnect.mjs with exactly `env` (plus PATH/HOME, and TCONNECT_RUN_DIST when this checkout's
+ * run sets it: npm test builds dist/ first and then runs the CLI from it, which starts faster than
+ * through tsx), so no stack variable leaks in unasked.
  * Keeps the last 20,000 characters of output, or all of it with `keepAll` (a test that scans the log);
  * `root` runs another checkout's bin (an earlier build, for the upgrade test).
  */
@@ -21,7 +23,7 @@ export function spawnTconnect(args: string[], env: NodeJS.ProcessEnv, opts: { ke
   const root = opts.root ?? REPO_ROOT;
   const child = spawn(process.execPath, [path.join(root, 'bin/tconnect.mjs'), ...args], {
     cwd: root,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...(root === REPO_ROOT && process.env.TCONNECT_RUN_DIST ? { TCONNECT_RUN_DIST: process.env.TCONNECT_RUN_DIST } : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -147,10 +147,10 @@ describe('MySQL → Kafka → Elasticsearch on Temporal', () => {
 
   it('kill -9 of the worker running the sink task: another worker finishes, no document lost or duplicated', async () => {
     const taskQueue = uniqueName('es-failover');
-    const a = spawnWorker(taskQueue, 'es-worker-a');
-    let b: ChildProcess | undefined;
+    // Both workers start now (their start-ups overlap the topic's load); the one that gets the task is killed.
+    const workers: Record<string, ChildProcess> = { 'es-worker-a': spawnWorker(taskQueue, 'es-worker-a'), 'es-worker-b': spawnWorker(taskQueue, 'es-worker-b') };
     // Workers go last: deleting the connector needs one of them.
-    cleanups.push(async () => { a.kill('SIGKILL'); b?.kill('SIGTERM'); });
+    cleanups.push(async () => { for (const w of Object.values(workers)) w.kill('SIGTERM'); });
     const sdk = await ConnectClient.connect({ address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE, taskQueue });
     cleanups.push(() => sdk.close());
     const topic = uniqueIdent('esfo');
@@ -176,10 +176,11 @@ describe('MySQL → Kafka → Elasticsearch on Temporal', () => {
     const t0 = Date.now();
     await waitFor(async () => (await count(topic).catch(() => 0)) > 1000, { what: 'first documents', timeout: 60_000 });
     console.log(`es failover: first 1000 documents after ${Date.now() - t0} ms`);
-    b = spawnWorker(taskQueue, 'es-worker-b');
-    await new Promise((r) => setTimeout(r, 3000));
+    const holder = (await sdk.status(name)).tasks[0].worker_id;
+    const other = holder === 'es-worker-a' ? 'es-worker-b' : 'es-worker-a';
+    expect(Object.keys(workers)).toContain(holder);
     expect(await count(topic)).toBeLessThan(total);
-    a.kill('SIGKILL');
+    workers[holder].kill('SIGKILL');
     const killedAt = Date.now();
     const atKill = await count(topic);
     await waitFor(async () => (await count(topic)) > atKill + 500, { what: 'progress after the kill', timeout: 60_000, interval: 250 });
@@ -189,7 +190,7 @@ describe('MySQL → Kafka → Elasticsearch on Temporal', () => {
     await new Promise((r) => setTimeout(r, 2000));
     expect(await count(topic)).toBe(total);
     const st = await sdk.status(name);
-    expect(st.tasks[0].worker_id).toBe('es-worker-b');
+    expect(st.tasks[0].worker_id).toBe(other);
     console.log(`es failover: all ${total} documents ${Date.now() - killedAt} ms after the kill`);
   });
 });
