@@ -642,13 +642,23 @@ cmd_start_one() {
   say "$svc up: $(describe "$svc") (run directory $RUN)"
 }
 
+# An optional server may define stop_<name> (a daemon that is not our child); else by pid.
+down_one() { if is_extra "$1" && declare -F "stop_$1" >/dev/null; then "stop_$1"; else stop_one "$1"; fi; }
+
 cmd_down() {
   local svc
-  # The demo's worker (npm run demo) first, then the servers.
-  for svc in worker "${EXTRA_SERVICES[@]}" elasticsearch kafka mariadb temporal; do
-    # An optional server may define stop_<name> (a daemon that is not our child); else by pid.
-    if is_extra "$svc" && declare -F "stop_$svc" >/dev/null; then "stop_$svc"; else stop_one "$svc"; fi
+  # The demo's worker (npm run demo) first, then the optional servers together, then the servers
+  # others store their data in (PostgreSQL: temporal_cluster; Kafka: the registry) together with the
+  # rest of the core four; each waits at most 30 s, then is killed.
+  local second=()
+  stop_one worker
+  for svc in "${EXTRA_SERVICES[@]}"; do
+    if [ "$svc" = postgres ]; then second+=("$svc"); continue; fi
+    down_one "$svc" &
   done
+  wait
+  for svc in "${second[@]}" elasticsearch kafka mariadb temporal; do down_one "$svc" & done
+  wait
   say "down"
 }
 
