@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { RESULTS_DIR, REPO_ROOT, childEnv, fileStamp, loadavg, machine, median, mib, procMemory, sleep, stackEnv, stopChild, waitForLine } from './lib/common.js';
 
-interface Options { runs: number; idleMs: number; variants: string[]; steps: boolean; codeRoot: string; out?: string }
+interface Options { runs: number; idleMs: number; variants: string[]; steps: boolean; stepsDist: boolean; codeRoot: string; out?: string }
 
 const VARIANTS: Record<string, Record<string, string>> = {
   checkout: {},
@@ -21,10 +21,10 @@ const VARIANTS: Record<string, Record<string, string>> = {
   'dist-semi4': { TCONNECT_RUN_DIST: '1', NODE_OPTIONS: '--max-semi-space-size=4' },
 };
 
-const USAGE = `usage: npx tsx bench/memory.ts [--runs 3] [--idle-ms 10000] [--variants ${Object.keys(VARIANTS).join(',')}] [--no-steps] [--code-root DIR] [--out FILE]`;
+const USAGE = `usage: npx tsx bench/memory.ts [--runs 3] [--idle-ms 10000] [--variants ${Object.keys(VARIANTS).join(',')}] [--no-steps] [--steps-dist] [--code-root DIR] [--out FILE]`;
 
 function parse(argv: string[]): Options {
-  const o: Options = { runs: 3, idleMs: 10_000, variants: Object.keys(VARIANTS), steps: true, codeRoot: REPO_ROOT };
+  const o: Options = { runs: 3, idleMs: 10_000, variants: Object.keys(VARIANTS), steps: true, stepsDist: false, codeRoot: REPO_ROOT };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -36,6 +36,7 @@ function parse(argv: string[]): Options {
     else if (a === '--idle-ms') o.idleMs = Number(val());
     else if (a === '--variants') o.variants = val().split(',').map((s) => s.trim()).filter(Boolean);
     else if (a === '--no-steps') o.steps = false;
+    else if (a === '--steps-dist') o.stepsDist = true;
     else if (a === '--code-root') o.codeRoot = path.resolve(val());
     else if (a === '--out') o.out = val();
     else if (a === '--help' || a === '-h') { console.log(USAGE); process.exit(0); }
@@ -49,7 +50,7 @@ function parse(argv: string[]): Options {
 type Step = { step: string; rssMiB: number; heapUsedMiB: number; heapTotalMiB: number; newSpaceMiB: number; externalMiB: number; threads: number };
 
 async function steps(o: Options, env: NodeJS.ProcessEnv): Promise<Step[]> {
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(REPO_ROOT, 'bench/lib/memory-steps.ts'), o.codeRoot, String(o.idleMs)], { cwd: o.codeRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(REPO_ROOT, 'bench/lib/memory-steps.ts'), o.codeRoot, String(o.idleMs)], { cwd: o.codeRoot, env: o.stepsDist ? { ...env, TCONNECT_RUN_DIST: '1' } : env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
