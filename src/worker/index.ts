@@ -89,19 +89,22 @@ export const WORKFLOW_THREAD_SEMI_SPACE_MB = 1;
 /**
  * Creates the SDK's workflow thread (inside `create`) with a small young generation. V8 reads
  * --max-semi-space-size when it creates an isolate, so the flag is set for the moment the SDK
- * starts the thread and put back to V8's default after (unless NODE_OPTIONS or node's own flags
- * chose a size: then the thread gets that choice). The thread runs workflow code only: a few KiB
- * per activation, no records, so 1 MiB semi-spaces cost it nothing measurable, and save
- * ~30 MiB of RSS (bench/README.md, Memory).
+ * starts the thread and put back after: to the size node was started with (NODE_OPTIONS or its
+ * own flags; the main thread keeps that choice), else to V8's default. The thread runs workflow
+ * code only: a few KiB per activation, no records, so 1 MiB semi-spaces cost it nothing
+ * measurable and save 10-15 MiB of RSS (bench/README.md, Memory).
  */
 export async function withSmallWorkflowThread<T>(create: () => Promise<T>): Promise<T> {
-  const chosen = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((a) => /^--max[-_]semi[-_]space[-_]size\b/.test(a));
-  if (chosen) return create();
+  let chosen = '0';
+  for (const a of [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)]) {
+    const m = /^--max[-_]semi[-_]space[-_]size=(\d+)$/.exec(a);
+    if (m) chosen = m[1];
+  }
   v8.setFlagsFromString(`--max-semi-space-size=${WORKFLOW_THREAD_SEMI_SPACE_MB}`);
   try {
     return await create();
   } finally {
-    v8.setFlagsFromString('--max-semi-space-size=0');
+    v8.setFlagsFromString(`--max-semi-space-size=${chosen}`);
   }
 }
 

@@ -22,4 +22,21 @@ describe('the workflow thread starts with a small young generation', () => {
     const after = await threadNewSpaceMiB();
     expect(after).toBeGreaterThan(4 * WORKFLOW_THREAD_SEMI_SPACE_MB);
   });
+
+  it('puts back the size node was started with (NODE_OPTIONS) after the workflow thread, not V8 default', { timeout: 30_000 }, async () => {
+    const saved = process.env.NODE_OPTIONS;
+    process.env.NODE_OPTIONS = `${saved ?? ''} --max-semi-space-size=4`;
+    try {
+      const inside = await withSmallWorkflowThread(() => threadNewSpaceMiB());
+      expect(inside).toBeLessThanOrEqual(2 * WORKFLOW_THREAD_SEMI_SPACE_MB);
+      const after = await threadNewSpaceMiB();
+      expect(after).toBeGreaterThan(2 * WORKFLOW_THREAD_SEMI_SPACE_MB);
+      expect(after).toBeLessThanOrEqual(8); // 2 x 4, not V8 default 2 x 16
+    } finally {
+      if (saved === undefined) delete process.env.NODE_OPTIONS;
+      else process.env.NODE_OPTIONS = saved;
+    }
+    // V8's default again for whatever runs next in this process.
+    await withSmallWorkflowThread(() => Promise.resolve());
+  });
 });
