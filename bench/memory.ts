@@ -5,26 +5,45 @@
 //  2. idle: the real `tconnect worker` (bin/tconnect.mjs) started --runs times per variant, its
 //     VmRSS read after --idle-ms of idling; medians. Variants: checkout (TypeScript through tsx, as
 //     the benches run it), dist (the compiled dist/ the Docker image runs; needs `npm run build`),
-//     and both with NODE_OPTIONS=--max-semi-space-size=4 (a smaller young generation).
+//     and both with the environment the Dockerfile gives the worker (its ENV lines: MALLOC_ARENA_MAX,
+//     NODE_OPTIONS), i.e. dist-image-env is the worker as the image runs it.
 // Needs the stack's Temporal server (and Kafka for the activities). Results in bench/results/memory-<time>.json.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { RESULTS_DIR, REPO_ROOT, childEnv, fileStamp, loadavg, machine, median, mib, procMemory, sleep, stackEnv, stopChild, waitForLine } from './lib/common.js';
 
-interface Options { runs: number; idleMs: number; variants: string[]; steps: boolean; codeRoot: string; out?: string }
+interface Options { runs: number; idleMs: number; variants: string[]; steps: boolean; stepsDist: boolean; env: Record<string, string>; codeRoot: string; out?: string }
+
+/** The environment the Docker image gives the worker: the Dockerfile's runtime-stage ENV lines (KEY=value pairs). */
+function imageEnv(dockerfile: string): Record<string, string> {
+  const stages = dockerfile.split(/^FROM /m);
+  const env: Record<string, string> = {};
+  for (const line of stages[stages.length - 1].split('\n')) {
+    const m = /^ENV\s+(.*)$/.exec(line.trim());
+    if (!m) continue;
+    for (const pair of m[1].match(/[A-Za-z_][A-Za-z0-9_]*=("[^"]*"|\S*)/g) ?? []) {
+      const eq = pair.indexOf('=');
+      env[pair.slice(0, eq)] = pair.slice(eq + 1).replace(/^"(.*)"$/, '$1');
+    }
+  }
+  delete env.NODE_ENV;
+  return env;
+}
+
+const IMAGE_ENV = imageEnv(readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8'));
 
 const VARIANTS: Record<string, Record<string, string>> = {
   checkout: {},
   dist: { TCONNECT_RUN_DIST: '1' },
-  'checkout-semi4': { NODE_OPTIONS: '--max-semi-space-size=4' },
-  'dist-semi4': { TCONNECT_RUN_DIST: '1', NODE_OPTIONS: '--max-semi-space-size=4' },
+  'checkout-image-env': { ...IMAGE_ENV },
+  'dist-image-env': { TCONNECT_RUN_DIST: '1', ...IMAGE_ENV },
 };
 
-const USAGE = `usage: npx tsx bench/memory.ts [--runs 3] [--idle-ms 10000] [--variants ${Object.keys(VARIANTS).join(',')}] [--no-steps] [--code-root DIR] [--out FILE]`;
+const USAGE = `usage: npx tsx bench/memory.ts [--runs 3] [--idle-ms 10000] [--variants ${Object.keys(VARIANTS).join(',')}] [--no-steps] [--steps-dist] [--env KEY=VALUE]... [--code-root DIR] [--out FILE]`;
 
 function parse(argv: string[]): Options {
-  const o: Options = { runs: 3, idleMs: 10_000, variants: Object.keys(VARIANTS), steps: true, codeRoot: REPO_ROOT };
+  const o: Options = { runs: 3, idleMs: 10_000, variants: Object.keys(VARIANTS), steps: true, stepsDist: false, env: {}, codeRoot: REPO_ROOT };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -36,6 +55,13 @@ function parse(argv: string[]): Options {
     else if (a === '--idle-ms') o.idleMs = Number(val());
     else if (a === '--variants') o.variants = val().split(',').map((s) => s.trim()).filter(Boolean);
     else if (a === '--no-steps') o.steps = false;
+    else if (a === '--steps-dist') o.stepsDist = true;
+    else if (a === '--env') {
+      const kv = val();
+      const eq = kv.indexOf('=');
+      if (eq < 1) throw new Error(`--env needs KEY=VALUE, got ${kv}\n${USAGE}`);
+      o.env[kv.slice(0, eq)] = kv.slice(eq + 1);
+    }
     else if (a === '--code-root') o.codeRoot = path.resolve(val());
     else if (a === '--out') o.out = val();
     else if (a === '--help' || a === '-h') { console.log(USAGE); process.exit(0); }
@@ -49,7 +75,7 @@ function parse(argv: string[]): Options {
 type Step = { step: string; rssMiB: number; heapUsedMiB: number; heapTotalMiB: number; newSpaceMiB: number; externalMiB: number; threads: number };
 
 async function steps(o: Options, env: NodeJS.ProcessEnv): Promise<Step[]> {
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(REPO_ROOT, 'bench/lib/memory-steps.ts'), o.codeRoot, String(o.idleMs)], { cwd: o.codeRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(REPO_ROOT, 'bench/lib/memory-steps.ts'), o.codeRoot, String(o.idleMs)], { cwd: o.codeRoot, env: o.stepsDist ? { ...env, TCONNECT_RUN_DIST: '1' } : env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -61,7 +87,7 @@ async function steps(o: Options, env: NodeJS.ProcessEnv): Promise<Step[]> {
 
 async function idleWorker(o: Options, env: NodeJS.ProcessEnv, variant: string, run: number): Promise<{ startMs: number; rssMiB: number; hwmMiB: number }> {
   const queue = `bench-memory-${process.pid}-${variant}-${run}`;
-  const child = spawn(process.execPath, [path.join(o.codeRoot, 'bin/tconnect.mjs'), 'worker'], { cwd: o.codeRoot, env: { ...env, ...VARIANTS[variant], TCONNECT_TASK_QUEUE: queue }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(o.codeRoot, 'bin/tconnect.mjs'), 'worker'], { cwd: o.codeRoot, env: { ...env, ...VARIANTS[variant], ...o.env, TCONNECT_TASK_QUEUE: queue }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stderr.on('data', () => undefined);
   const t0 = Date.now();
   try {
@@ -78,7 +104,7 @@ async function idleWorker(o: Options, env: NodeJS.ProcessEnv, variant: string, r
 async function main(): Promise<void> {
   const o = parse(process.argv.slice(2));
   const env = childEnv(stackEnv(), {});
-  const result: Record<string, unknown> = { at: new Date().toISOString(), machine: machine(), codeRoot: o.codeRoot, runs: o.runs, idleMs: o.idleMs, loadBefore: loadavg() };
+  const result: Record<string, unknown> = { at: new Date().toISOString(), machine: machine(), codeRoot: o.codeRoot, runs: o.runs, idleMs: o.idleMs, extraEnv: o.env, loadBefore: loadavg() };
   if (o.steps) {
     const s = await steps(o, env);
     console.log(`worker start, step by step (one process, after forced collections; MiB):`);

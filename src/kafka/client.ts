@@ -1,5 +1,5 @@
 import { Kafka, logLevel, type Admin, type Producer, type Message, type Transaction, CompressionTypes } from 'kafkajs';
-import { Producer as DataProducer, compatibilityPartitioner, type MessageToProduce } from '@platformatic/kafka';
+import type { Producer as DataProducer, MessageToProduce } from '@platformatic/kafka';
 import { ConfigError, ConnectError, DataError, RetriableError, isProgrammerError } from '../errors.js';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
@@ -29,6 +29,11 @@ interface AdminHandle {
  * and groups a request's messages in quadratic time). kafkajs stays for the admin client and for
  * transactional producers (exactly-once sources), which the runtime drives through its API.
  */
+// @platformatic/kafka is loaded by the first send(): its few hundred ES modules cost an idle worker
+// ~30 MiB of RSS (bench/README.md, Memory), and a worker running only sinks never sends.
+let platformaticKafka: Promise<typeof import('@platformatic/kafka')> | undefined;
+const loadPlatformaticKafka = () => (platformaticKafka ??= import('@platformatic/kafka'));
+
 export class KafkaPool {
   readonly kafka: Kafka;
   private adminClient?: AdminHandle;
@@ -168,10 +173,13 @@ export class KafkaPool {
   }
 
   /** The idempotent acks=all producer of send(), created once per key and kept. */
-  private dataProducer(key: string): DataProducer {
+  private async dataProducer(key: string): Promise<DataProducer> {
     let p = this.dataProducers.get(key);
+    if (p) return p;
+    const { Producer, compatibilityPartitioner } = await loadPlatformaticKafka();
+    p = this.dataProducers.get(key);
     if (!p) {
-      p = new DataProducer({
+      p = new Producer({
         clientId: this.settings.clientId ?? 'tconnect',
         bootstrapBrokers: this.settings.brokers,
         idempotent: true,
@@ -195,7 +203,7 @@ export class KafkaPool {
    * go in one record batch, and a broker refuses batches over message.max.bytes (1 MiB by default).
    */
   async send(key: string, records: Array<{ topic: string; message: Message }>, maxRequestBytes = 900 * 1024): Promise<void> {
-    const prod = this.dataProducer(key);
+    const prod = await this.dataProducer(key);
     for (const [start, end] of requestRanges(records, maxRequestBytes)) {
       const messages: MessageToProduce[] = [];
       for (let i = start; i < end; i++) messages.push(toProduce(records[i]));

@@ -97,6 +97,7 @@ export const WORKER_ENVIRONMENT: readonly WorkerEnvironmentVariable[] = [
   { name: 'TEMPORAL_CLI', doc: 'The `temporal` binary standalone starts its dev server with; unset: on PATH, else the one `npm run stack` installed.' },
   { name: 'HADOOP_USER_NAME', doc: 'The HDFS sinks\' user, as for Hadoop\'s own clients (simple authentication: WebHDFS `user.name`); unset: the OS user running the worker.' },
   { name: 'TC_STACK_HOME', doc: 'Where `npm run stack` installed its servers (standalone looks for its `temporal` binary there).' },
+  { name: 'NODE_OPTIONS', default: '--max-semi-space-size=4 (the Docker image)', doc: 'Node\'s own flags. The image sets a 4 MiB young generation (V8\'s default is 16): a smaller idle and peak RSS at the same CPU per record (bench/README.md, Memory); keep the flag when you set your own. The workflow thread gets 1 MiB semi-spaces whatever this says. The image also sets glibc\'s `MALLOC_ARENA_MAX=2`.' },
   { name: 'CONNECT_<NAME>', doc: 'Any worker property, Confluent\'s convention: `CONNECT_REST_PORT=8084` sets `rest.port` (`_` is a dot, `__` an underscore, `___` a dash). Over the file.' },
 ];
 
