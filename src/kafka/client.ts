@@ -321,6 +321,28 @@ export async function waitForLeaders(
 }
 
 /**
+ * Runs `fn` again while it fails with a stale-metadata answer (UNKNOWN_TOPIC_OR_PARTITION and
+ * friends), up to `timeoutMs`: a new client asks one broker for a topic's metadata, and right after
+ * the topic was created that broker may not know it yet. The last failure is thrown as it is.
+ */
+export async function retryStaleMetadata<T>(
+  fn: () => Promise<T>,
+  timeoutMs: number,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  now: () => number = Date.now,
+): Promise<T> {
+  const deadline = now() + timeoutMs;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!isStaleMetadata(e) || now() + delay > deadline) throw e;
+    }
+    await sleep(delay);
+  }
+}
+
+/**
  * The answers a new topic gets while the cluster's brokers learn of it. Also kafkajs' TypeError
  * when every broker it asked failed (its pool then hands back no answer, and it reads topicMetadata of null).
  */

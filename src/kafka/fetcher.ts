@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import type { KafkaPool } from './client.js';
-import { kafkaError } from './client.js';
+import { kafkaError, retryStaleMetadata } from './client.js';
 import { Wakers, abortableWait } from '../wait.js';
+import type { PluginLogger } from '../connectors/types.js';
 
 export interface TopicPartition {
   topic: string;
@@ -78,7 +79,7 @@ export class PartitionFetcher {
   constructor(
     private readonly pool: KafkaPool,
     readonly assignment: TopicPartition[],
-    private readonly opts: { clientId: string; budget?: FetchBudget },
+    private readonly opts: { clientId: string; budget?: FetchBudget; logger?: PluginLogger },
   ) {
     this.owned = new Set(assignment.map(tpKey));
     this.budget = opts.budget ?? new FetchBudget();
@@ -105,7 +106,8 @@ export class PartitionFetcher {
     this.consumer = consumer;
     try {
       await consumer.connect();
-      await consumer.subscribe({ topics, fromBeginning: true });
+      // The broker this new client asks may not know a topic created a moment ago yet.
+      await retryStaleMetadata(() => consumer.subscribe({ topics, fromBeginning: true }), 30_000);
       await consumer.run({
         autoCommit: false,
         partitionsConsumedConcurrently: 1,
@@ -131,9 +133,17 @@ export class PartitionFetcher {
         },
       });
       consumer.on(consumer.events.CRASH, (e) => {
-        this.failure = kafkaError('consume', (e.payload as { error?: Error }).error ?? new Error('consumer crashed'));
+        const error = (e.payload as { error?: Error }).error ?? new Error('consumer crashed');
+        this.opts.logger?.warn({ clientId: this.opts.clientId, err: error.message, restart: e.payload.restart }, 'sink consumer crashed');
+        this.failure = kafkaError('consume', error);
         this.wake();
       });
+      const log = this.opts.logger;
+      if (log) {
+        consumer.on(consumer.events.REBALANCING, () => log.info({ clientId: this.opts.clientId }, 'sink consumer rejoining its group'));
+        consumer.on(consumer.events.GROUP_JOIN, (e) => log.info({ clientId: this.opts.clientId, duration: e.payload.duration }, 'sink consumer joined its group'));
+        consumer.on(consumer.events.REQUEST_TIMEOUT, (e) => log.warn({ clientId: this.opts.clientId, broker: e.payload.broker, api: e.payload.apiName }, 'sink consumer request timed out'));
+      }
       for (const tp of this.assignment) {
         const offset = startOffsets.get(tpKey(tp));
         if (offset !== undefined) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KafkaJSNonRetriableError, KafkaJSProtocolError, type Admin } from 'kafkajs';
 import { RetriableError } from '../../../src/errors.js';
-import { waitForLeaders } from '../../../src/kafka/client.js';
+import { retryStaleMetadata, waitForLeaders } from '../../../src/kafka/client.js';
 
 // ensureTopics' wait after CreateTopics, against scripted metadata answers (the real three-broker
 // case is test/cluster/sink-pipeline.test.ts and test/cluster/kafka-broker-kill.test.ts on kafka3).
@@ -9,8 +9,9 @@ import { waitForLeaders } from '../../../src/kafka/client.js';
 type Metadata = Awaited<ReturnType<Admin['fetchTopicMetadata']>>;
 type Answer = Metadata | Error;
 
-const answer = (type: string, message: string) => new KafkaJSProtocolError({ message, type, code: 0, retriable: false } as unknown as Error);
-const unknownTopic = () => new KafkaJSNonRetriableError(answer('UNKNOWN_TOPIC_OR_PARTITION', 'This server does not host this topic-partition'));
+/** A broker answer as kafkajs throws it from a metadata request (its retriable flag as in kafkajs' error table). */
+const answer = (type: string, message: string, retriable = false) => new KafkaJSProtocolError({ message, type, code: 0, retriable } as unknown as Error);
+const unknownTopic = () => answer('UNKNOWN_TOPIC_OR_PARTITION', 'This server does not host this topic-partition', true);
 const topicMd = (name: string, leaders: number[]) => ({
   name,
   partitions: leaders.map((leader, partitionId) => ({ partitionId, leader, partitionErrorCode: 0, replicas: [1, 2, 3], isr: [1, 2, 3], offlineReplicas: [] })),
@@ -42,7 +43,7 @@ describe('waitForLeaders', () => {
   it('retries "does not host this topic-partition" and leaderless partitions until every partition has a leader', async () => {
     const { admin, asked } = scripted([
       unknownTopic(),
-      answer('LEADER_NOT_AVAILABLE', 'There is no leader for this topic-partition'),
+      new KafkaJSNonRetriableError(answer('LEADER_NOT_AVAILABLE', 'There is no leader for this topic-partition', true)),
       { topics: [topicMd('a', [1, -1]), topicMd('b', [2])] },
       { topics: [topicMd('a', [1, 3])] },
     ]);
@@ -82,5 +83,29 @@ describe('waitForLeaders', () => {
     expect(asked).toHaveLength(1);
     const bug = new TypeError('x is not a function');
     await expect(waitForLeaders(scripted([bug]).admin, ['a'], 30_000, c.sleep, c.now)).rejects.toBe(bug);
+  });
+});
+
+describe('retryStaleMetadata', () => {
+  it('retries a call while the broker asked does not know the topic yet, and gives the last failure up at the deadline', async () => {
+    const c = clock();
+    let calls = 0;
+    const ok = await retryStaleMetadata(async () => {
+      if (++calls < 3) throw unknownTopic();
+      return 'subscribed';
+    }, 30_000, c.sleep, c.now);
+    expect(ok).toBe('subscribed');
+    expect(c.slept).toEqual([50, 100]);
+
+    const never = unknownTopic();
+    await expect(retryStaleMetadata(async () => { throw never; }, 1000, c.sleep, c.now)).rejects.toBe(never);
+  });
+
+  it('throws any other failure at once', async () => {
+    const c = clock();
+    const denied = answer('TOPIC_AUTHORIZATION_FAILED', 'Not authorized to access topics');
+    let calls = 0;
+    await expect(retryStaleMetadata(async () => { calls++; throw denied; }, 30_000, c.sleep, c.now)).rejects.toBe(denied);
+    expect(calls).toBe(1);
   });
 });
