@@ -75,6 +75,10 @@ export class PartitionFetcher {
   private readonly highWatermarks = new Map<string, number>();
   /** Next offset to hand out per partition: guards against re-fetched messages. */
   private readonly next = new Map<string, bigint>();
+  /** Messages fetched again below that next offset and dropped (after a seek, or a rejoin kafkajs did not seek). */
+  refetched = 0;
+  /** The consumer group of this fetcher's consumer (its own: one member). */
+  groupId?: string;
 
   constructor(
     private readonly pool: KafkaPool,
@@ -93,8 +97,9 @@ export class PartitionFetcher {
     this.budget.join(this);
     // One fetch response at most half this fetcher's part of the budget (1 to 8 MiB).
     const maxBytes = Math.min(8 * 1024 * 1024, Math.max(1024 * 1024, Math.floor(this.budget.share() / 2)));
+    this.groupId = `tconnect-fetch-${this.opts.clientId}-${randomBytes(4).toString('hex')}`;
     const consumer = this.pool.kafka.consumer({
-      groupId: `tconnect-fetch-${this.opts.clientId}-${randomBytes(4).toString('hex')}`,
+      groupId: this.groupId,
       allowAutoTopicCreation: false,
       maxBytesPerPartition: Math.min(2 * 1024 * 1024, maxBytes),
       maxBytes,
@@ -106,6 +111,16 @@ export class PartitionFetcher {
     this.consumer = consumer;
     try {
       await consumer.connect();
+      // After every join but the first (kafkajs rejoins when the group's coordinator moved, e.g. back
+      // to a broker that restarted, or its session lapsed), kafkajs starts each partition again at
+      // its committed offset: this group commits none, so at the partition's beginning. Seek each
+      // owned partition back to the next offset to hand out, or the whole partition is read again.
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        for (const tp of this.assignment) {
+          const at = this.next.get(tpKey(tp));
+          if (at !== undefined) consumer.seek({ topic: tp.topic, partition: tp.partition, offset: at.toString() });
+        }
+      });
       // The broker this new client asks may not know a topic created a moment ago yet.
       await retryStaleMetadata(() => consumer.subscribe({ topics, fromBeginning: true }), 30_000);
       await consumer.run({
@@ -123,7 +138,10 @@ export class PartitionFetcher {
             resolveOffset(message.offset);
             const offset = BigInt(message.offset);
             const expected = this.next.get(key);
-            if (expected !== undefined && offset < expected) continue; // a re-fetch after a seek
+            if (expected !== undefined && offset < expected) {
+              this.refetched++; // a re-fetch after a seek
+              continue;
+            }
             this.next.set(key, offset + 1n);
             this.buffer.push({ topic: batch.topic, partition: batch.partition, message });
             this.heldBytes += messageCost(message);
