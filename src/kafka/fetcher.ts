@@ -106,7 +106,11 @@ export class PartitionFetcher {
       // Also how long kafkajs sleeps while every partition is paused: short, so a resume is quick.
       maxWaitTimeInMs: 100,
       sessionTimeout: 30000,
-      retry: { retries: 3 },
+      // No restart by kafkajs after a crash: the fetcher fails (CRASH below) and the task is opened
+      // again from its committed offsets with a new consumer. kafkajs' restart would join as a new
+      // member, waiting for the crashed one's session to lapse (30 s seen after a broker's death),
+      // and read every partition from its beginning (this group commits nothing).
+      retry: { retries: 3, restartOnFailure: async () => false },
     });
     this.consumer = consumer;
     try {
@@ -129,7 +133,7 @@ export class PartitionFetcher {
         eachBatchAutoResolve: false,
         eachBatch: async ({ batch, isRunning, isStale, resolveOffset }) => {
           const key = tpKey(batch);
-          if (!this.owned.has(key)) return;
+          if (!this.owned.has(key) || this.consumer !== consumer) return; // closed: nothing more is buffered
           this.highWatermarks.set(key, Number(batch.highWatermark));
           for (const message of batch.messages) {
             if (!isRunning() || isStale()) return;
