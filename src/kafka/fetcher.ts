@@ -115,6 +115,19 @@ export class PartitionFetcher {
     this.consumer = consumer;
     try {
       await consumer.connect();
+      // Before run(): a crash in its first join must fail the fetcher too (kafkajs does not restart it).
+      consumer.on(consumer.events.CRASH, (e) => {
+        const error = (e.payload as { error?: Error }).error ?? new Error('consumer crashed');
+        this.opts.logger?.warn({ clientId: this.opts.clientId, err: error.message, restart: e.payload.restart }, 'sink consumer crashed');
+        this.failure = kafkaError('consume', error);
+        this.wake();
+      });
+      const log = this.opts.logger;
+      if (log) {
+        consumer.on(consumer.events.REBALANCING, () => log.info({ clientId: this.opts.clientId }, 'sink consumer rejoining its group'));
+        consumer.on(consumer.events.GROUP_JOIN, (e) => log.info({ clientId: this.opts.clientId, duration: e.payload.duration }, 'sink consumer joined its group'));
+        consumer.on(consumer.events.REQUEST_TIMEOUT, (e) => log.warn({ clientId: this.opts.clientId, broker: e.payload.broker, api: e.payload.apiName }, 'sink consumer request timed out'));
+      }
       // After every join but the first (kafkajs rejoins when the group's coordinator moved, e.g. back
       // to a broker that restarted, or its session lapsed), kafkajs starts each partition again at
       // its committed offset: this group commits none, so at the partition's beginning. Seek each
@@ -154,18 +167,7 @@ export class PartitionFetcher {
           if (this.heldBytes > this.budget.share()) this.backpressure(true);
         },
       });
-      consumer.on(consumer.events.CRASH, (e) => {
-        const error = (e.payload as { error?: Error }).error ?? new Error('consumer crashed');
-        this.opts.logger?.warn({ clientId: this.opts.clientId, err: error.message, restart: e.payload.restart }, 'sink consumer crashed');
-        this.failure = kafkaError('consume', error);
-        this.wake();
-      });
-      const log = this.opts.logger;
-      if (log) {
-        consumer.on(consumer.events.REBALANCING, () => log.info({ clientId: this.opts.clientId }, 'sink consumer rejoining its group'));
-        consumer.on(consumer.events.GROUP_JOIN, (e) => log.info({ clientId: this.opts.clientId, duration: e.payload.duration }, 'sink consumer joined its group'));
-        consumer.on(consumer.events.REQUEST_TIMEOUT, (e) => log.warn({ clientId: this.opts.clientId, broker: e.payload.broker, api: e.payload.apiName }, 'sink consumer request timed out'));
-      }
+      if (this.failure) throw this.failure; // its first join failed
       for (const tp of this.assignment) {
         const offset = startOffsets.get(tpKey(tp));
         if (offset !== undefined) {
