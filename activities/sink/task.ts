@@ -207,6 +207,7 @@ export function sinkActivities(deps: ActivityDeps) {
     await commitBatch(deps, t.connector, commit);
     recordBatch('sink', t.connector, t.taskId, { read: fetched, written, failed: skipped, deadLettered, millis: Date.now() - started });
     for (const n of commit) t.committed.set(tpKey(n), n.offset);
+    deps.logger.debug({ connector: t.connector, task: t.taskId, fetched, written, committed: commit.map((n) => `${tpKey(n)}@${n.offset}`).join(','), lag: sinkLag(t).map((l) => `${l.topic}:${l.partition}+${l.lag}`).join(',') }, 'sink batch');
     return {
       topics: [...topics],
       fetched,
@@ -229,7 +230,7 @@ export function sinkActivities(deps: ActivityDeps) {
         const assignment = parseAssignment(resolved[ASSIGNMENT_KEY]);
         task = await plugin.startTask(resolved, { connectorName: input.connector, taskId: input.taskId, logger });
         const start = await startPositions(deps, input, resolved, assignment);
-        fetcher = new PartitionFetcher(deps.kafka, assignment, { clientId: `connector-consumer-${input.connector}-${input.taskId}`, budget });
+        fetcher = new PartitionFetcher(deps.kafka, assignment, { clientId: `connector-consumer-${input.connector}-${input.taskId}`, budget, logger });
         if (task.open) await task.open(assignment.map((tp) => ({ ...tp, offset: Number(start.get(tpKey(tp)) ?? 0) })));
         if (assignment.length) await fetcher.start(start);
         const sinkTask = task;

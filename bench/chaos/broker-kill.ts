@@ -89,7 +89,8 @@ export async function kafkaBrokerKill(size: Size): Promise<BrokerKillResult> {
     await conn.query(`CREATE TABLE \`${id}\` (id BIGINT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(40) NOT NULL, n INT NOT NULL)`);
     fed = size.batch * 5;
     await insertRows(conn, id, 1, fed);
-    await Promise.all([cluster.add(), cluster.add()]);
+    // Debug level: the sink's batches (positions, lag) and its consumer's group events, for a stall to be explained.
+    await Promise.all([cluster.add({ TCONNECT_LOG_LEVEL: 'debug' }), cluster.add({ TCONNECT_LOG_LEVEL: 'debug' })]);
     await createConnector(cluster, source, {
       ...sourceConfig(id, 'k3.', size, { offsetsTopic }),
       'topic.creation.default.replication.factor': '3',

@@ -9,6 +9,8 @@ export interface KafkaSettings {
   clientId?: string;
   /** How long a topic seen to exist is trusted before ensureTopics looks again (ms). */
   topicCacheMs?: number;
+  /** How long ensureTopics waits for every partition of a topic it created to have a leader (ms). */
+  leaderWaitMs?: number;
 }
 
 interface AdminHandle {
@@ -248,8 +250,10 @@ export class KafkaPool {
         const existing = new Set(await admin.listTopics());
         const create = missing.filter((t) => !existing.has(t));
         if (create.length === 0) return;
+        // Not kafkajs' waitForLeaders: it asks one broker, and on a cluster of several brokers the
+        // one asked may not know the new topic yet; its UNKNOWN_TOPIC_OR_PARTITION ends the wait at once.
         await admin.createTopics({
-          waitForLeaders: true,
+          waitForLeaders: false,
           topics: create.map((topic) => ({
             topic,
             numPartitions: opts.partitions ?? -1,
@@ -257,6 +261,7 @@ export class KafkaPool {
             configEntries: Object.entries(opts.configs ?? {}).map(([name, value]) => ({ name, value })),
           })),
         });
+        await waitForLeaders(admin, create, this.settings.leaderWaitMs ?? 30_000);
       });
     } catch (e) {
       if (!(e instanceof Error && /already exists/i.test(e.message))) throw kafkaError('create topics', e);
@@ -281,6 +286,78 @@ export class KafkaPool {
       await h.admin.disconnect().catch(() => undefined);
     }
   }
+}
+
+/**
+ * Waits until a fresh metadata answer gives every partition of `topics` a leader. Right after
+ * CreateTopics, a broker other than the controller may not know a topic yet (UNKNOWN_TOPIC_OR_PARTITION,
+ * "does not host this topic-partition") or know it without a leader (LEADER_NOT_AVAILABLE): those
+ * answers are retried until `timeoutMs`, then a RetriableError names the topics and what to check.
+ * Every other failure is thrown as it is.
+ */
+export async function waitForLeaders(
+  admin: Pick<Admin, 'fetchTopicMetadata'>,
+  topics: string[],
+  timeoutMs: number,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  now: () => number = Date.now,
+): Promise<void> {
+  const deadline = now() + timeoutMs;
+  let pending = [...topics];
+  let last: string;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
+    try {
+      const md = await admin.fetchTopicMetadata({ topics: pending });
+      const led = new Set(md.topics.filter((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)).map((t) => t.name));
+      const without = md.topics.filter((t) => !led.has(t.name)).map((t) => `${t.name} (partitions ${t.partitions.filter((p) => p.leader < 0).map((p) => p.partitionId).join(', ')} without a leader)`);
+      pending = pending.filter((t) => !led.has(t));
+      if (pending.length === 0) return;
+      last = without.join('; ') || `no metadata for ${pending.join(', ')}`;
+    } catch (e) {
+      if (!isLeaderWaitTransient(e)) throw e;
+      last = e instanceof Error ? e.message : String(e);
+    }
+    if (now() + delay > deadline) {
+      throw new RetriableError(
+        `Kafka topic${pending.length > 1 ? 's' : ''} ${pending.join(', ')} created, but not every partition had a leader ` +
+        `within ${Math.round(timeoutMs / 1000)} s (last answer: ${last}): check that the brokers in bootstrap.servers are up ` +
+        'and that enough of them are alive for the replication factor and min.insync.replicas',
+      );
+    }
+    await sleep(delay);
+  }
+}
+
+/**
+ * Runs `fn` again while it fails with a stale-metadata answer (UNKNOWN_TOPIC_OR_PARTITION and
+ * friends), up to `timeoutMs`: a new client asks one broker for a topic's metadata, and right after
+ * the topic was created that broker may not know it yet. The last failure is thrown as it is.
+ */
+export async function retryStaleMetadata<T>(
+  fn: () => Promise<T>,
+  timeoutMs: number,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  now: () => number = Date.now,
+): Promise<T> {
+  const deadline = now() + timeoutMs;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!isStaleMetadata(e) || now() + delay > deadline) throw e;
+    }
+    await sleep(delay);
+  }
+}
+
+/**
+ * The answers a new topic gets while the cluster's brokers learn of it. Also kafkajs' TypeError
+ * when every broker it asked failed (its pool then hands back no answer, and it reads topicMetadata of null).
+ */
+function isLeaderWaitTransient(e: unknown): boolean {
+  if (isStaleMetadata(e)) return true;
+  if (e instanceof TypeError && /reading 'topicMetadata'/.test(e.message)) return true;
+  return kafkaError('fetch topic metadata', e) instanceof RetriableError;
 }
 
 /** Topics known to exist, each trusted for a while: a topic can be deleted under a running worker. */

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import type { KafkaPool } from './client.js';
-import { kafkaError } from './client.js';
+import { kafkaError, retryStaleMetadata } from './client.js';
 import { Wakers, abortableWait } from '../wait.js';
+import type { PluginLogger } from '../connectors/types.js';
 
 export interface TopicPartition {
   topic: string;
@@ -74,11 +75,15 @@ export class PartitionFetcher {
   private readonly highWatermarks = new Map<string, number>();
   /** Next offset to hand out per partition: guards against re-fetched messages. */
   private readonly next = new Map<string, bigint>();
+  /** Messages fetched again below that next offset and dropped (after a seek, or a rejoin kafkajs did not seek). */
+  refetched = 0;
+  /** The consumer group of this fetcher's consumer (its own: one member). */
+  groupId?: string;
 
   constructor(
     private readonly pool: KafkaPool,
     readonly assignment: TopicPartition[],
-    private readonly opts: { clientId: string; budget?: FetchBudget },
+    private readonly opts: { clientId: string; budget?: FetchBudget; logger?: PluginLogger },
   ) {
     this.owned = new Set(assignment.map(tpKey));
     this.budget = opts.budget ?? new FetchBudget();
@@ -92,27 +97,56 @@ export class PartitionFetcher {
     this.budget.join(this);
     // One fetch response at most half this fetcher's part of the budget (1 to 8 MiB).
     const maxBytes = Math.min(8 * 1024 * 1024, Math.max(1024 * 1024, Math.floor(this.budget.share() / 2)));
+    this.groupId = `tconnect-fetch-${this.opts.clientId}-${randomBytes(4).toString('hex')}`;
     const consumer = this.pool.kafka.consumer({
-      groupId: `tconnect-fetch-${this.opts.clientId}-${randomBytes(4).toString('hex')}`,
+      groupId: this.groupId,
       allowAutoTopicCreation: false,
       maxBytesPerPartition: Math.min(2 * 1024 * 1024, maxBytes),
       maxBytes,
       // Also how long kafkajs sleeps while every partition is paused: short, so a resume is quick.
       maxWaitTimeInMs: 100,
       sessionTimeout: 30000,
-      retry: { retries: 3 },
+      // No restart by kafkajs after a crash: the fetcher fails (CRASH below) and the task is opened
+      // again from its committed offsets with a new consumer. kafkajs' restart would join as a new
+      // member, waiting for the crashed one's session to lapse (30 s seen after a broker's death),
+      // and read every partition from its beginning (this group commits nothing).
+      retry: { retries: 3, restartOnFailure: async () => false },
     });
     this.consumer = consumer;
     try {
       await consumer.connect();
-      await consumer.subscribe({ topics, fromBeginning: true });
+      // Before run(): a crash in its first join must fail the fetcher too (kafkajs does not restart it).
+      consumer.on(consumer.events.CRASH, (e) => {
+        const error = (e.payload as { error?: Error }).error ?? new Error('consumer crashed');
+        this.opts.logger?.warn({ clientId: this.opts.clientId, err: error.message, restart: e.payload.restart }, 'sink consumer crashed');
+        this.failure = kafkaError('consume', error);
+        this.wake();
+      });
+      const log = this.opts.logger;
+      if (log) {
+        consumer.on(consumer.events.REBALANCING, () => log.info({ clientId: this.opts.clientId }, 'sink consumer rejoining its group'));
+        consumer.on(consumer.events.GROUP_JOIN, (e) => log.info({ clientId: this.opts.clientId, duration: e.payload.duration }, 'sink consumer joined its group'));
+        consumer.on(consumer.events.REQUEST_TIMEOUT, (e) => log.warn({ clientId: this.opts.clientId, broker: e.payload.broker, api: e.payload.apiName }, 'sink consumer request timed out'));
+      }
+      // After every join but the first (kafkajs rejoins when the group's coordinator moved, e.g. back
+      // to a broker that restarted, or its session lapsed), kafkajs starts each partition again at
+      // its committed offset: this group commits none, so at the partition's beginning. Seek each
+      // owned partition back to the next offset to hand out, or the whole partition is read again.
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        for (const tp of this.assignment) {
+          const at = this.next.get(tpKey(tp));
+          if (at !== undefined) consumer.seek({ topic: tp.topic, partition: tp.partition, offset: at.toString() });
+        }
+      });
+      // The broker this new client asks may not know a topic created a moment ago yet.
+      await retryStaleMetadata(() => consumer.subscribe({ topics, fromBeginning: true }), 30_000);
       await consumer.run({
         autoCommit: false,
         partitionsConsumedConcurrently: 1,
         eachBatchAutoResolve: false,
         eachBatch: async ({ batch, isRunning, isStale, resolveOffset }) => {
           const key = tpKey(batch);
-          if (!this.owned.has(key)) return;
+          if (!this.owned.has(key) || this.consumer !== consumer) return; // closed: nothing more is buffered
           this.highWatermarks.set(key, Number(batch.highWatermark));
           for (const message of batch.messages) {
             if (!isRunning() || isStale()) return;
@@ -121,7 +155,10 @@ export class PartitionFetcher {
             resolveOffset(message.offset);
             const offset = BigInt(message.offset);
             const expected = this.next.get(key);
-            if (expected !== undefined && offset < expected) continue; // a re-fetch after a seek
+            if (expected !== undefined && offset < expected) {
+              this.refetched++; // a re-fetch after a seek
+              continue;
+            }
             this.next.set(key, offset + 1n);
             this.buffer.push({ topic: batch.topic, partition: batch.partition, message });
             this.heldBytes += messageCost(message);
@@ -130,10 +167,7 @@ export class PartitionFetcher {
           if (this.heldBytes > this.budget.share()) this.backpressure(true);
         },
       });
-      consumer.on(consumer.events.CRASH, (e) => {
-        this.failure = kafkaError('consume', (e.payload as { error?: Error }).error ?? new Error('consumer crashed'));
-        this.wake();
-      });
+      if (this.failure) throw this.failure; // its first join failed
       for (const tp of this.assignment) {
         const offset = startOffsets.get(tpKey(tp));
         if (offset !== undefined) {

@@ -78,9 +78,9 @@ export async function produce(topic: string, partitions: number, messages: Produ
   const admin = kafka().admin();
   await admin.connect();
   try {
-    // No waitForLeaders: on a cluster of several brokers (kafka3) the broker kafkajs asks may not know
+    // Not waitForLeaders (kafkajs waits by default): on a cluster of several brokers (kafka3) the broker kafkajs asks may not know
     // the new topic yet, and its "does not host this topic-partition" ends kafkajs' leader wait at once.
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }] });
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: false });
   } finally {
     await admin.disconnect();
   }

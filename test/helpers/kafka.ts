@@ -29,7 +29,8 @@ export async function readRawTopic(topic: string, count: number, timeoutMs = 60_
   await consumer.connect();
   const got: Array<{ partition: number; message: KafkaMessage }> = [];
   try {
-    await consumer.subscribe({ topic, fromBeginning: true });
+    // On several brokers, the one this new consumer asks may not know the topic yet (waitForTopic saw it on another).
+    await waitFor(async () => (await consumer.subscribe({ topic, fromBeginning: true }), true), { timeout: timeoutMs, what: `subscribe to ${topic}` });
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`read ${got.length} of ${count} messages from ${topic} in ${timeoutMs} ms`)), timeoutMs);
       void consumer.run({

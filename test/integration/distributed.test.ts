@@ -76,8 +76,13 @@ describe('three `tconnect distributed` workers on one task queue', () => {
     });
     expect(created.status).toBe(201);
 
-    // Every worker's REST API sees the connector: the state is Temporal's, not a worker's.
-    for (const w of workers.values()) expect(await (await fetch(`${w.base}/connectors`)).json()).toEqual([name]);
+    // Every worker's REST API sees the connector: the state is Temporal's, not a worker's. The list
+    // comes from Temporal's visibility store, which is written after the start (asynchronously: on
+    // the PostgreSQL-backed server under load, a moment later), as a Connect follower lists a new
+    // connector once it has read the config topic that far.
+    for (const w of workers.values()) {
+      await waitFor(async () => JSON.stringify(await (await fetch(`${w.base}/connectors`)).json()) === JSON.stringify([name]), { what: `${w.base} to list ${name}`, timeout: 30_000 });
+    }
 
     await waitFor(async () => (await topicSize(topic)) >= 1000, { what: 'first batches', timeout: 90_000 });
     const before = await status(a.base);

@@ -127,7 +127,8 @@ describe('connector lifecycle under failures and racing requests', () => {
         await fx.sdk.restart(name, { includeTasks: true });
       }),
     );
-    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    // The reasons, so a failure says which operation failed and why.
+    expect(results.flatMap((r, i) => (r.status === 'rejected' ? [`${names[i]}: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`] : []))).toEqual([]);
     for (const name of names) {
       const s = await waitStatus(name, (x) => x.connector.state === 'PAUSED' && allTasks(x, 'PAUSED'), 'connector and tasks PAUSED', 90_000);
       expect(s.connector.trace).toBeUndefined();
