@@ -165,11 +165,21 @@ async function run(o: ScaleOptions) {
     for (const n of names) writeFileSync(path.join(files, `${n}.txt`), `${n} 0\n`);
     for (let i = 0; i < names.length; i += 10) {
       await Promise.all(names.slice(i, i + 10).map(async (n, j) => {
-        const r = await http(workers[(i + j) % workers.length].base, 'POST', '/connectors', {
+        const body = {
           name: n,
           config: { 'connector.class': 'FileStreamSource', file: path.join(files, `${n}.txt`), topic, 'value.converter': 'org.apache.kafka.connect.storage.StringConverter' },
-        });
-        if (r.status !== 201) throw new Error(`create ${n}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+        };
+        // As a Kafka Connect script does: a 409 (busy) or 5xx is tried again, a few times.
+        for (let attempt = 1; ; attempt++) {
+          const r = await http(workers[(i + j + attempt - 1) % workers.length].base, 'POST', '/connectors', body)
+            .catch((e: Error) => ({ status: 0, body: e.message, ms: 0 }));
+          if (r.status === 201) break;
+          const again = r.status === 0 || r.status === 409 || r.status >= 500;
+          // A retried create whose first attempt went through answers 409 "already exists".
+          if (r.status === 409 && attempt > 1 && /already exists/i.test(JSON.stringify(r.body))) break;
+          if (!again || attempt >= 4) throw new Error(`create ${n}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+          log(`create ${n}: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}; trying again`);
+        }
       }));
     }
     let line = 1;
@@ -178,7 +188,10 @@ async function run(o: ScaleOptions) {
       line++;
     }, o.lineEverySec * 1000);
     for (;;) {
-      const { running } = await runningCount(workers[0].base, names);
+      const { running } = await runningCount(workers[0].base, names).catch((e: Error) => {
+        log(`status of all connectors: ${e.message}; asking again`);
+        return { running: -1 };
+      });
       if (running === names.length) break;
       if (Date.now() - tCreate > 15 * 60_000) throw new Error(`only ${running} of ${names.length} connectors RUNNING after 15 minutes`);
       await sleep(2000);
@@ -217,7 +230,7 @@ async function run(o: ScaleOptions) {
       if (!victim && Date.now() >= killTime) {
         actionsAtKill = await actionCount(env.metricsUrl);
         steadySec = (Date.now() - start) / 1000;
-        const { byWorker } = await runningCount(workers[0].base, names);
+        const { byWorker } = await runningCount(workers[0].base, names).catch(() => runningCount(workers[1].base, names));
         victim = [...workers].sort((a, b) => (byWorker[b.id] ?? 0) - (byWorker[a.id] ?? 0))[0];
         tasksOnVictim = byWorker[victim.id] ?? 0;
         log(`tasks per worker ${JSON.stringify(byWorker)}; kill -9 ${victim.id} (${tasksOnVictim} tasks)`);
@@ -288,6 +301,9 @@ async function run(o: ScaleOptions) {
     writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
     log(`results in ${out}`);
     return result;
+  } catch (e) {
+    log(`run failed: ${e instanceof Error ? e.message : String(e)}`);
+    throw e;
   } finally {
     if (appender) clearInterval(appender);
     const live = workers.find(alive);

@@ -506,6 +506,32 @@ function someAnswer(e: unknown, match: (x: unknown) => boolean): boolean {
   });
 }
 
+/**
+ * e's message, followed by the distinct messages of the answers inside it (its cause chain and the
+ * `errors` of an aggregate: @platformatic/kafka's "Producing messages failed." says nothing by
+ * itself), at most three, so a status or log names what the broker said.
+ */
+function withInnerAnswers(e: unknown): string {
+  const top = e instanceof Error ? e.message : String(e);
+  const inner: string[] = [];
+  const visit = (x: unknown, depth: number): void => {
+    if (x == null || depth > 6 || inner.length >= 3) return;
+    const errors = (x as { errors?: unknown }).errors;
+    const cause = (x as { cause?: unknown }).cause;
+    const nested = [...(Array.isArray(errors) ? errors : []), ...(cause != null ? [cause] : [])].filter((y) => y !== x);
+    if (nested.length === 0) {
+      const m = x instanceof Error ? x.message : String(x);
+      const type = kafkaType(x);
+      const text = type && !m.includes(type) ? `${m} (${type})` : m;
+      if (text && text !== top && !inner.includes(text)) inner.push(text);
+      return;
+    }
+    for (const y of nested) visit(y, depth + 1);
+  };
+  visit(e, 0);
+  return inner.length ? `${top} ${inner.map((m) => `[${m}]`).join(' ')}` : top;
+}
+
 /** Broker answers about the records themselves: the batch can never be written as it is. */
 const RECORD_ERRORS = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'INVALID_TIMESTAMP', 'CORRUPT_MESSAGE']);
 
@@ -567,7 +593,7 @@ function classify(e: unknown): KafkaVerdict {
 export function kafkaError(what: string, e: unknown): Error {
   if (e instanceof ConnectError) return e;
   if (isProgrammerError(e)) return e as Error;
-  const msg = e instanceof Error ? e.message : String(e);
+  const msg = withInnerAnswers(e);
   const v = classify(e);
   if (v.kind === 'record') return new DataError(`Kafka ${what} failed: ${msg} (${v.type}; not retried)`, 'KAFKA_PRODUCE', { cause: e });
   if (v.kind === 'config') return new ConfigError(`Kafka ${what} failed: ${msg} (${v.type}; not retried)`, [], { cause: e });

@@ -115,4 +115,13 @@ describe('kafkaError on @platformatic/kafka\'s errors (the produce path)', () =>
     expect(kafkaError('produce', new NetworkError('Connection closed'))).toBeInstanceOf(RetriableError);
     expect(isStaleMetadata(wrapped(new ProtocolError('NOT_LEADER_OR_FOLLOWER')))).toBe(true);
   });
+
+  it('the message names the broker\'s answers inside the client\'s aggregate, each once', async () => {
+    const { ProtocolError, MultipleErrors } = await import('@platformatic/kafka');
+    const notEnough = new ProtocolError('NOT_ENOUGH_REPLICAS');
+    const e = kafkaError('produce', new MultipleErrors('Producing messages failed.', [notEnough, new ProtocolError('NOT_ENOUGH_REPLICAS')]));
+    expect(e.message).toMatch(/^Kafka produce failed: Producing messages failed\. \[[^\]]+\]$/);
+    expect(e.message).toContain(notEnough.message);
+    expect(e.message).toContain('NOT_ENOUGH_REPLICAS');
+  });
 });
