@@ -111,6 +111,15 @@ async function runningCount(base: string, names: string[], dead?: string): Promi
   return { running, byWorker };
 }
 
+/** f on the first live worker that answers it, else the last worker's error. */
+async function anyWorker<T>(workers: Worker[], f: (w: Worker) => Promise<T>): Promise<T> {
+  let last: unknown = new Error('no live worker');
+  for (const w of workers.filter(alive)) {
+    try { return await f(w); } catch (e) { last = e; }
+  }
+  throw last;
+}
+
 const pct = (xs: number[], p: number) => {
   const v = [...xs].sort((a, b) => a - b);
   return v.length ? round(v[Math.min(v.length - 1, Math.ceil((p / 100) * v.length) - 1)], 1) : NaN;
@@ -188,7 +197,7 @@ async function run(o: ScaleOptions) {
       line++;
     }, o.lineEverySec * 1000);
     for (;;) {
-      const { running } = await runningCount(workers[0].base, names).catch((e: Error) => {
+      const { running } = await anyWorker(workers, (w) => runningCount(w.base, names)).catch((e: Error) => {
         log(`status of all connectors: ${e.message}; asking again`);
         return { running: -1 };
       });
@@ -230,7 +239,7 @@ async function run(o: ScaleOptions) {
       if (!victim && Date.now() >= killTime) {
         actionsAtKill = await actionCount(env.metricsUrl);
         steadySec = (Date.now() - start) / 1000;
-        const { byWorker } = await runningCount(workers[0].base, names).catch(() => runningCount(workers[1].base, names));
+        const { byWorker } = await anyWorker(workers, (w) => runningCount(w.base, names));
         victim = [...workers].sort((a, b) => (byWorker[b.id] ?? 0) - (byWorker[a.id] ?? 0))[0];
         tasksOnVictim = byWorker[victim.id] ?? 0;
         log(`tasks per worker ${JSON.stringify(byWorker)}; kill -9 ${victim.id} (${tasksOnVictim} tasks)`);
