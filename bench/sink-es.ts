@@ -573,7 +573,7 @@ export function printReport(r: SinkEsReport): void {
   const cell = (s: SideResult | undefined, ratio: number | undefined) =>
     s ? `${n(s.docsPerSec)}${ratio !== undefined ? ` (${ratio})` : ''} ${s.side === 'baseline' ? `${s.peakRssMiB}` : `${s.peakRssMiB}/${s.hwmMiB}`}` : '-';
   for (const x of r.runs) lines.push([String(x.run).padEnd(3), ...sides.map((s) => cell(x.sides[s], x.ratios[s]).padStart(28))].join(' '));
-  lines.push(['med', ...sides.map((s) => { const md = r.medians[s]; return `${n(md.docsPerSec)}${md.ratio !== undefined ? ` (${md.ratio})` : ''} ${md.peakRssMiB}/${md.hwmMiB}`.padStart(28); })].join(' '));
+  lines.push(['med', ...sides.map((s) => { const md = r.medians[s]; return `${n(md.docsPerSec)}${md.ratio !== undefined ? ` (${md.ratio})` : ''} ${round(md.peakRssMiB, 1)}/${round(md.hwmMiB, 1)}`.padStart(28); })].join(' '));
   lines.push(['CPU', ...sides.map((s) => `${r.medians[s].cpuUsPerDoc} us/doc`.padStart(28))].join(' '));
   for (const x of r.runs) {
     for (const s of sides) {

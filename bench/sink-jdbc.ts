@@ -532,7 +532,7 @@ export function printReport(r: SinkJdbcReport): void {
   lines.push(['run', ...names.map((s) => s.padStart(34))].join(' '));
   const cell = (s: SideResult | undefined, ratio: number | undefined) => (s ? `${n(s.rowsPerSec)}${ratio !== undefined ? ` (${ratio})` : ''} ${s.cpuUsPerRow}us ${s.peakRssMiB}M` : '-');
   for (const x of r.runs) lines.push([String(x.run).padEnd(3), ...names.map((s) => cell(x.sides[s], x.ratios[s]).padStart(34))].join(' '));
-  lines.push(['med', ...names.map((s) => { const md = r.medians[s]; return `${n(md.rowsPerSec)}${md.ratio !== undefined ? ` (${md.ratio})` : ''} ${md.cpuUsPerRow}us ${md.peakRssMiB}M`.padStart(34); })].join(' '));
+  lines.push(['med', ...names.map((s) => { const md = r.medians[s]; return `${n(md.rowsPerSec)}${md.ratio !== undefined ? ` (${md.ratio})` : ''} ${md.cpuUsPerRow}us ${round(md.peakRssMiB, 1)}M`.padStart(34); })].join(' '));
   lines.push(['db', ...names.map((s) => `MariaDB ${n(r.medians[s].mariadbUsPerRow)} us/row, ${r.medians[s].machineBusyCores} cores`.padStart(34))].join(' '));
   for (const x of r.runs) for (const [side, e] of Object.entries(x.errors ?? {})) lines.push(`run ${x.run} ${side} FAILED: ${e}`);
   lines.push(`same rows in every table: ${r.runs.map((x) => String(x.sameRows ?? '-')).join(', ')}`);
