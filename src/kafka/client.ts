@@ -288,6 +288,26 @@ export class KafkaPool {
   }
 }
 
+type Sleep = (ms: number) => Promise<void>;
+const sleepMs: Sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Runs `fn` until it succeeds, again after 50 ms, 100 ms, … (at most 1 s apart) while its failure
+ * is `transient`, until `timeoutMs`: the last failure is then thrown as it is, as is at once a
+ * failure that is not transient.
+ */
+async function retryWithBackoff<T>(fn: () => Promise<T>, transient: (e: unknown) => boolean, timeoutMs: number, sleep: Sleep, now: () => number): Promise<T> {
+  const deadline = now() + timeoutMs;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!transient(e) || now() + delay > deadline) throw e;
+    }
+    await sleep(delay);
+  }
+}
+
 /**
  * Waits until a fresh metadata answer gives every partition of `topics` a leader. Right after
  * CreateTopics, a broker other than the controller may not know a topic yet (UNKNOWN_TOPIC_OR_PARTITION,
@@ -299,32 +319,33 @@ export async function waitForLeaders(
   admin: Pick<Admin, 'fetchTopicMetadata'>,
   topics: string[],
   timeoutMs: number,
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  sleep: Sleep = sleepMs,
   now: () => number = Date.now,
 ): Promise<void> {
-  const deadline = now() + timeoutMs;
   let pending = [...topics];
-  let last: string;
-  for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
-    try {
-      const md = await admin.fetchTopicMetadata({ topics: pending });
+  let last = '';
+  const notYet = new Error('not every partition has a leader yet');
+  const transient = (e: unknown) => e === notYet || isLeaderWaitTransient(e);
+  try {
+    await retryWithBackoff(async () => {
+      const md = await admin.fetchTopicMetadata({ topics: pending }).catch((e: unknown) => {
+        if (isLeaderWaitTransient(e)) last = e instanceof Error ? e.message : String(e);
+        throw e;
+      });
       const led = new Set(md.topics.filter((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)).map((t) => t.name));
       const without = md.topics.filter((t) => !led.has(t.name)).map((t) => `${t.name} (partitions ${t.partitions.filter((p) => p.leader < 0).map((p) => p.partitionId).join(', ')} without a leader)`);
       pending = pending.filter((t) => !led.has(t));
       if (pending.length === 0) return;
       last = without.join('; ') || `no metadata for ${pending.join(', ')}`;
-    } catch (e) {
-      if (!isLeaderWaitTransient(e)) throw e;
-      last = e instanceof Error ? e.message : String(e);
-    }
-    if (now() + delay > deadline) {
-      throw new RetriableError(
-        `Kafka topic${pending.length > 1 ? 's' : ''} ${pending.join(', ')} created, but not every partition had a leader ` +
-        `within ${Math.round(timeoutMs / 1000)} s (last answer: ${last}): check that the brokers in bootstrap.servers are up ` +
-        'and that enough of them are alive for the replication factor and min.insync.replicas',
-      );
-    }
-    await sleep(delay);
+      throw notYet;
+    }, transient, timeoutMs, sleep, now);
+  } catch (e) {
+    if (!transient(e)) throw e;
+    throw new RetriableError(
+      `Kafka topic${pending.length > 1 ? 's' : ''} ${pending.join(', ')} created, but not every partition had a leader ` +
+      `within ${Math.round(timeoutMs / 1000)} s (last answer: ${last}): check that the brokers in bootstrap.servers are up ` +
+      'and that enough of them are alive for the replication factor and min.insync.replicas',
+    );
   }
 }
 
@@ -333,21 +354,8 @@ export async function waitForLeaders(
  * friends), up to `timeoutMs`: a new client asks one broker for a topic's metadata, and right after
  * the topic was created that broker may not know it yet. The last failure is thrown as it is.
  */
-export async function retryStaleMetadata<T>(
-  fn: () => Promise<T>,
-  timeoutMs: number,
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
-  now: () => number = Date.now,
-): Promise<T> {
-  const deadline = now() + timeoutMs;
-  for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (!isStaleMetadata(e) || now() + delay > deadline) throw e;
-    }
-    await sleep(delay);
-  }
+export function retryStaleMetadata<T>(fn: () => Promise<T>, timeoutMs: number, sleep: Sleep = sleepMs, now: () => number = Date.now): Promise<T> {
+  return retryWithBackoff(fn, isStaleMetadata, timeoutMs, sleep, now);
 }
 
 /**
@@ -357,7 +365,7 @@ export async function retryStaleMetadata<T>(
 function isLeaderWaitTransient(e: unknown): boolean {
   if (isStaleMetadata(e)) return true;
   if (e instanceof TypeError && /reading 'topicMetadata'/.test(e.message)) return true;
-  return kafkaError('fetch topic metadata', e) instanceof RetriableError;
+  return !isProgrammerError(e) && classify(e).kind === 'retriable';
 }
 
 /** Topics known to exist, each trusted for a while: a topic can be deleted under a running worker. */
