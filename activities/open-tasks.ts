@@ -124,6 +124,16 @@ export interface BatchRequest {
  */
 export class OpenTasks<E extends OpenEntry> {
   private readonly open = new Map<string, E>();
+  /** The in-flight batch of each open task, by key: interrupt() ends it early. */
+  private readonly inFlight = new Map<string, AbortController>();
+  /**
+   * Interrupts that arrived while no batch of the task was running here yet: the batch activity
+   * and the interrupt are separate activities on this queue, and the interrupt may be picked up
+   * first. The task's next batch then ends at once instead of waiting for data.
+   */
+  private readonly pendingInterrupts = new Set<string>();
+  /** Set once the worker shuts down: every batch, running or still to start, ends at once. */
+  private draining = false;
 
   constructor(private readonly kind: string, private readonly workerId: string, private readonly closeTask: (e: E, key: string) => Promise<void>) {}
 
@@ -143,13 +153,37 @@ export class OpenTasks<E extends OpenEntry> {
     await Promise.all([...this.open.keys()].map((k) => this.closeKey(k)));
   }
 
+  /**
+   * Ends the task's in-flight batch early (pause, stop, restart): it stops waiting for data, writes
+   * what it has, commits and returns as usual. When no batch is in flight, the next one ends at once.
+   * True when a batch was running.
+   */
+  interrupt(connector: string, taskId: number): boolean {
+    const key = OpenTasks.key(connector, taskId);
+    const ac = this.inFlight.get(key);
+    if (!ac) {
+      this.pendingInterrupts.add(key);
+      return false;
+    }
+    ac.abort();
+    return true;
+  }
+
+  /** Worker shutdown: every batch ends as an interrupted one, so idle waits do not hold the shutdown. */
+  interruptAll(): void {
+    this.draining = true;
+    for (const ac of this.inFlight.values()) ac.abort();
+  }
+
   private async closeKey(key: string): Promise<void> {
     const e = this.open.get(key);
     this.open.delete(key);
+    this.pendingInterrupts.delete(key);
     if (e) await this.closeTask(e, key);
   }
 
-  async runBatch<R>(req: BatchRequest, run: (e: E) => Promise<R>): Promise<R> {
+  /** Runs the task's next batch; `interrupted` aborts when interrupt() asks it to end early. */
+  async runBatch<R>(req: BatchRequest, run: (e: E, interrupted: AbortSignal) => Promise<R>): Promise<R> {
     const key = OpenTasks.key(req.connector, req.taskId);
     const t = this.open.get(key);
     if (!t || t.loadId !== req.loadId || t.seq !== req.seq) {
@@ -161,7 +195,16 @@ export class OpenTasks<E extends OpenEntry> {
           : `${this.kind} task ${key} is not open on worker ${this.workerId}`,
       });
     }
-    const p = t.busy.then(() => withHeartbeat(() => run(t)));
+    const p = t.busy.then(() => withHeartbeat(async () => {
+      const interrupt = new AbortController();
+      if (this.pendingInterrupts.delete(key) || this.draining) interrupt.abort();
+      this.inFlight.set(key, interrupt);
+      try {
+        return await run(t, interrupt.signal);
+      } finally {
+        if (this.inFlight.get(key) === interrupt) this.inFlight.delete(key);
+      }
+    }));
     t.busy = p.catch(() => undefined);
     try {
       const r = await p;

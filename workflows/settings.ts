@@ -12,7 +12,7 @@ export const RUNTIME_DEFAULTS = {
   'errors.retry.delay.max.ms': 60_000,
   'temporal.batch.max.records': 20_000,
   'temporal.batch.max.ms': 2_000,
-  'temporal.idle.wait.ms': 1_000,
+  'temporal.idle.wait.ms': 30_000,
 } as const;
 
 export type RuntimeKey = keyof typeof RUNTIME_DEFAULTS;

@@ -72,8 +72,14 @@ function dataActivities(queue: string) {
   });
 }
 
-/** How often offsets are reported to the connector (for its offsets query) while they change. */
-const OFFSET_REPORT_MS = 5_000;
+/**
+ * How often offsets are reported to the connector while they change: once a minute, as Kafka
+ * Connect flushes offsets (offset.flush.interval.ms), since the patch offset-report-60s (5 s
+ * before it). Each report is a signal and a workflow task on both workflows; GET offsets asks the
+ * tasks for their latest (src/client/live-offsets.ts), and stop, pause and failure report at once.
+ */
+const OFFSET_REPORT_MS = 60_000;
+const OFFSET_REPORT_MS_BEFORE = 5_000;
 
 /**
  * One source task: poll → transform → convert → produce → commit, in a loop of batch activities
@@ -143,12 +149,16 @@ async function runTask(kind: TaskKind, input: TaskInput, _self: (i: TaskInput) =
   let retrying = input.carried?.retryingTrace !== undefined;
   const parent = getExternalWorkflowHandle(connectorWorkflowId(input.connector));
 
-  // A source batch may poll for a while (temporal.batch.max.ms, temporal.idle.wait.ms): pause and
-  // stop end it early, so nothing is polled once PAUSED is reported (after the batch returned).
+  // A batch may wait for data for a while (temporal.idle.wait.ms, 30 s by default, so that an idle
+  // task costs one activity per wait): pause, stop and restart end it early, so nothing is polled
+  // once PAUSED is reported (after the batch returned). Sinks' batches are interrupted since the
+  // patch interrupt-sink-batch; histories recorded before it replay without.
   let batchInFlight = false;
   const interruptBatch = () => {
-    if (kind !== 'source' || !batchInFlight || !queue || !patched('interrupt-batch-on-pause')) return;
-    dataActivities(queue).interruptSourceBatch({ connector: input.connector, taskId: input.taskId }).catch(() => undefined);
+    if (!batchInFlight || !queue) return;
+    const task = { connector: input.connector, taskId: input.taskId };
+    if (kind === 'source' && patched('interrupt-batch-on-pause')) dataActivities(queue).interruptSourceBatch(task).catch(() => undefined);
+    else if (kind === 'sink' && patched('interrupt-sink-batch')) dataActivities(queue).interruptSinkBatch(task).catch(() => undefined);
   };
   setHandler(taskPauseSignal, () => {
     paused = true;
@@ -159,7 +169,10 @@ async function runTask(kind: TaskKind, input: TaskInput, _self: (i: TaskInput) =
     stopping = true;
     interruptBatch();
   });
-  setHandler(taskRestartSignal, () => void (restartRequested = true));
+  setHandler(taskRestartSignal, () => {
+    restartRequested = true;
+    if (batchInFlight && patched('interrupt-batch-on-restart')) interruptBatch();
+  });
   setHandler(taskStatusQuery, () => ({ state, workerId, trace, offsets: [...offsets.values()], batches, records }));
 
   let parentGone = false;
@@ -303,7 +316,9 @@ async function runTask(kind: TaskKind, input: TaskInput, _self: (i: TaskInput) =
 
     // Reporting new topics came later: histories recorded before it replay without the patch.
     const reportTopics = topicsDirty && patched('report-topics');
-    if (reportTopics || (offsetsDirty && Date.now() - lastOffsetReport >= OFFSET_REPORT_MS)) await report(state, offsetsDirty);
+    const sinceReport = Date.now() - lastOffsetReport;
+    const offsetsDue = offsetsDirty && sinceReport >= OFFSET_REPORT_MS_BEFORE && (sinceReport >= OFFSET_REPORT_MS || !patched('offset-report-60s'));
+    if (reportTopics || offsetsDue) await report(state, offsetsDirty);
 
     const info = workflowInfo();
     if (!stopping && (info.continueAsNewSuggested || info.historyLength > maxHistory)) {

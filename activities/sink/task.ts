@@ -141,7 +141,7 @@ export function sinkActivities(deps: ActivityDeps) {
     return { written: records.length - r.failed.length, failures };
   }
 
-  async function runBatch(t: OpenSink): Promise<SinkBatchResult> {
+  async function runBatch(t: OpenSink, interrupted: AbortSignal): Promise<SinkBatchResult> {
     const ctx = Context.current();
     const signal = ctx.cancellationSignal;
     const started = Date.now();
@@ -161,9 +161,11 @@ export function sinkActivities(deps: ActivityDeps) {
         const head = p.head();
         const now = Date.now();
         if (!head) {
+          // Pause, stop, restart and worker shutdown end an idle wait (OpenTasks.interrupt).
+          if (interrupted.aborted) break;
           const until = started + (fetched === 0 ? t.idleWaitMillis : t.maxMillis);
           if (now >= until) break;
-          await p.waitForChunk(until - now, signal);
+          await p.waitForChunk(until - now, AbortSignal.any([signal, interrupted]));
           continue;
         }
         let chunk: ChunkResult<RecordFailure> | undefined;
@@ -262,8 +264,18 @@ export function sinkActivities(deps: ActivityDeps) {
       return open.runBatch(input, runBatch);
     },
 
+    /** Ends a task's batch that waits for records (pause, stop, restart); see OpenTasks.interrupt. */
+    async interruptSinkBatch(input: { connector: string; taskId: number }): Promise<boolean> {
+      return open.interrupt(input.connector, input.taskId);
+    },
+
     async closeSinkTask(input: { connector: string; taskId: number }): Promise<void> {
       await open.close(input.connector, input.taskId);
+    },
+
+    /** For worker shutdown: batches waiting for records end now instead of holding the shutdown. */
+    interruptAllSinkBatches(): void {
+      open.interruptAll();
     },
 
     async closeAllSinkTasks(): Promise<void> {

@@ -124,15 +124,6 @@ export function sourceActivities(deps: ActivityDeps) {
     await e.task.close().catch((err) => deps.logger.warn({ err: errorSummary(err).message, task: key }, 'closing source task failed'));
   });
 
-  /** The in-flight batch of each open task, by OpenTasks key: pause and stop end it early. */
-  const inFlightBatches = new Map<string, AbortController>();
-  /**
-   * Interrupts that arrived while no batch of the task was running here yet: the batch activity
-   * and the interrupt are separate activities on this queue, and the interrupt may be picked up
-   * first. The task's next batch then ends at once instead of polling for its whole duration.
-   */
-  const pendingInterrupts = new Set<string>();
-
   return {
     /** Starts (or restarts) a task in this worker from the workflow's committed offsets. */
     async openSourceTask(input: OpenSourceTaskInput): Promise<OpenSourceTaskResult> {
@@ -194,7 +185,7 @@ export function sourceActivities(deps: ActivityDeps) {
      * gets counts and offsets only.
      */
     async sourceBatch(input: SourceBatchInput): Promise<SourceBatchResult> {
-      return open.runBatch(input, runBatch);
+      return open.runBatch(input, pollAndProduce);
     },
 
     /**
@@ -203,19 +194,16 @@ export function sourceActivities(deps: ActivityDeps) {
      * batch; when no batch is in flight yet, the next one ends at once.
      */
     async interruptSourceBatch(input: { connector: string; taskId: number }): Promise<boolean> {
-      const key = OpenTasks.key(input.connector, input.taskId);
-      const ac = inFlightBatches.get(key);
-      if (!ac) {
-        pendingInterrupts.add(key);
-        return false;
-      }
-      ac.abort();
-      return true;
+      return open.interrupt(input.connector, input.taskId);
     },
 
     async closeSourceTask(input: { connector: string; taskId: number }): Promise<void> {
-      pendingInterrupts.delete(OpenTasks.key(input.connector, input.taskId));
       await open.close(input.connector, input.taskId);
+    },
+
+    /** For worker shutdown: batches waiting for data end now instead of holding the shutdown. */
+    interruptAllSourceBatches(): void {
+      open.interruptAll();
     },
 
     /** For worker shutdown. */
@@ -223,18 +211,6 @@ export function sourceActivities(deps: ActivityDeps) {
       await open.closeAll();
     },
   };
-
-  async function runBatch(t: OpenTask): Promise<SourceBatchResult> {
-    const key = OpenTasks.key(t.connector, t.taskId);
-    const interrupt = new AbortController();
-    if (pendingInterrupts.delete(key)) interrupt.abort();
-    inFlightBatches.set(key, interrupt);
-    try {
-      return await pollAndProduce(t, interrupt.signal);
-    } finally {
-      if (inFlightBatches.get(key) === interrupt) inFlightBatches.delete(key);
-    }
-  }
 
   /** A failed exactly-once batch aborts its transaction (the task is then closed and reopened, fencing this producer). */
   async function pollAndProduce(t: OpenTask, interrupted: AbortSignal): Promise<SourceBatchResult> {
@@ -255,7 +231,10 @@ export function sourceActivities(deps: ActivityDeps) {
     // transaction.boundary=interval: the batch runs for the interval and is not cut by record count.
     const maxMillis = t.eos?.intervalMs ?? t.maxMillis;
     const maxRecords = t.eos?.intervalMs !== undefined ? Number.MAX_SAFE_INTEGER : t.maxRecords;
-    const deadline = started + maxMillis;
+    // An interval transaction lasts its interval from the start; other batches may fill for
+    // maxMillis from their first record, after waiting up to temporal.idle.wait.ms for one.
+    const interval = t.eos?.intervalMs !== undefined;
+    let deadline = interval ? started + maxMillis : Number.POSITIVE_INFINITY;
     /** Exactly-once mode: the batch's transaction, begun at its first write. */
     const transaction = async (): Promise<Transaction> => {
       if (!tx.current) {
@@ -285,11 +264,12 @@ export function sourceActivities(deps: ActivityDeps) {
       const records = await t.task.poll(Math.min(want, POLL_CHUNK), signal);
       if (records.length === 0) {
         // An interval transaction stays open for its interval; other batches end once the source has nothing more.
-        if ((polled > 0 && t.eos?.intervalMs === undefined) || (polled === 0 && Date.now() - started >= t.idleWaitMillis) || Date.now() >= deadline) break;
+        if ((polled > 0 && !interval) || (polled === 0 && Date.now() - started >= t.idleWaitMillis) || Date.now() >= deadline) break;
+        // The batch heartbeats on a timer (OpenTasks.runBatch): an idle wait costs a timer only.
         await abortableWait({ ms: 50, signal });
-        ctx.heartbeat({ polled });
         continue;
       }
+      if (polled === 0 && !interval) deadline = Date.now() + maxMillis;
       polled += records.length;
       const messages: Array<{ topic: string; message: Message }> = [];
       const dead: DeadRecord[] = [];

@@ -25,7 +25,6 @@ import {
   configQuery,
   connectorNameFromWorkflowId,
   connectorWorkflowId,
-  offsetsQuery,
   pauseSignal,
   reconfigureUpdate,
   resetOffsetsUpdate,
@@ -43,6 +42,7 @@ import {
 import type { ConnectorInput } from '../../workflows/connector.js';
 import { BadRequestError, ConnectorExistsError, ConnectorNotFoundError } from './errors.js';
 import { connectorOffsetsSchema } from './schemas.js';
+import { liveOffsets } from './live-offsets.js';
 import type { ExactlyOnceSourceSupport } from '../config/exactly-once.js';
 
 export { BadRequestError, ConnectorExistsError, ConnectorNotFoundError } from './errors.js';
@@ -214,9 +214,10 @@ export class ConnectClient {
     return this.call(name, () => handle.executeUpdate(reconfigureUpdate, { args: [checked.submit] }));
   }
 
+  /** The committed offsets: the connector's, overlaid with its running tasks' latest (see liveOffsets). */
   async offsets(name: string): Promise<ConnectorOffsets> {
-    const handle = await this.running(name);
-    return this.call(name, () => handle.query(offsetsQuery));
+    await this.running(name);
+    return this.call(name, () => liveOffsets(this.temporal.workflow, name));
   }
 
   /** Only while STOPPED, as in Kafka Connect. An `offset: null` removes a partition's offset. */

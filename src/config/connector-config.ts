@@ -130,11 +130,11 @@ const temporalKeys = {
   // A batch is one activity with a 10-minute start-to-close timeout: its waits must end well before.
   'temporal.batch.max.ms': key.int({
     type: 'LONG', default: RUNTIME_DEFAULTS['temporal.batch.max.ms'], min: 1, max: 300000, importance: 'LOW', group: TEMPORAL,
-    doc: 'Time in ms one batch activity may spend filling a batch, at most 300000 (5 minutes).',
+    doc: 'Time in ms one batch activity may spend filling a batch from its first record (an interval transaction: from its start), at most 300000 (5 minutes).',
   }),
   'temporal.idle.wait.ms': key.int({
     type: 'LONG', default: RUNTIME_DEFAULTS['temporal.idle.wait.ms'], min: 1, max: 300000, importance: 'LOW', group: TEMPORAL,
-    doc: 'How long in ms a batch waits for data before returning empty, at most 300000 (5 minutes).',
+    doc: 'How long in ms a batch waits for data before returning empty, at most 300000 (5 minutes). Records that arrive meanwhile are taken within about 50 ms; pause, stop, restart and worker shutdown end the wait at once. An idle task costs one batch activity per wait.',
   }),
   // Temporal terminates a workflow at 51,200 events; a tiny limit would continue-as-new without doing work.
   'temporal.history.max.events': key.int({

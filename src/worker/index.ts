@@ -218,6 +218,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   let stopping: Promise<void> | undefined;
   const shutdown = () => {
     stopping ??= (async () => {
+      // Batches waiting for data (up to temporal.idle.wait.ms) end now; the others finish theirs.
+      activities.interruptAllSourceBatches();
+      activities.interruptAllSinkBatches();
       for (const w of [shared, own]) if (w.getState() === 'RUNNING') w.shutdown();
       await done;
     })();

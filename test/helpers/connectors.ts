@@ -3,13 +3,13 @@ import type { IHeaders } from 'kafkajs';
 import {
   CONNECTOR_WORKFLOW,
   connectorWorkflowId,
-  offsetsQuery,
   statusQuery,
   taskWorkflowId,
   type ConnectorStatus,
   type PartitionOffset,
   type TaskState,
 } from '../../workflows/messages.js';
+import { liveOffsets } from '../../src/client/live-offsets.js';
 import { kafka } from './clients.js';
 import { waitForTopic } from './kafka.js';
 import { stackEnv, waitFor } from './stack.js';
@@ -34,7 +34,7 @@ export class Connectors {
   }
 
   async offsets(name: string): Promise<PartitionOffset[]> {
-    return (await this.client.workflow.getHandle(connectorWorkflowId(name)).query(offsetsQuery)).offsets;
+    return (await liveOffsets(this.client.workflow, name)).offsets;
   }
 
   /** Waits until every task (there are `tasks` of them) is in `state`; returns that status. */

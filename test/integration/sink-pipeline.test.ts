@@ -4,7 +4,6 @@ import { promisify } from 'node:util';
 import {
   CONNECTOR_WORKFLOW,
   connectorWorkflowId,
-  offsetsQuery,
   pauseSignal,
   resumeSignal,
   statusQuery,
@@ -14,6 +13,7 @@ import { JsonConverter } from '../../src/converters/json-converter.js';
 import { Schemas, Struct } from '../../src/records/schema.js';
 import { kafka } from '../helpers/clients.js';
 import { produce } from '../helpers/connectors.js';
+import { liveOffsets } from '../../src/client/live-offsets.js';
 import { useWorker } from '../helpers/fixture.js';
 import { readTopic } from '../helpers/kafka.js';
 import { stackEnv, uniqueIdent, waitFor } from '../helpers/stack.js';
@@ -101,7 +101,7 @@ describe('sink connectors on Temporal (JDBC sink into MariaDB)', () => {
       expect(described).toContain(`connect-${name}`);
 
       const offs = await waitFor(async () => {
-        const o = await handle.query(offsetsQuery);
+        const o = await liveOffsets(fx.client.workflow, name);
         return o.offsets.length === 4 ? o : undefined;
       }, { what: 'sink offsets reported', timeout: 30_000 });
       const p2 = offs.offsets.find((o) => (o.partition as { kafka_partition: number }).kafka_partition === 2);

@@ -15,6 +15,7 @@ import {
   type ConnectorStatus,
 } from '../../workflows/messages.js';
 import { jdbcIncrementing } from '../helpers/connectors.js';
+import { liveOffsets } from '../../src/client/live-offsets.js';
 import { useWorker } from '../helpers/fixture.js';
 import { readTopic, topicSize } from '../helpers/kafka.js';
 import { stackEnv, uniqueIdent, waitFor } from '../helpers/stack.js';
@@ -92,7 +93,7 @@ describe('JDBC source pipeline on Temporal', () => {
 
       // Offsets in Kafka Connect's shape, once the task reported them.
       const offs = await waitFor(async () => {
-        const o = await handle.query(offsetsQuery);
+        const o = await liveOffsets(fx.client.workflow, name);
         return o.offsets.some((x) => (x.offset as { incrementing?: number })?.incrementing === 251) ? o : undefined;
       }, { what: 'offsets reported', timeout: 30_000 });
       expect(offs.offsets).toEqual([{ partition: { protocol: '1', table: `${env.MYSQL_DATABASE}.${table}` }, offset: { incrementing: 251 } }]);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { offsetsQuery, topicsQuery } from '../../workflows/messages.js';
+import { topicsQuery } from '../../workflows/messages.js';
+import { liveOffsets } from '../../src/client/live-offsets.js';
 import { waitFor } from '../helpers/stack.js';
 import { running, harnessPerFile, stubConfig, type Harness } from './harness.js';
 
@@ -40,10 +41,10 @@ describe('task workflows with stub activities', () => {
 
   it('an exactly-once open answers offsets committed in Kafka that the history lacks: the task takes them over', async () => {
     const committed = { partition: { table: 'orders' }, offset: { incrementing: 4200 } };
-    const { handle, stub } = await h.start(stubConfig('source', { 'tasks.max': 1 }), {}, (c) => c.committedOnOpen.set(0, [committed]));
+    const { name, handle, stub } = await h.start(stubConfig('source', { 'tasks.max': 1 }), {}, (c) => c.committedOnOpen.set(0, [committed]));
     await h.statusUntil(handle, running(1), 'a running source');
     const offsets = await waitFor(async () => {
-      const o = (await handle.query(offsetsQuery)).offsets;
+      const o = (await liveOffsets(h.env.client.workflow, name)).offsets;
       return o.some((x) => JSON.stringify(x) === JSON.stringify(committed)) ? o : undefined;
     }, { what: 'the committed offset in the connector\'s offsets' });
     expect(offsets).toContainEqual(committed);

@@ -65,6 +65,7 @@ export async function startFileSourceTask(s: FileSourceSettings, ctx: SourceTask
     pending = pending.subarray(start);
   };
 
+  let scratch: Buffer | undefined;
   return {
     async poll(maxRecords, signal) {
       const fh = await openFile();
@@ -73,7 +74,8 @@ export async function startFileSourceTask(s: FileSourceSettings, ctx: SourceTask
       const out: SourceRecord[] = [];
       takeLines(max, out);
       while (out.length < max && !signal.aborted) {
-        const buf = Buffer.alloc(CHUNK);
+        // One read buffer per task: an idle task polls often and mostly reads nothing (concat copies what it read).
+        const buf = (scratch ??= Buffer.allocUnsafe(CHUNK));
         let n: number;
         try {
           ({ bytesRead: n } = await fh.read(buf, 0, CHUNK, position + pending.length));
