@@ -10,7 +10,7 @@
 //   npx tsx bench/scale.ts --minutes 3 --connectors 50
 //   npx tsx bench/scale.ts --cleanup            # after an interrupted run: delete scale-* connectors and topics
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -145,6 +145,10 @@ async function run(o: ScaleOptions) {
     `file.connectors.allowed.paths=${files}`,
   ].join('\n'));
 
+  // A Kafka that does not answer would leave every connector RUNNING while its batches fail: refuse to measure that.
+  await topicRecords(env, topic).catch((e: Error) => {
+    throw new Error(`Kafka at ${env.KAFKA_BOOTSTRAP_SERVERS} does not answer (${e.message}): start it ('bash scripts/stack.sh up kafka3', or unset KAFKA3_BOOTSTRAP_SERVERS for the single broker)`);
+  });
   const workers: Worker[] = [];
   const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
@@ -214,6 +218,8 @@ async function run(o: ScaleOptions) {
     const killTime = start + o.killAt * o.minutes * 60_000;
     const actions0 = await actionCount(env.metricsUrl);
     const cpu0 = workers.map((w) => procCpuSeconds(w.child.pid!));
+    const servers0 = serverCpuSeconds();
+    let serversSteady: Record<string, number> = {};
     const probes: Array<{ t: number; ms: number; ok: boolean }> = [];
     let probing = true;
     const prober = (async () => {
@@ -239,6 +245,10 @@ async function run(o: ScaleOptions) {
       if (!victim && Date.now() >= killTime) {
         actionsAtKill = await actionCount(env.metricsUrl);
         steadySec = (Date.now() - start) / 1000;
+        const servers1 = serverCpuSeconds();
+        const workersCpu = workers.reduce((sum, w, i) => sum + procCpuSeconds(w.child.pid!) - cpu0[i], 0);
+        serversSteady = Object.fromEntries([...Object.keys(servers1).map((k) => [k, round((servers1[k] - (servers0[k] ?? 0)) / steadySec, 2)]), ['workers', round(workersCpu / steadySec, 2)]]);
+        log(`CPU cores busy before the kill: ${JSON.stringify(serversSteady)}`);
         const { byWorker } = await anyWorker(workers, (w) => runningCount(w.base, names));
         victim = [...workers].sort((a, b) => (byWorker[b.id] ?? 0) - (byWorker[a.id] ?? 0))[0];
         tasksOnVictim = byWorker[victim.id] ?? 0;
@@ -262,6 +272,17 @@ async function run(o: ScaleOptions) {
     probing = false;
     await prober;
     const actions1 = await actionCount(env.metricsUrl);
+    // Nothing lost: once the appends stop, every line appended reaches the topic (at least once).
+    if (appender) clearInterval(appender);
+    appender = undefined;
+    const appended = names.length * line;
+    const tDrain = Date.now();
+    let inTopic = await topicRecords(env, topic);
+    while (inTopic < appended && Date.now() - tDrain < 120_000) {
+      await sleep(2000);
+      inTopic = await topicRecords(env, topic);
+    }
+    log(`lines appended ${appended}, records in the topic ${inTopic}`);
     const totalSec = (Date.now() - start) / 1000;
     const cpuSec = workers.reduce((s, w, i) => s + (alive(w) ? procCpuSeconds(w.child.pid!) - cpu0[i] : 0), 0);
 
@@ -303,6 +324,8 @@ async function run(o: ScaleOptions) {
         untilRecovered: { probes: during.length, p50Ms: pct(during.map((p) => p.ms), 50), p99Ms: pct(during.map((p) => p.ms), 99), failed: during.filter((p) => !p.ok).length },
       },
       kill: { worker: victim?.id, tasksOnIt: tasksOnVictim, allRunningAgainSec: round(recoveredSec, 1) },
+      cpuCoresBeforeKill: serversSteady,
+      records: { appended, inTopic, lost: Math.max(0, appended - inTopic) },
       loadavgAtEnd: loadavg(),
       logDir,
     };
@@ -325,6 +348,36 @@ async function run(o: ScaleOptions) {
     await deleteTopic(env, topic);
     rmSync(files, { recursive: true, force: true });
   }
+}
+
+/** Records in the topic (sum of its partitions' end offsets; 0 when it does not exist yet). */
+async function topicRecords(env: StackEnv, topic: string): Promise<number> {
+  const { Kafka, logLevel } = await import('kafkajs');
+  const admin = new Kafka({ brokers: env.KAFKA_BOOTSTRAP_SERVERS.split(','), logLevel: logLevel.NOTHING, retry: { retries: 2 } }).admin();
+  await admin.connect();
+  try {
+    if (!(await admin.listTopics()).includes(topic)) return 0;
+    return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** CPU seconds so far of the stack's servers the run leans on: the Temporal server, PostgreSQL (all its processes) and Kafka. */
+function serverCpuSeconds(): Record<string, number> {
+  const out: Record<string, number> = { temporal: 0, postgres: 0, kafka: 0 };
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let cmd: string;
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    const kind = cmd.includes('temporal-server') ? 'temporal' : cmd.startsWith('postgres') ? 'postgres' : cmd.includes('kafka.Kafka') ? 'kafka' : undefined;
+    // With the reaped children's time (a PostgreSQL backend that exited counts in its postmaster's).
+    if (kind) out[kind] += procCpuSeconds(Number(pid), { withReapedChildren: true }) || 0;
+  }
+  return out;
 }
 
 async function deleteTopic(env: StackEnv, topic: string): Promise<void> {

@@ -163,11 +163,11 @@ export function machine(): { cpuModel: string; nproc: number; memTotalMiB: numbe
 }
 
 /** Process-wide CPU seconds (user+system) of a pid from /proc/<pid>/stat. */
-export function procCpuSeconds(pid: number): number {
+export function procCpuSeconds(pid: number, opts: { withReapedChildren?: boolean } = {}): number {
   try {
     const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
+    const ticks = Number(fields[11]) + Number(fields[12]) + (opts.withReapedChildren ? Number(fields[13]) + Number(fields[14]) : 0);
     return ticks / 100; // USER_HZ is 100 on Linux
   } catch {
     return NaN;
