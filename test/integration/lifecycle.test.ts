@@ -7,7 +7,7 @@ import { buildRestApp } from '../../src/rest/server.js';
 import { SOURCE_TASK_WORKFLOW, connectorWorkflowId, reconfigureUpdate, taskWorkflowId } from '../../workflows/messages.js';
 import { stringifyConfig } from '../../workflows/state.js';
 import type { TaskInput } from '../../workflows/task.js';
-import { deleteKafkaResources, jdbcIncrementing } from '../helpers/connectors.js';
+import { deleteKafkaResources, jdbcIncrementing, produce } from '../helpers/connectors.js';
 import { useWorker } from '../helpers/fixture.js';
 import { readTopic, topicSize } from '../helpers/kafka.js';
 import { stackEnv, uniqueIdent, uniqueName, waitFor } from '../helpers/stack.js';
@@ -290,6 +290,50 @@ describe('connector lifecycle under failures and racing requests', () => {
     await fx.sdk.resume(name);
     expect(await readTopic(`pause.${t}`, 110)).toHaveLength(110);
   }, 120_000);
+
+  it('a sink batch that waits up to 5 minutes for records ends at once on pause, restart and stop', async () => {
+    const topic = uniqueIdent('idle');
+    topics.push(topic);
+    fx.cleanups.push(() => fx.db.query(`DROP TABLE IF EXISTS \`${topic}\``));
+    const name = uniqueName('idle');
+    fx.cleanups.push(() => fx.sdk.delete(name));
+    const row = (id: number) => ({ value: JSON.stringify({ schema: { type: 'struct', fields: [{ field: 'id', type: 'int32' }] }, payload: { id } }) });
+    await produce(topic, 1, [row(1)]);
+    await fx.sdk.create({
+      name,
+      config: {
+        'connector.class': 'JdbcSink',
+        'connection.url': `jdbc:mysql://${env.MYSQL_HOST}:${env.MYSQL_PORT}/${env.MYSQL_DATABASE}`,
+        'connection.user': env.MYSQL_USER,
+        'connection.password': env.MYSQL_PASSWORD,
+        topics: topic,
+        'auto.create': 'true',
+        'temporal.idle.wait.ms': '300000',
+        'temporal.batch.max.ms': '300000',
+      },
+    });
+    const rows = async () => ((await fx.db.query(`SELECT COUNT(*) AS n FROM \`${topic}\``)) as unknown as [Array<{ n: number }>])[0][0].n;
+    await waitFor(async () => (await rows().catch(() => 0)) === 1, { what: 'row 1 written' });
+    // From here on the task's batch waits for records that do not come; each request must end it
+    // (the waits below are 60 s at most, the batch's own wait 300 s).
+    const task = fx.sdk.temporal.workflow.getHandle(taskWorkflowId(name, 0));
+    const opens = async () => ((await task.fetchHistory()).events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'openSinkTask').length;
+
+    await fx.sdk.pause(name);
+    await waitStatus(name, (s) => s.connector.state === 'PAUSED' && allTasks(s, 'PAUSED'), 'connector and task PAUSED');
+    await fx.sdk.resume(name);
+    await produce(topic, 1, [row(2)]);
+    await waitFor(async () => (await rows()) === 2, { what: 'row 2 written after resume' });
+
+    const before = await opens();
+    await fx.sdk.restart(name, { includeTasks: true });
+    await waitFor(async () => (await opens()) > before, { what: 'the task reopened after the restart', timeout: 60_000 });
+    await produce(topic, 1, [row(3)]);
+    await waitFor(async () => (await rows()) === 3, { what: 'row 3 written after the restart' });
+
+    await fx.sdk.stop(name);
+    await waitStatus(name, (s) => s.connector.state === 'STOPPED' && s.tasks.length === 0, 'STOPPED');
+  }, 240_000);
 
   it('a task whose batches keep failing stays RUNNING but shows the last error, until batches succeed again; failed table checks leave the connector running', async () => {
     const t = await table('flaky', 2);
