@@ -148,21 +148,31 @@ export class PartitionFetcher {
           const key = tpKey(batch);
           if (!this.owned.has(key) || this.consumer !== consumer) return; // closed: nothing more is buffered
           this.highWatermarks.set(key, Number(batch.highWatermark));
-          for (const message of batch.messages) {
-            if (!isRunning() || isStale()) return;
-            // Resolving moves kafkajs' fetch position on (nothing is committed: autoCommit is off);
-            // without it the same batch is fetched again and again.
-            resolveOffset(message.offset);
-            const offset = BigInt(message.offset);
-            const expected = this.next.get(key);
-            if (expected !== undefined && offset < expected) {
-              this.refetched++; // a re-fetch after a seek
-              continue;
+          const messages = batch.messages;
+          // Nothing below awaits, so neither can change while the loop runs: asked once a batch.
+          if (messages.length === 0 || !isRunning() || isStale()) return;
+          // Offsets rise within a batch: once one is at or past the next expected, all later ones are.
+          let expected = this.next.get(key);
+          const { topic, partition } = batch;
+          let cost = 0;
+          for (const message of messages) {
+            if (expected !== undefined) {
+              if (BigInt(message.offset) < expected) {
+                this.refetched++; // a re-fetch after a seek
+                continue;
+              }
+              expected = undefined;
             }
-            this.next.set(key, offset + 1n);
-            this.buffer.push({ topic: batch.topic, partition: batch.partition, message });
-            this.heldBytes += messageCost(message);
+            this.buffer.push({ topic, partition, message });
+            cost += messageCost(message);
           }
+          this.heldBytes += cost;
+          const last = messages[messages.length - 1].offset;
+          if (expected === undefined) this.next.set(key, BigInt(last) + 1n);
+          // Resolving moves kafkajs' fetch position on (nothing is committed: autoCommit is off);
+          // without it the same batch is fetched again and again. Resolving the last offset
+          // resolves the ones before it.
+          resolveOffset(last);
           this.wake();
           if (this.heldBytes > this.budget.share()) this.backpressure(true);
         },
