@@ -18,9 +18,10 @@ export interface FetchedMessage extends TopicPartition {
  * Default memory all fetchers of a worker process share for records fetched and not yet
  * written (worker property temporal.sink.buffer.max.bytes). It was 48 MiB: records waiting that
  * long lived through young-generation collections and were copied to the old generation, which
- * the GC then had to mark; with 24 MiB the Elasticsearch sink took ~20 % less CPU per document at
- * a lower peak RSS (bench/README.md, sink-es). It holds ~16,000 records of 230 bytes: the 10,000
- * of five bulk requests in flight and the next ones.
+ * the GC then had to mark; with 24 MiB the Elasticsearch sink took a little less CPU per document
+ * at a lower peak RSS (bench/README.md, sink-es: median peak 393 vs 405 MiB on a shared machine;
+ * 16 MiB took less CPU still). It holds ~16,000 records of 230 bytes: the 10,000 of five bulk
+ * requests in flight and the next ones.
  */
 export const DEFAULT_BUFFER_BYTES = 24 * 1024 * 1024;
 /** The least one fetcher may hold, however many share the budget. */
