@@ -92,7 +92,9 @@ export function sinkActivities(deps: ActivityDeps) {
         const headers: ConnectHeader[] = [];
         const raw = m.message.headers;
         if (raw) {
-          for (const [hk, hv] of Object.entries(raw)) {
+          // for-in, not Object.entries: most messages have no headers, and this runs for each.
+          for (const hk in raw) {
+            const hv = raw[hk];
             for (const one of Array.isArray(hv) ? hv : [hv]) {
               if (one === undefined) continue;
               const sv = t.converters.header.toConnectHeader(m.topic, hk, Buffer.isBuffer(one) ? one : Buffer.from(String(one)));

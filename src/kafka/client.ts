@@ -1,6 +1,9 @@
 import { Kafka, logLevel, type Admin, type Producer, type Message, type Transaction, CompressionTypes } from 'kafkajs';
 import type { Producer as DataProducer, MessageToProduce } from '@platformatic/kafka';
 import { ConfigError, ConnectError, DataError, RetriableError, isProgrammerError } from '../errors.js';
+import { applyKafkajsFixes } from './kafkajs-fixes.js';
+
+applyKafkajsFixes();
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 

@@ -135,6 +135,16 @@ describe('Elasticsearch sink on a real Elasticsearch', () => {
     expect(await rawSource(t, `${t}+0+2`)).toBe('{"id":2,"amount":2.5}');
   });
 
+  it('writes a multi-line JSON value (pretty-printed in Kafka) as one line, and the records after it', async () => {
+    const t = topic();
+    const task = await start({ topics: t, 'key.ignore': 'true', 'schema.ignore': 'true' });
+    // A bulk request's source must be one line: passed as it came, this text would split the request.
+    const pretty = { ...rec(t, 1, null, { id: 1, tags: ['a'] }), valueJson: '{\n  "id": 1,\n  "tags": [\n    "a"\n  ]\n}' };
+    expect(await write(task, [pretty, rec(t, 2, null, { id: 2 })])).toEqual([]);
+    expect(await rawSource(t, `${t}+0+1`)).toBe('{"id":1,"tags":["a"]}');
+    expect(await rawSource(t, `${t}+0+2`)).toBe('{"id":2}');
+  });
+
   it('upsert updates only the fields present in the record; insert replaces the document', async () => {
     const t = topic();
     const upsert = await start({ topics: t, 'schema.ignore': 'true', 'write.method': 'upsert' });

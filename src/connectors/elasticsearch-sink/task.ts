@@ -34,6 +34,8 @@ class ElasticsearchSinkTask implements SinkTask {
   private readonly indices: IndexPreparer;
   private readonly writer: BulkWriter;
   private closed = false;
+  /** Per topic: its index and whether its key is ignored (asked for every record). */
+  private readonly topics = new Map<string, { index: string; ignoreKey: boolean }>();
   readonly putBatchSize: number;
   readonly maxConcurrentPuts: number;
 
@@ -105,9 +107,18 @@ class ElasticsearchSinkTask implements SinkTask {
   }
 
   /** The bulk action for one record, null when there is nothing to write; DataError when it cannot be written. */
+  private topic(topic: string): { index: string; ignoreKey: boolean } {
+    let t = this.topics.get(topic);
+    if (!t) {
+      // indexName throws for a topic that gives no valid name: not remembered, each record fails.
+      t = { index: indexName(topic), ignoreKey: ignoresKey(this.cfg, topic) };
+      this.topics.set(topic, t);
+    }
+    return t;
+  }
+
   private operation(record: SinkRecord, i: number): BulkOp | null {
-    const index = indexName(record.topic);
-    const ignoreKey = ignoresKey(this.cfg, record.topic);
+    const { index, ignoreKey } = this.topic(record.topic);
     if (record.value === null || record.value === undefined) {
       switch (this.cfg['behavior.on.null.values']) {
         case 'ignore':
@@ -122,8 +133,9 @@ class ElasticsearchSinkTask implements SinkTask {
       }
     }
     const id = documentId(record, ignoreKey);
-    // Schemaless JSON nobody changed is written as it came (the same data, no second serialization).
-    const doc = record.valueJson !== undefined && !record.valueSchema && this.cfg['compact.map.entries']
+    // Schemaless JSON nobody changed is written as it came (the same data, no second serialization),
+    // unless it spans lines: a bulk request's source must be one line.
+    const doc = record.valueJson !== undefined && !record.valueSchema && this.cfg['compact.map.entries'] && !record.valueJson.includes('\n')
       ? record.valueJson
       : documentJson(record.value, record.valueSchema, { compactMapEntries: this.cfg['compact.map.entries'] });
     const op = this.cfg['write.method'] === 'upsert'
@@ -158,8 +170,9 @@ class ElasticsearchSinkTask implements SinkTask {
     for (const [index, group] of byIndex) {
       let writable = group;
       let mapping: FieldMapping | null = null;
-      const documents = group.filter((op) => records[op.record]!.value != null);
-      if (documents.length > 0 && !ignoresSchema(this.cfg, records[documents[0]!.record]!.topic) && !this.indices.isMapped(index)) {
+      // Once the index is mapped (every put after the first) no document needs a look here.
+      const documents = this.indices.isMapped(index) ? [] : group.filter((op) => records[op.record]!.value != null);
+      if (documents.length > 0 && !ignoresSchema(this.cfg, records[documents[0]!.record]!.topic)) {
         const withSchema = documents.find((op) => records[op.record]!.valueSchema);
         try {
           mapping = indexMapping(withSchema ? records[withSchema.record]!.valueSchema : null);
@@ -172,14 +185,15 @@ class ElasticsearchSinkTask implements SinkTask {
       if (writable.length === 0) continue;
       try {
         await this.indices.prepare(index, mapping, signal);
-        ready.push(...writable);
+        for (const op of writable) ready.push(op);
       } catch (e) {
         if (!(e instanceof DataError)) throw e;
         fail(writable, e);
       }
     }
-    // Keep the batch order: the writer relies on it for several writes to one document.
-    return ready.sort((a, b) => a.record - b.record);
+    // Keep the batch order: the writer relies on it for several writes to one document (ops of
+    // one index are in order already).
+    return byIndex.size > 1 ? ready.sort((a, b) => a.record - b.record) : ready;
   }
 
   private where(r: SinkRecord) {

@@ -2,7 +2,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { errors } from '@elastic/elasticsearch';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DataError, RetriableError } from '../../../src/errors.js';
-import { BulkWriter, bulkOp, classifyItem, planChunks, type WriterSettings } from '../../../src/connectors/elasticsearch-sink/writer.js';
+import { BulkWriter, bulkBody, bulkOp, classifyItem, opBytes, planChunks, type BulkOp, type WriterSettings } from '../../../src/connectors/elasticsearch-sink/writer.js';
 import { retryWaitMs } from '../../../src/connectors/elasticsearch-sink/retry.js';
 
 const doc = (record: number, id = `d${record}`, index = 'i') => bulkOp(record, index, id, { kind: 'index', doc: `{"n":${record}}` });
@@ -16,9 +16,11 @@ function fakeClient(handler: Handler) {
   let inFlight = 0;
   let maxInFlight = 0;
   const client = {
-    async bulk({ operations }: { operations: string[] }) {
+    async bulk({ operations }: { operations: Buffer }) {
       const actions: Array<{ id: string }> = [];
-      for (const line of operations) {
+      const text = operations.toString();
+      expect(text.endsWith('\n')).toBe(true);
+      for (const line of text.slice(0, -1).split('\n')) {
         const a = JSON.parse(line) as Record<string, { _id?: string }>;
         const meta = a.index ?? a.update ?? a.delete;
         if (meta?._id !== undefined) actions.push({ id: meta._id });
@@ -55,7 +57,7 @@ describe('bulk planning', () => {
   it('splits by batch.size and bulk.size.bytes, in order', () => {
     const ops = [doc(0), doc(1), doc(2), doc(3), doc(4)];
     expect(planChunks(ops, 2, -1).map((c) => c.ops.map((o) => o.record))).toEqual([[0, 1], [2, 3], [4]]);
-    const twoPerRequest = ops[0]!.bytes * 2 + 1;
+    const twoPerRequest = opBytes(ops[0]!) * 2 + 1;
     expect(planChunks(ops, 100, twoPerRequest).map((c) => c.ops.length)).toEqual([2, 2, 1]);
     // A single action larger than the limit still goes, alone.
     expect(planChunks(ops, 100, 1).map((c) => c.ops.length)).toEqual([1, 1, 1, 1, 1]);
@@ -68,12 +70,54 @@ describe('bulk planning', () => {
   });
 
   it('writes index, upsert and delete actions as NDJSON lines', () => {
-    expect(bulkOp(0, 'i', 'k', { kind: 'index', doc: '{"a":1}' }).lines).toEqual(['{"index":{"_index":"i","_id":"k"}}', '{"a":1}']);
-    expect(bulkOp(0, 'i', 'k', { kind: 'upsert', doc: '{"a":1}', retryOnConflict: 5 }).lines)
-      .toEqual(['{"update":{"_index":"i","_id":"k","retry_on_conflict":5}}', '{"doc":{"a":1},"doc_as_upsert":true}']);
+    expect(bulkOp(0, 'i', 'k', { kind: 'index', doc: '{"a":1}' }).text).toBe('{"index":{"_index":"i","_id":"k"}}\n{"a":1}\n');
+    expect(bulkOp(0, 'i', 'k', { kind: 'upsert', doc: '{"a":1}', retryOnConflict: 5 }).text)
+      .toBe('{"update":{"_index":"i","_id":"k","retry_on_conflict":5}}\n{"doc":{"a":1},"doc_as_upsert":true}\n');
     const del = bulkOp(0, 'i', 'k', { kind: 'delete' });
-    expect(del.lines).toEqual(['{"delete":{"_index":"i","_id":"k"}}']);
-    expect(del.bytes).toBe(Buffer.byteLength(del.lines[0]!) + 1);
+    expect(del.text).toBe('{"delete":{"_index":"i","_id":"k"}}\n');
+    expect(opBytes(del)).toBe(Buffer.byteLength(del.text));
+  });
+
+  it('sends the same bytes as the client serializing the NDJSON lines itself', () => {
+    const ops = [
+      bulkOp(0, 'i', 'k"1', { kind: 'index', doc: '{"a":"é ü 😀"}' }),
+      bulkOp(1, 'i', '2', { kind: 'upsert', doc: '{"b":[1,2]}', retryOnConflict: 3 }),
+      bulkOp(2, 'i', '3', { kind: 'delete' }),
+    ];
+    // What the client's ndserialize made of the action and source lines: each line, then a newline.
+    const lines = [
+      '{"index":{"_index":"i","_id":"k\\"1"}}', '{"a":"é ü 😀"}',
+      '{"update":{"_index":"i","_id":"2","retry_on_conflict":3}}', '{"doc":{"b":[1,2]},"doc_as_upsert":true}',
+      '{"delete":{"_index":"i","_id":"3"}}',
+    ];
+    expect(bulkBody(ops).equals(Buffer.from(lines.map((l) => `${l}\n`).join('')))).toBe(true);
+  });
+
+  it('splits by bytes exactly as counting every byte would, multi-byte text included', () => {
+    const texts = ['{"s":"ascii"}', '{"s":"ééééééééé"}', '{"s":"😀😀😀"}', '{"s":"plain text here"}', '{"s":"中文中文"}'];
+    const ops = Array.from({ length: 40 }, (_, i) => bulkOp(i, 'i', `d${i}`, { kind: 'index', doc: texts[i % texts.length]! }));
+    /** The plain rule: a request closes when the next op would take it past maxBytes. */
+    const reference = (all: BulkOp[], maxCount: number, maxBytes: number) => {
+      const out: number[][] = [];
+      let bytes = 0;
+      for (const op of all) {
+        const n = opBytes(op);
+        const last = out[out.length - 1];
+        if (!last || last.length >= maxCount || (maxBytes >= 0 && bytes + n > maxBytes)) {
+          out.push([op.record]);
+          bytes = n;
+        } else {
+          last.push(op.record);
+          bytes += n;
+        }
+      }
+      return out;
+    };
+    for (const maxBytes of [-1, 1, 60, 61, 100, 150, 333, 1000, 2500, 100_000]) {
+      for (const maxCount of [1, 3, 7, 100]) {
+        expect(planChunks(ops, maxCount, maxBytes).map((c) => c.ops.map((o) => o.record)), `${maxCount} ${maxBytes}`).toEqual(reference(ops, maxCount, maxBytes));
+      }
+    }
   });
 });
 
