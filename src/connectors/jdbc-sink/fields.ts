@@ -21,10 +21,10 @@ export interface FieldsMetadata {
   all: SinkField[];
 }
 
-/** One record's row: its columns and their Connect values by field name. */
+/** One record's row: its columns and their Connect values, in the order keyFields then nonKeyFields. */
 export interface RowData {
   fields: FieldsMetadata;
-  values: Map<string, unknown>;
+  values: unknown[];
 }
 
 export interface FieldOptions {
@@ -74,12 +74,12 @@ function isPrimitiveKey(key: unknown, schema: Schema | null | undefined): boolea
 }
 
 /** The primary key fields and their values for a record (pk.mode), Confluent's messages on failure. */
-function primaryKey(r: SinkRecord, o: FieldOptions, table: string, value: FieldView | null): { fields: SinkField[]; values: Map<string, unknown> } {
+function primaryKey(r: SinkRecord, o: FieldOptions, table: string, value: FieldView | null): { fields: SinkField[]; values: unknown[] } {
   const fields: SinkField[] = [];
-  const values = new Map<string, unknown>();
+  const values: unknown[] = [];
   const add = (name: string, schema: Schema | null, v: unknown) => {
     fields.push({ name, schema, primaryKey: true });
-    values.set(name, v);
+    values.push(v);
   };
   switch (o.pkMode) {
     case 'none':
@@ -140,7 +140,7 @@ export function extractRow(r: SinkRecord, o: FieldOptions, table: string): RowDa
     if (keyNames.has(name)) continue;
     if (o.whitelist.length > 0 && !o.whitelist.includes(name)) continue;
     nonKey.push({ name, schema: value.schemaOf(name), primaryKey: false });
-    values.set(name, value.get(name));
+    values.push(value.get(name));
   }
   if (pk.fields.length + nonKey.length === 0) throw new DataError(`No fields found using key and value schemas for table: ${table}`, 'TASK_PUT');
   return { fields: metadata(pk.fields, nonKey, value.names), values };
@@ -195,24 +195,22 @@ export class RowExtractor {
       byKey.set(keySchema, first.fields);
       return first;
     }
-    const values = new Map<string, unknown>();
+    const values: unknown[] = [];
     switch (this.o.pkMode) {
-      case 'kafka': {
-        const [t, p, off] = known.keyFields;
-        values.set(t, r.topic).set(p, r.kafkaPartition).set(off, r.kafkaOffset);
+      case 'kafka':
+        values.push(r.topic, r.kafkaPartition, r.kafkaOffset);
         break;
-      }
       case 'record_key':
-        if (r.key instanceof Struct) for (const name of known.keyFields) values.set(name, r.key.get(name));
-        else values.set(known.keyFields[0], r.key);
+        if (r.key instanceof Struct) for (const name of known.keyFields) values.push(r.key.get(name));
+        else values.push(r.key);
         break;
       case 'record_value':
-        for (const name of known.keyFields) values.set(name, value.get(name));
+        for (const name of known.keyFields) values.push(value.get(name));
         break;
       case 'none':
         break;
     }
-    for (const name of known.nonKeyFields) values.set(name, value.get(name));
+    for (const name of known.nonKeyFields) values.push(value.get(name));
     return { fields: known, values };
   }
 
