@@ -1,6 +1,6 @@
 import { DataError } from '../../errors.js';
 import type { SinkRecord } from '../../records/record.js';
-import { Schemas, Struct, type Schema } from '../../records/schema.js';
+import { Schemas, Struct, type Field, type Schema } from '../../records/schema.js';
 import { DEFAULT_KAFKA_PK_NAMES, type PkMode } from './config.js';
 
 // Which columns a record writes and with what values: Confluent's FieldsMetadata (pk.mode,
@@ -176,9 +176,24 @@ function metadata(keys: SinkField[], nonKeys: SinkField[], valueOrder: string[])
  * its key and value schemas, so records after the first of a shape only read their values.
  * Anything else (schemaless values, missing keys, failures) goes through the functions above.
  */
+/** A record shape's columns, and the schema fields its values are read from (Struct.fieldValue: get() without the name lookup). */
+interface Shape {
+  fields: FieldsMetadata;
+  /** The key Struct's fields of keyFields (record_key with a Struct key). */
+  keyFrom: Field[];
+  /** The value Struct's fields of keyFields (record_value) and of nonKeyFields. */
+  valueKeyFrom: Field[];
+  valueFrom: Field[];
+}
+
+function schemaFields(schema: Schema | null, names: string[]): Field[] {
+  const byName = new Map((schema?.fields ?? []).map((f) => [f.name, f]));
+  return names.map((n) => byName.get(n)!);
+}
+
 export class RowExtractor {
   /** value schema -> key schema (null: the key does not matter) -> the fields of that shape. */
-  private readonly shapes = new WeakMap<Schema, Map<Schema | null, FieldsMetadata>>();
+  private readonly shapes = new WeakMap<Schema, Map<Schema | null, Shape>>();
 
   constructor(private readonly o: FieldOptions) {}
 
@@ -192,7 +207,13 @@ export class RowExtractor {
     if (!known) {
       const first = extractRow(r, this.o, table);
       if (!byKey) this.shapes.set(value.schema, (byKey = new Map()));
-      byKey.set(keySchema, first.fields);
+      const f = first.fields;
+      byKey.set(keySchema, {
+        fields: f,
+        keyFrom: r.key instanceof Struct ? schemaFields(r.key.schema, f.keyFields) : [],
+        valueKeyFrom: this.o.pkMode === 'record_value' ? schemaFields(value.schema, f.keyFields) : [],
+        valueFrom: schemaFields(value.schema, f.nonKeyFields),
+      });
       return first;
     }
     const values: unknown[] = [];
@@ -201,17 +222,17 @@ export class RowExtractor {
         values.push(r.topic, r.kafkaPartition, r.kafkaOffset);
         break;
       case 'record_key':
-        if (r.key instanceof Struct) for (const name of known.keyFields) values.push(r.key.get(name));
+        if (r.key instanceof Struct) for (const f of known.keyFrom) values.push(r.key.fieldValue(f, true));
         else values.push(r.key);
         break;
       case 'record_value':
-        for (const name of known.keyFields) values.push(value.get(name));
+        for (const f of known.valueKeyFrom) values.push(value.fieldValue(f, true));
         break;
       case 'none':
         break;
     }
-    for (const name of known.nonKeyFields) values.push(value.get(name));
-    return { fields: known, values };
+    for (const f of known.valueFrom) values.push(value.fieldValue(f, true));
+    return { fields: known.fields, values };
   }
 
   /** The key's part in a shape: its schema, null when the key plays none; undefined: no shape (the slow path decides). */
