@@ -149,11 +149,18 @@ export interface GroupLimits {
 export function groupRows(rows: PreparedRow[], batchSize: number, maxBytes: number, limits: GroupLimits = {}): WriteGroup[] {
   const maxParams = limits.maxParams ?? Number.MAX_SAFE_INTEGER;
   const byTable = new Map<string, PreparedRow[]>();
+  // Rows come in runs of one table (one TableRef object per table): its key is made once a run.
+  let lastTable: TableRef | null = null;
+  let lastList: PreparedRow[] = [];
   for (const r of rows) {
-    const k = `${r.table.db}\u0000${r.table.table}`;
-    const list = byTable.get(k);
-    if (list) list.push(r);
-    else byTable.set(k, [r]);
+    if (r.table !== lastTable) {
+      const k = `${r.table.db}\u0000${r.table.table}`;
+      lastTable = r.table;
+      const list = byTable.get(k);
+      if (list) lastList = list;
+      else byTable.set(k, (lastList = []));
+    }
+    lastList.push(r);
   }
   const groups: WriteGroup[] = [];
   for (const list of byTable.values()) {
