@@ -3,6 +3,7 @@ import type { ErrorStage } from '../errors.js';
 import { DataException, LOGICAL, Struct, type Field, type Schema, type SchemaType } from '../records/schema.js';
 import { parseConverterConfig } from './converter-config.js';
 import { converterStage, stageError, withStage } from './failures.js';
+import { compileReader, MISS, readWhole, type Cursor, type PayloadReader } from './json-reader.js';
 import { JsonNumber, nodeText, nodeType, parseJson, quoteJson, writeJson, type JsonNode, type JsonObject } from './json-tree.js';
 import {
   dateToDays, daysToDate, decimalAtSchemaScale, decimalFromText, decimalScale, describeValue, fromTwosComplement,
@@ -76,6 +77,7 @@ export class JsonConverter implements Converter, HeaderConverter {
     this.jsonSchemaCache = new Lru(c['schemas.cache.size']);
     this.connectSchemaCache = new Lru(c['schemas.cache.size']);
     this.envelopes = [];
+    this.readers = new WeakMap();
     this.envelopeSlots = Math.min(16, c['schemas.cache.size']);
     this.stage = isKey === undefined ? 'HEADER_CONVERTER' : converterStage(isKey);
   }
@@ -340,10 +342,13 @@ export class JsonConverter implements Converter, HeaderConverter {
   /**
    * Envelopes whose schema part is a text seen before: `{"schema":` + that text + `,"payload":`
    * + P + `}`. Connect writes every record of a schema with the same schema text, so the schema
-   * (most of the envelope's bytes) is recognized by comparing bytes, and only P is parsed. Any
-   * other shape (spaces, other key order, extra fields, invalid P) takes the exact path.
+   * (most of the envelope's bytes) is recognized by comparing bytes, and only P is read: by the
+   * schema's compiled reader (json-reader.ts) when P is in the compact form Connect writes, else
+   * parsed and converted exactly. Any other shape (spaces, other key order, extra fields, invalid
+   * P) takes the exact path.
    */
-  private envelopes: Array<{ prefix: Buffer; schema: Schema | null }> = [];
+  private envelopes: Array<{ prefix: Buffer; schema: Schema | null; read: PayloadReader | null }> = [];
+  private readonly cursor: Cursor = { s: '', i: 0 };
   private envelopeSlots = 16;
   private static readonly HEAD = Buffer.from('{"schema":');
   private static readonly TAIL = Buffer.from(',"payload":');
@@ -354,24 +359,45 @@ export class JsonConverter implements Converter, HeaderConverter {
       const e = list[i];
       const n = e.prefix.length;
       if (bytes.length <= n || bytes[bytes.length - 1] !== 0x7d || bytes.compare(e.prefix, 0, n, 0, n) !== 0) continue;
+      let text: string;
+      try {
+        text = UTF8.decode(bytes.subarray(n, bytes.length - 1));
+      } catch {
+        return undefined;
+      }
+      if (i > 0) list.unshift(...list.splice(i, 1));
+      if (e.read) {
+        const value = readWhole(e.read, this.cursor, text);
+        if (value !== MISS) return { schema: e.schema, value };
+      }
       let payload: JsonNode | undefined;
       try {
-        payload = parseJson(UTF8.decode(bytes.subarray(n, bytes.length - 1)));
+        payload = parseJson(text);
       } catch {
         return undefined;
       }
       if (payload === undefined) return undefined;
-      if (i > 0) list.unshift(...list.splice(i, 1));
       return { schema: e.schema, value: this.toConnect(e.schema, payload) };
     }
     return undefined;
+  }
+
+  /** One compiled payload reader per schema object (the schema cache hands out one object per schema text). */
+  private readers = new WeakMap<Schema, PayloadReader | null>();
+  private readerFor(schema: Schema): PayloadReader | null {
+    let r = this.readers.get(schema);
+    if (r === undefined) {
+      r = compileReader(schema, { replaceNullWithDefault: this.replaceNullWithDefault, exact: (s, node) => this.toConnect(s, node) });
+      this.readers.set(schema, r);
+    }
+    return r;
   }
 
   private rememberEnvelope(bytes: Buffer, schemaNode: JsonNode, schema: Schema | null): void {
     if (this.envelopeSlots === 0) return;
     const prefix = Buffer.concat([JsonConverter.HEAD, Buffer.from(writeJson(schemaNode), 'utf8'), JsonConverter.TAIL]);
     if (bytes.length <= prefix.length || bytes.compare(prefix, 0, prefix.length, 0, prefix.length) !== 0) return;
-    this.envelopes.unshift({ prefix, schema });
+    this.envelopes.unshift({ prefix, schema, read: schema && this.readerFor(schema) });
     if (this.envelopes.length > this.envelopeSlots) this.envelopes.length = this.envelopeSlots;
   }
 

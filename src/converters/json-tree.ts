@@ -52,13 +52,34 @@ export function parseJson(text: string): JsonNode | undefined {
   return node;
 }
 
+/**
+ * One JSON value starting at `start` (no leading or trailing space taken), at nesting depth
+ * `depth` of its document: the node and where it ends, or undefined when the text there is not
+ * one valid value.
+ */
+export function parseJsonValueAt(text: string, start: number, depth: number): { node: JsonNode; end: number } | undefined {
+  const c = text.charCodeAt(start);
+  if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) return undefined;
+  const reader = new Reader(text, start);
+  try {
+    const node = reader.value(depth);
+    return { node, end: reader.position };
+  } catch (e) {
+    if (e instanceof JsonSyntaxError) return undefined;
+    throw e;
+  }
+}
+
 export class JsonSyntaxError extends Error {
   override name = 'JsonSyntaxError';
 }
 
 class Reader {
-  private i = 0;
-  constructor(private readonly s: string) {}
+  constructor(private readonly s: string, private i = 0) {}
+
+  get position(): number {
+    return this.i;
+  }
 
   atEnd(): boolean {
     return this.i >= this.s.length;

@@ -73,7 +73,6 @@ export class Struct {
 
   constructor(schema: Schema, values?: Record<string, unknown>) {
     if (schema.type !== 'struct') throw new TypeError(`Struct needs a struct schema, got ${schema.type}`);
-    Object.defineProperty(this, STRUCT, { value: true });
     this.schema = schema;
     this.values = new Map();
     if (values) for (const [k, v] of Object.entries(values)) this.put(k, v);
@@ -119,6 +118,10 @@ export class Struct {
     return out;
   }
 }
+
+// The mark on the prototype, not on each Struct: a property defined on every new object cost
+// ~0.3 us per Struct, two Structs per record on a sink's path; `in` sees it either way.
+Object.defineProperty(Struct.prototype, STRUCT, { value: true });
 
 /** Errors about data shape (Connect's DataException). */
 export class DataException extends Error {

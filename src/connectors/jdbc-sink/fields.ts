@@ -1,6 +1,6 @@
 import { DataError } from '../../errors.js';
 import type { SinkRecord } from '../../records/record.js';
-import { Schemas, Struct, type Schema } from '../../records/schema.js';
+import { Schemas, Struct, type Field, type Schema } from '../../records/schema.js';
 import { DEFAULT_KAFKA_PK_NAMES, type PkMode } from './config.js';
 
 // Which columns a record writes and with what values: Confluent's FieldsMetadata (pk.mode,
@@ -21,10 +21,10 @@ export interface FieldsMetadata {
   all: SinkField[];
 }
 
-/** One record's row: its columns and their Connect values by field name. */
+/** One record's row: its columns and their Connect values, in the order keyFields then nonKeyFields. */
 export interface RowData {
   fields: FieldsMetadata;
-  values: Map<string, unknown>;
+  values: unknown[];
 }
 
 export interface FieldOptions {
@@ -74,12 +74,12 @@ function isPrimitiveKey(key: unknown, schema: Schema | null | undefined): boolea
 }
 
 /** The primary key fields and their values for a record (pk.mode), Confluent's messages on failure. */
-function primaryKey(r: SinkRecord, o: FieldOptions, table: string, value: FieldView | null): { fields: SinkField[]; values: Map<string, unknown> } {
+function primaryKey(r: SinkRecord, o: FieldOptions, table: string, value: FieldView | null): { fields: SinkField[]; values: unknown[] } {
   const fields: SinkField[] = [];
-  const values = new Map<string, unknown>();
+  const values: unknown[] = [];
   const add = (name: string, schema: Schema | null, v: unknown) => {
     fields.push({ name, schema, primaryKey: true });
-    values.set(name, v);
+    values.push(v);
   };
   switch (o.pkMode) {
     case 'none':
@@ -140,7 +140,7 @@ export function extractRow(r: SinkRecord, o: FieldOptions, table: string): RowDa
     if (keyNames.has(name)) continue;
     if (o.whitelist.length > 0 && !o.whitelist.includes(name)) continue;
     nonKey.push({ name, schema: value.schemaOf(name), primaryKey: false });
-    values.set(name, value.get(name));
+    values.push(value.get(name));
   }
   if (pk.fields.length + nonKey.length === 0) throw new DataError(`No fields found using key and value schemas for table: ${table}`, 'TASK_PUT');
   return { fields: metadata(pk.fields, nonKey, value.names), values };
@@ -176,9 +176,24 @@ function metadata(keys: SinkField[], nonKeys: SinkField[], valueOrder: string[])
  * its key and value schemas, so records after the first of a shape only read their values.
  * Anything else (schemaless values, missing keys, failures) goes through the functions above.
  */
+/** A record shape's columns, and the schema fields its values are read from (Struct.fieldValue: get() without the name lookup). */
+interface Shape {
+  fields: FieldsMetadata;
+  /** The key Struct's fields of keyFields (record_key with a Struct key). */
+  keyFrom: Field[];
+  /** The value Struct's fields of keyFields (record_value) and of nonKeyFields. */
+  valueKeyFrom: Field[];
+  valueFrom: Field[];
+}
+
+function schemaFields(schema: Schema | null, names: string[]): Field[] {
+  const byName = new Map((schema?.fields ?? []).map((f) => [f.name, f]));
+  return names.map((n) => byName.get(n)!);
+}
+
 export class RowExtractor {
   /** value schema -> key schema (null: the key does not matter) -> the fields of that shape. */
-  private readonly shapes = new WeakMap<Schema, Map<Schema | null, FieldsMetadata>>();
+  private readonly shapes = new WeakMap<Schema, Map<Schema | null, Shape>>();
 
   constructor(private readonly o: FieldOptions) {}
 
@@ -192,28 +207,32 @@ export class RowExtractor {
     if (!known) {
       const first = extractRow(r, this.o, table);
       if (!byKey) this.shapes.set(value.schema, (byKey = new Map()));
-      byKey.set(keySchema, first.fields);
+      const f = first.fields;
+      byKey.set(keySchema, {
+        fields: f,
+        keyFrom: r.key instanceof Struct ? schemaFields(r.key.schema, f.keyFields) : [],
+        valueKeyFrom: this.o.pkMode === 'record_value' ? schemaFields(value.schema, f.keyFields) : [],
+        valueFrom: schemaFields(value.schema, f.nonKeyFields),
+      });
       return first;
     }
-    const values = new Map<string, unknown>();
+    const values: unknown[] = [];
     switch (this.o.pkMode) {
-      case 'kafka': {
-        const [t, p, off] = known.keyFields;
-        values.set(t, r.topic).set(p, r.kafkaPartition).set(off, r.kafkaOffset);
+      case 'kafka':
+        values.push(r.topic, r.kafkaPartition, r.kafkaOffset);
         break;
-      }
       case 'record_key':
-        if (r.key instanceof Struct) for (const name of known.keyFields) values.set(name, r.key.get(name));
-        else values.set(known.keyFields[0], r.key);
+        if (r.key instanceof Struct) for (const f of known.keyFrom) values.push(r.key.fieldValue(f, true));
+        else values.push(r.key);
         break;
       case 'record_value':
-        for (const name of known.keyFields) values.set(name, value.get(name));
+        for (const f of known.valueKeyFrom) values.push(value.fieldValue(f, true));
         break;
       case 'none':
         break;
     }
-    for (const name of known.nonKeyFields) values.set(name, value.get(name));
-    return { fields: known, values };
+    for (const f of known.valueFrom) values.push(value.fieldValue(f, true));
+    return { fields: known.fields, values };
   }
 
   /** The key's part in a shape: its schema, null when the key plays none; undefined: no shape (the slow path decides). */

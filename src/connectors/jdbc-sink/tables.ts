@@ -5,7 +5,8 @@ import { serverError } from '../jdbc/dialects.js';
 import type { JdbcDialect, TableRef, TemporalColumn } from '../jdbc/dialect.js';
 import type { Zone } from '../jdbc/time.js';
 import { alterTableSql, canAdd, createTableSql, type Statement } from './ddl.js';
-import type { RowData, SinkField } from './fields.js';
+import type { FieldsMetadata, RowData, SinkField } from './fields.js';
+import type { WriteKind } from './writer.js';
 
 // What the task knows about its destination tables, and auto.create / auto.evolve. Problems that
 // concern particular records (a missing table without auto.create, a required field that cannot
@@ -30,7 +31,7 @@ export interface TableOptions {
 /** A record headed for one table. */
 export interface TableRow {
   index: number;
-  delete: boolean;
+  kind: WriteKind;
   row: RowData;
 }
 
@@ -67,7 +68,7 @@ export class Tables {
     const name = this.o.dialect.quoteTable(t);
     const failed = new Map<number, DataError>();
     const fail = (r: TableRow, message: string, cause?: unknown) => failed.set(r.index, new DataError(message, 'TASK_PUT', { cause }));
-    const writes = rows.filter((r) => !r.delete);
+    const writes = rows.filter((r) => r.kind !== 'delete');
 
     let info = this.known.get(name) ?? (await describeTable(db, this.o.dialect, t));
     if (!info) {
@@ -118,7 +119,7 @@ export class Tables {
 
     // A tombstone deletes by key columns; without them there is nothing it can match.
     for (const r of rows) {
-      if (!r.delete) continue;
+      if (r.kind !== 'delete') continue;
       const absent = r.row.fields.keyFields.filter((k) => !info.columns.has(k.toLowerCase()));
       if (absent.length) fail(r, `Table ${name} has no column ${absent.join(', ')} to delete by`);
     }
@@ -129,8 +130,14 @@ export class Tables {
   /** The columns to add for the rows that may add them; rows that need a column they cannot add fail. */
   private missingColumns(name: string, info: TableInfo, writes: TableRow[], fail: (r: TableRow, m: string) => void) {
     const adding = new Map<string, { field: SinkField; rows: TableRow[] }>();
+    // Rows of one record shape share their fields: their missing columns are looked up once.
+    let shape: FieldsMetadata | null = null;
+    let missing: SinkField[] = [];
     for (const r of writes) {
-      const missing = r.row.fields.all.filter((f) => !info.columns.has(f.name.toLowerCase()));
+      if (r.row.fields !== shape) {
+        shape = r.row.fields;
+        missing = shape.all.filter((f) => !info.columns.has(f.name.toLowerCase()));
+      }
       if (missing.length === 0) continue;
       const names = missing.map((f) => f.name).join(', ');
       const schemaless = missing.find((f) => f.schema === null);

@@ -7,10 +7,10 @@ import type { Schema } from '../../records/schema.js';
 import { serverError } from '../jdbc/dialects.js';
 import { parseZone, type Zone } from '../jdbc/time.js';
 import { parseJdbcSinkConfig, tableFor, type JdbcSinkConfig } from './config.js';
-import { extractDeleteKey, RowExtractor, type FieldOptions, type FieldsMetadata, type RowData } from './fields.js';
+import { extractDeleteKey, RowExtractor, type FieldOptions, type FieldsMetadata } from './fields.js';
 import { Tables, type TableInfo, type TableRow } from './tables.js';
 import { approxSqlBytes, toDbValue } from './values.js';
-import { groupRows, groupStatement, singleRows, type PreparedRow, type WriteGroup, type WriteKind } from './writer.js';
+import { groupRows, groupStatement, singleRows, type PreparedRow, type WriteGroup } from './writer.js';
 
 // A JDBC sink task: each put writes its batch in one transaction with multi-row statements. A
 // statement the server rejects for its data is retried row by row (InnoDB undoes just the failed
@@ -44,27 +44,31 @@ export async function startJdbcSinkTask(taskConfig: Record<string, string>, ctx:
   return new JdbcSinkTask(cfg, settings, ctx, session);
 }
 
-/** How one field is bound: its schema and how its column takes a Date. */
-interface FieldBinding {
-  name: string;
-  schema: Schema | null;
-  column: TemporalColumn | undefined;
+/** How a record shape's values are bound into a table, in statement order (key fields, then the others). */
+interface Binding {
+  info: TableInfo;
+  names: string[];
+  schemas: Array<Schema | null>;
+  /** How each field's column takes a Date. */
+  columns: Array<TemporalColumn | undefined>;
+  keyCount: number;
 }
 
 /** A record after extraction: where it goes, what it does, its values. */
-interface PlannedRecord {
-  index: number;
+interface PlannedRecord extends TableRow {
   table: TableRef;
-  kind: WriteKind;
-  row: RowData;
 }
+
+const NO_PARAMS: unknown[] = [];
+/** Tuples up to this many characters are within maxBytes at 3 bytes per character; longer ones are measured. */
+const SHORT_TUPLE = 1365;
 
 class JdbcSinkTask implements SinkTask {
   private readonly zone: Zone;
   private readonly fieldOptions: FieldOptions;
   private readonly rows: RowExtractor;
   /** Per record shape and table: each field's schema and how its column takes a Date, in statement order. */
-  private readonly binding = new WeakMap<FieldsMetadata, { info: TableInfo; key: FieldBinding[]; nonKey: FieldBinding[] }>();
+  private readonly binding = new WeakMap<FieldsMetadata, Binding>();
   private readonly tables: Tables;
   private readonly tableOfTopic = new Map<string, TableRef>();
   private readonly tableRefs = new Map<string, TableRef>();
@@ -121,7 +125,9 @@ class JdbcSinkTask implements SinkTask {
   /** Each record's table, kind and values; records that cannot be mapped fail here. */
   private plan(records: SinkRecord[], failed: Map<number, Error>): PlannedRecord[] {
     const out: PlannedRecord[] = [];
-    records.forEach((r, index) => {
+    const kind = this.cfg['insert.mode'];
+    for (let index = 0; index < records.length; index++) {
+      const r = records[index];
       try {
         const table = this.tableFor(r.topic);
         if (r.value === null || r.value === undefined) {
@@ -131,13 +137,13 @@ class JdbcSinkTask implements SinkTask {
           }
           out.push({ index, table, kind: 'delete', row: extractDeleteKey(r, this.fieldOptions, table.table) });
         } else {
-          out.push({ index, table, kind: this.cfg['insert.mode'], row: this.rows.row(r, table.table) });
+          out.push({ index, table, kind, row: this.rows.row(r, table.table) });
         }
       } catch (e) {
         if (!(e instanceof DataError)) throw e;
         failed.set(index, e);
       }
-    });
+    }
     return out;
   }
 
@@ -164,19 +170,21 @@ class JdbcSinkTask implements SinkTask {
     }
     const infos = new Map<TableRef, TableInfo | null>();
     for (const [table, rows] of byTable) {
-      const tableRows: TableRow[] = rows.map((p) => ({ index: p.index, delete: p.kind === 'delete', row: p.row }));
-      const r = await this.tables.prepare(session.db, table, tableRows);
+      const r = await this.tables.prepare(session.db, table, rows);
       for (const [i, e] of r.failed) failed.set(i, e);
       infos.set(table, r.info);
     }
 
     const out: PreparedRow[] = [];
+    const anyFailed = failed.size > 0;
+    // Where the driver writes values into the statement text (mysql2), inserts carry theirs inline.
+    const inline = session.db.inline?.bind(session.db);
     for (const p of planned) {
       const info = infos.get(p.table);
       // A delete on a table that does not exist has nothing to delete.
-      if (failed.has(p.index) || !info) continue;
+      if ((anyFailed && failed.has(p.index)) || !info) continue;
       try {
-        out.push(this.bind(p, info, session.maxRowBytes));
+        out.push(this.bind(p, info, session.maxRowBytes, inline));
       } catch (e) {
         if (!(e instanceof DataError)) throw e;
         failed.set(p.index, e);
@@ -185,28 +193,40 @@ class JdbcSinkTask implements SinkTask {
     return out;
   }
 
-  private bind(p: PlannedRecord, info: TableInfo, maxBytes: number): PreparedRow {
+  private bind(p: PlannedRecord, info: TableInfo, maxBytes: number, inline: ((v: unknown) => string) | undefined): PreparedRow {
     const fields = p.row.fields;
     let b = this.binding.get(fields);
     if (!b || b.info !== info) {
       const schemas = new Map(fields.all.map((f) => [f.name, f.schema]));
-      const field = (name: string): FieldBinding => ({ name, schema: schemas.get(name) ?? null, column: info.columns.get(name.toLowerCase()) });
-      b = { info, key: fields.keyFields.map(field), nonKey: fields.nonKeyFields.map(field) };
+      const names = [...fields.keyFields, ...fields.nonKeyFields];
+      b = {
+        info, names, schemas: names.map((n) => schemas.get(n) ?? null),
+        columns: names.map((n) => info.columns.get(n.toLowerCase())), keyCount: fields.keyFields.length,
+      };
       this.binding.set(fields, b);
     }
     const values = p.row.values;
+    const n = b.names.length;
+    if (inline && (p.kind === 'insert' || p.kind === 'upsert')) {
+      let tuple = '(';
+      for (let i = 0; i < n; i++) {
+        if (i > 0) tuple += ',';
+        tuple += inline(toDbValue(values[i], b.schemas[i], b.columns[i], this.zone, b.names[i]));
+      }
+      tuple += ')';
+      const bytes = tuple.length <= SHORT_TUPLE ? tuple.length * 3 : Buffer.byteLength(tuple);
+      if (bytes > maxBytes) throw tooLarge(bytes);
+      return { index: p.index, table: p.table, kind: p.kind, keyFields: fields.keyFields, nonKeyFields: fields.nonKeyFields, keyParams: NO_PARAMS, nonKeyParams: NO_PARAMS, tuple, bytes };
+    }
     let bytes = 8;
     const keyParams: unknown[] = [];
     const nonKeyParams: unknown[] = [];
-    for (let i = 0; i < b.key.length + b.nonKey.length; i++) {
-      const f = i < b.key.length ? b.key[i] : b.nonKey[i - b.key.length];
-      const v = toDbValue(values.get(f.name), f.schema, f.column, this.zone, f.name);
+    for (let i = 0; i < n; i++) {
+      const v = toDbValue(values[i], b.schemas[i], b.columns[i], this.zone, b.names[i]);
       bytes += approxSqlBytes(v);
-      (i < b.key.length ? keyParams : nonKeyParams).push(v);
+      (i < b.keyCount ? keyParams : nonKeyParams).push(v);
     }
-    if (bytes > maxBytes) {
-      throw new DataError(`The record is about ${bytes} bytes as SQL, more than one statement may carry (max_allowed_packet)`, 'TASK_PUT');
-    }
+    if (bytes > maxBytes) throw tooLarge(bytes);
     return { index: p.index, table: p.table, kind: p.kind, keyFields: fields.keyFields, nonKeyFields: fields.nonKeyFields, keyParams, nonKeyParams, bytes };
   }
 
@@ -254,4 +274,8 @@ class JdbcSinkTask implements SinkTask {
     }
     return classifyError(e, 'Could not write to the database');
   }
+}
+
+function tooLarge(bytes: number): DataError {
+  return new DataError(`The record is about ${bytes} bytes as SQL, more than one statement may carry (max_allowed_packet)`, 'TASK_PUT');
 }

@@ -1,7 +1,7 @@
 import { DataError } from '../../errors.js';
 import { LOGICAL, Struct, type Schema } from '../../records/schema.js';
 import type { TemporalColumn } from '../jdbc/dialect.js';
-import { instantFromMillis, instantToWall, UTC, type Zone } from '../jdbc/time.js';
+import { millisToWall, UTC, type Zone } from '../jdbc/time.js';
 
 // Connect values -> the parameters bound into statements. Temporal values become text so that
 // neither mysql2 nor the process time zone shifts them: Date and Time are zone-less (Connect's
@@ -40,7 +40,7 @@ export function toDbValue(v: unknown, schema: Schema | null, column: TemporalCol
     const logical = schema?.name ?? (column === 'date' ? LOGICAL.Date : column === 'time' ? LOGICAL.Time : LOGICAL.Timestamp);
     if (logical === LOGICAL.Date) return dateText(v);
     if (logical === LOGICAL.Time) return timeText(v);
-    return instantToWall(instantFromMillis(v.getTime()), column === 'instant' ? UTC : zone);
+    return millisToWall(v.getTime(), column === 'instant' ? UTC : zone);
   }
   switch (typeof v) {
     case 'string':

@@ -16,7 +16,12 @@ export interface PreparedRow {
   nonKeyFields: string[];
   keyParams: unknown[];
   nonKeyParams: unknown[];
-  /** Approximate size in the statement text. */
+  /**
+   * Inserts and upserts on a session whose driver writes values into the statement text: the
+   * row's values as that text, `(v1,v2,…)`, key fields first; the params are then empty.
+   */
+  tuple?: string;
+  /** Approximate size in the statement text (an upper bound). */
   bytes: number;
 }
 
@@ -63,6 +68,7 @@ export function groupStatement(d: JdbcDialect, g: WriteGroup): Statement | null 
   switch (g.kind) {
     case 'insert':
     case 'upsert': {
+      if (g.rows[0].tuple !== undefined) return { sql: inlineSql(d, g), params: [] };
       const params: unknown[] = [];
       for (const r of g.rows) {
         for (const v of r.keyParams) params.push(v);
@@ -83,8 +89,12 @@ export function groupStatement(d: JdbcDialect, g: WriteGroup): Statement | null 
 const sqlCache = new Map<string, string>();
 const SQL_CACHE_SIZE = 64;
 
+function shapeKey(d: JdbcDialect, g: WriteGroup, n: number): string {
+  return `${g.kind}\u0000${g.table.db}\u0000${g.table.table}\u0000${g.keyFields.join('\u0001')}\u0000${g.nonKeyFields.join('\u0001')}\u0000${n}\u0000${d.name}`;
+}
+
 function cachedSql(d: JdbcDialect, g: WriteGroup, n: number): string {
-  const key = `${g.kind}\u0000${g.table.db}\u0000${g.table.table}\u0000${g.keyFields.join('\u0001')}\u0000${g.nonKeyFields.join('\u0001')}\u0000${n}\u0000${d.name}`;
+  const key = shapeKey(d, g, n);
   let sql = sqlCache.get(key);
   if (sql === undefined) {
     sql = g.kind === 'upsert' ? upsertSql(d, g.table, g.keyFields, g.nonKeyFields, n) : insertSql(d, g.table, g.keyFields, g.nonKeyFields, n);
@@ -93,6 +103,29 @@ function cachedSql(d: JdbcDialect, g: WriteGroup, n: number): string {
   }
   return sql;
 }
+
+/**
+ * The multi-row insert or upsert of rows that carry their values as text: the statement of one
+ * row cut around its tuple of placeholders (cached per shape), the rows' tuples in between.
+ */
+function inlineSql(d: JdbcDialect, g: WriteGroup): string {
+  const key = shapeKey(d, g, 0);
+  let parts = inlineCache.get(key);
+  if (parts === undefined) {
+    const head = insertSql(d, g.table, g.keyFields, g.nonKeyFields, 0);
+    const one = cachedSql(d, g, 1);
+    const placeholders = tuple(g.keyFields.length + g.nonKeyFields.length);
+    if (!one.startsWith(head + placeholders)) throw new Error(`${d.name} does not write its ${g.kind} as an INSERT ... VALUES statement`);
+    parts = { head, tail: one.slice(head.length + placeholders.length) };
+    if (inlineCache.size >= SQL_CACHE_SIZE) inlineCache.delete(inlineCache.keys().next().value!);
+    inlineCache.set(key, parts);
+  }
+  const texts = new Array<string>(g.rows.length);
+  for (let i = 0; i < g.rows.length; i++) texts[i] = g.rows[i].tuple!;
+  return parts.head + texts.join(',') + parts.tail;
+}
+
+const inlineCache = new Map<string, { head: string; tail: string }>();
 
 /** The same group cut into one-row groups: the fallback that finds which rows a server rejects. */
 export function singleRows(g: WriteGroup): WriteGroup[] {
@@ -116,11 +149,18 @@ export interface GroupLimits {
 export function groupRows(rows: PreparedRow[], batchSize: number, maxBytes: number, limits: GroupLimits = {}): WriteGroup[] {
   const maxParams = limits.maxParams ?? Number.MAX_SAFE_INTEGER;
   const byTable = new Map<string, PreparedRow[]>();
+  // Rows come in runs of one table (one TableRef object per table): its key is made once a run.
+  let lastTable: TableRef | null = null;
+  let lastList: PreparedRow[] = [];
   for (const r of rows) {
-    const k = `${r.table.db}\u0000${r.table.table}`;
-    const list = byTable.get(k);
-    if (list) list.push(r);
-    else byTable.set(k, [r]);
+    if (r.table !== lastTable) {
+      const k = `${r.table.db}\u0000${r.table.table}`;
+      lastTable = r.table;
+      const list = byTable.get(k);
+      if (list) lastList = list;
+      else byTable.set(k, (lastList = []));
+    }
+    lastList.push(r);
   }
   const groups: WriteGroup[] = [];
   for (const list of byTable.values()) {

@@ -81,6 +81,12 @@ export interface RowStream {
 export interface Db {
   readonly usable: boolean;
   query(sql: string, params?: unknown[]): Promise<{ rows: Row[]; fields: ResultColumn[] }>;
+  /**
+   * The SQL text the driver writes for a bound value, where it binds by writing values into the
+   * statement text (mysql2): a statement may then carry its values inline, the same text without
+   * the driver's scan for placeholders. Absent where values travel apart from the text (PostgreSQL).
+   */
+  inline?(value: unknown): string;
   /** Column metadata of a statement without reading its rows. */
   describe(sql: string): Promise<ResultColumn[]>;
   /** Runs a query whose rows are pulled one by one (the server streams; memory stays bounded). */

@@ -35,6 +35,11 @@ export class MySqlSession implements Db {
       jsonStrings: true,
       // One statement per query, whatever a config holds: a `;` can never start a second one.
       multipleStatements: false,
+      // mysql2's own formatting, except that a statement without values is sent as it is: it
+      // scanned the whole text for placeholders (a sink's statements carry their values inline).
+      queryFormat(this: mysql.Connection, sql: string, values: unknown) {
+        return Array.isArray(values) && values.length === 0 ? sql : mysql.format(sql, values as Parameters<typeof mysql.format>[1], this.config.stringifyObjects, this.config.timezone);
+      },
       ...(sslMode && sslMode !== 'DISABLED' && sslMode !== 'PREFERRED'
         ? { ssl: { rejectUnauthorized: sslMode === 'VERIFY_CA' || sslMode === 'VERIFY_IDENTITY' } }
         : {}),
@@ -65,6 +70,10 @@ export class MySqlSession implements Db {
     });
   }
 
+  inline(value: unknown): string {
+    return inlineValue(value, this.conn.config.timezone);
+  }
+
   /** Column metadata of a statement without running it (COM_STMT_PREPARE). */
   describe(sql: string): Promise<ResultColumn[]> {
     return new Promise((resolve, reject) => {
@@ -91,6 +100,19 @@ export class MySqlSession implements Db {
     if (this.closed) return;
     this.closed = true;
     await new Promise<void>((resolve) => this.conn.end(() => resolve()));
+  }
+}
+
+/**
+ * A bound value as mysql2's query formatting writes it into the statement text (its escaping,
+ * which needs a session without NO_BACKSLASH_ESCAPES; the sink's write session ensures that).
+ */
+export function inlineValue(value: unknown, timezone: string | undefined): string {
+  if (value === null || value === undefined) return 'NULL';
+  switch (typeof value) {
+    case 'number': case 'bigint': return `${value}`;
+    case 'boolean': return value ? 'true' : 'false';
+    default: return mysql.escape(value as Parameters<typeof mysql.escape>[0], false, timezone);
   }
 }
 

@@ -123,9 +123,29 @@ const p2 = (n: number) => (n < 10 ? '0' : '') + n;
 
 /** The wall-clock text of an instant in zone, with microseconds (MariaDB's finest precision). */
 export function instantToWall(i: Instant, zone: Zone): string {
-  const secondMs = Math.floor(i.ms / 1000) * 1000;
-  const d = new Date(secondMs + zone.offsetAt(secondMs));
-  const micros = String(Math.floor(i.nanos / 1000)).padStart(6, '0');
-  return `${String(d.getUTCFullYear()).padStart(4, '0')}-${p2(d.getUTCMonth() + 1)}-${p2(d.getUTCDate())} `
-    + `${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}.${micros}`;
+  return wallText(i.ms, Math.floor(i.nanos / 1000), zone);
+}
+
+/** instantToWall of a millisecond instant (a Connect Timestamp), without making the Instant. */
+export function millisToWall(ms: number, zone: Zone): string {
+  return wallText(ms, (((ms % 1000) + 1000) % 1000) * 1000, zone);
+}
+
+const MILLIS_PER_DAY = 86_400_000;
+/** The last day written (rows of a batch mostly share their day): its number and text. */
+let lastDay = NaN;
+let lastDayText = '';
+
+function wallText(ms: number, micros: number, zone: Zone): string {
+  const secondMs = Math.floor(ms / 1000) * 1000;
+  const local = secondMs + zone.offsetAt(secondMs);
+  const day = Math.floor(local / MILLIS_PER_DAY);
+  if (day !== lastDay) {
+    const d = new Date(day * MILLIS_PER_DAY);
+    lastDayText = `${String(d.getUTCFullYear()).padStart(4, '0')}-${p2(d.getUTCMonth() + 1)}-${p2(d.getUTCDate())}`;
+    lastDay = day;
+  }
+  const seconds = Math.floor((local - day * MILLIS_PER_DAY) / 1000);
+  const m = micros < 10 ? '00000' : micros < 100 ? '0000' : micros < 1000 ? '000' : micros < 10_000 ? '00' : micros < 100_000 ? '0' : '';
+  return `${lastDayText} ${p2(Math.floor(seconds / 3600))}:${p2(Math.floor(seconds / 60) % 60)}:${p2(seconds % 60)}.${m}${micros}`;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { JsonConverter } from '../../../src/converters/json-converter.js';
 import { writeJson, type JsonNode } from '../../../src/converters/json-tree.js';
 import { Schemas, Struct, type Schema } from '../../../src/records/schema.js';
+import { full, inner, row } from './every-type.js';
 
 // The JsonConverter writes values of a known schema straight to text (one pass, no JSON tree).
 // Its text must be the tree path's (toJson + writeJson, which the byte-exact tests of
@@ -27,41 +28,6 @@ function pair(config: Record<string, string>) {
     }
   };
   return { fast, tree };
-}
-
-const inner = Schemas.struct([['a', Schemas.int32()], ['b', Schemas.string({ optional: true })]], { optional: true });
-const row = Schemas.struct([
-  ['id', Schemas.int64()],
-  ['i8', Schemas.int8({ optional: true })],
-  ['i16', Schemas.int16({ optional: true })],
-  ['i32', Schemas.int32({ optional: true })],
-  ['f32', Schemas.float32({ optional: true })],
-  ['f64', Schemas.float64({ optional: true })],
-  ['flag', Schemas.boolean({ optional: true })],
-  ['s', Schemas.string({ optional: true })],
-  ['withDefault', Schemas.string({ optional: true, defaultValue: 'dflt' })],
-  ['requiredDefault', Schemas.int32({ defaultValue: 7 })],
-  ['raw', Schemas.bytes({ optional: true })],
-  ['amount', Schemas.decimal(2, { optional: true })],
-  ['day', Schemas.date({ optional: true })],
-  ['tod', Schemas.time({ optional: true })],
-  ['at', Schemas.timestamp({ optional: true })],
-  ['list', Schemas.array(Schemas.int32({ optional: true }), { optional: true })],
-  ['structs', Schemas.array(inner, { optional: true })],
-  ['byName', Schemas.map(Schemas.string(), Schemas.int64(), { optional: true })],
-  ['byInt', Schemas.map(Schemas.int32(), Schemas.string(), { optional: true })],
-  ['nested', inner],
-], { name: 'bench.row', version: 3 });
-
-function full(): Struct {
-  return new Struct(row, {
-    id: 9007199254740993n, i8: -128, i16: 32767, i32: -0, f32: 1.1, f64: 1e21, flag: true,
-    s: 'quote " backslash \\ tab \t nul \u0000 é 漢 😀', withDefault: 'set', requiredDefault: 1,
-    raw: Buffer.from([0, 1, 254, 255]), amount: '-12345.67', day: new Date(Date.UTC(2024, 1, 29)),
-    tod: new Date(45_296_789), at: new Date(Date.UTC(2024, 0, 1, 12, 0, 0, 123)),
-    list: [1, null, -3], structs: [new Struct(inner, { a: 1, b: null }), null], byName: { x: 1n, y: 2 },
-    byInt: new Map([[1, 'one']]), nested: new Struct(inner, { a: 2, b: 'b' }),
-  });
 }
 
 const cases: Array<[string, Schema, () => unknown]> = [
