@@ -9,14 +9,17 @@ import { loadHistory, replay } from '../../src/cli/replay.js';
 // histories/v1 were recorded before tasks reported topics: they prove running workflows survive
 // that deploy (the change is behind patched('report-topics')). histories/v2 were recorded before
 // the lifecycle fixes (handlers before the first await, plan before stopping, interrupting a batch
-// on pause…), all behind patched() too; the top-level ones exercise those new paths.
+// on pause…), all behind patched() too. histories/v3 were recorded before idle batches waited 30 s
+// (sinks' batches interrupted on pause and stop, every batch on restart) and before offsets were
+// reported once a minute (patches interrupt-sink-batch, interrupt-batch-on-restart, offset-report-60s);
+// the top-level ones exercise those new paths.
 const dir = fileURLToPath(new URL('../replay/histories', import.meta.url));
 const files = readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.json')).sort();
 
 describe('replay of recorded histories', () => {
   it('has recorded histories of source and sink connectors and tasks', () => {
     const names = ['sink-connector.json', 'sink-task.json', 'source-connector.json', 'source-task.json'];
-    expect(files).toEqual([...names.slice(0, 3), 'source-task-paused.json', names[3], ...names.map((n) => `v1/${n}`), ...names.map((n) => `v2/${n}`)]);
+    expect(files).toEqual([...names.slice(0, 3), 'source-task-paused.json', names[3], ...names.map((n) => `v1/${n}`), ...names.map((n) => `v2/${n}`), ...[...names.slice(0, 3), 'source-task-paused.json', names[3]].map((n) => `v3/${n}`)]);
   });
 
   for (const f of files) {
