@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { Kafka, logLevel, type Admin, type Producer, type Message, type Transaction, CompressionTypes } from 'kafkajs';
 import type { Producer as DataProducer, MessageToProduce } from '@platformatic/kafka';
 import { ConfigError, ConnectError, DataError, RetriableError, isProgrammerError } from '../errors.js';
@@ -45,6 +46,14 @@ export class KafkaPool {
   private sharedAdmin?: Admin;
   private readonly producers = new Map<string, Promise<Producer>>();
   private readonly dataProducers = new Map<string, DataProducer>();
+  /**
+   * One send at a time per producer key. The offsets store's producer is shared by every task of
+   * the worker: with concurrent sends, one failed send dropped (closed) the producer under the
+   * others ("Connection pool is closed") and concurrent idempotent requests drew
+   * OUT_OF_ORDER_SEQUENCE_NUMBER, failing hundreds of batches at 200 connectors. Queued sends
+   * get a fresh producer after a failure instead.
+   */
+  private readonly sendQueues = new Map<string, ReturnType<typeof pLimit>>();
   private readonly knownTopics: TopicCache;
   /** Extra cleanup registered by helpers that hold connections of their own. */
   onClose?: () => Promise<void>;
@@ -208,6 +217,17 @@ export class KafkaPool {
    * go in one record batch, and a broker refuses batches over message.max.bytes (1 MiB by default).
    */
   async send(key: string, records: Array<{ topic: string; message: Message }>, maxRequestBytes = 900 * 1024): Promise<void> {
+    let queue = this.sendQueues.get(key);
+    if (!queue) this.sendQueues.set(key, (queue = pLimit(1)));
+    const q = queue;
+    try {
+      await q(() => this.sendNow(key, records, maxRequestBytes));
+    } finally {
+      if (q.activeCount === 0 && q.pendingCount === 0 && this.sendQueues.get(key) === q) this.sendQueues.delete(key);
+    }
+  }
+
+  private async sendNow(key: string, records: Array<{ topic: string; message: Message }>, maxRequestBytes: number): Promise<void> {
     const prod = await this.dataProducer(key);
     for (const [start, end] of requestRanges(records, maxRequestBytes)) {
       const messages: MessageToProduce[] = [];
