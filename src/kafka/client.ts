@@ -217,9 +217,8 @@ export class KafkaPool {
    * go in one record batch, and a broker refuses batches over message.max.bytes (1 MiB by default).
    */
   async send(key: string, records: Array<{ topic: string; message: Message }>, maxRequestBytes = 900 * 1024): Promise<void> {
-    let queue = this.sendQueues.get(key);
-    if (!queue) this.sendQueues.set(key, (queue = pLimit(1)));
-    const q = queue;
+    let q = this.sendQueues.get(key);
+    if (!q) this.sendQueues.set(key, (q = pLimit(1)));
     try {
       await q(() => this.sendNow(key, records, maxRequestBytes));
     } finally {

@@ -7,7 +7,7 @@ import { buildRestApp } from '../../src/rest/server.js';
 import { SOURCE_TASK_WORKFLOW, connectorWorkflowId, reconfigureUpdate, taskWorkflowId } from '../../workflows/messages.js';
 import { stringifyConfig } from '../../workflows/state.js';
 import type { TaskInput } from '../../workflows/task.js';
-import { deleteKafkaResources, jdbcIncrementing, produce } from '../helpers/connectors.js';
+import { deleteKafkaResources, jdbcConnection, jdbcIncrementing, produce } from '../helpers/connectors.js';
 import { useWorker } from '../helpers/fixture.js';
 import { readTopic, topicSize } from '../helpers/kafka.js';
 import { stackEnv, uniqueIdent, uniqueName, waitFor } from '../helpers/stack.js';
@@ -223,14 +223,11 @@ describe('connector lifecycle under failures and racing requests', () => {
     topics.push(topic);
     const name = uniqueName('offs');
     fx.cleanups.push(() => fx.sdk.delete(name));
-    const env2 = stackEnv();
     await fx.sdk.create({
       name,
       config: {
         'connector.class': 'JdbcSink',
-        'connection.url': `jdbc:mysql://${env2.MYSQL_HOST}:${env2.MYSQL_PORT}/${env2.MYSQL_DATABASE}`,
-        'connection.user': env2.MYSQL_USER,
-        'connection.password': env2.MYSQL_PASSWORD,
+        ...jdbcConnection(),
         topics: topic,
         'auto.create': 'true',
       },
@@ -303,9 +300,7 @@ describe('connector lifecycle under failures and racing requests', () => {
       name,
       config: {
         'connector.class': 'JdbcSink',
-        'connection.url': `jdbc:mysql://${env.MYSQL_HOST}:${env.MYSQL_PORT}/${env.MYSQL_DATABASE}`,
-        'connection.user': env.MYSQL_USER,
-        'connection.password': env.MYSQL_PASSWORD,
+        ...jdbcConnection(),
         topics: topic,
         'auto.create': 'true',
         'temporal.idle.wait.ms': '300000',
